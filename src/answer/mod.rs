@@ -1,0 +1,390 @@
+//! Answers as data: what each answer slot expects, how close is close enough, and how it is graded.
+//!
+//! An [`AnswerSlot`] carries an [`Expected`] value: the kind of answer (integer, real with a
+//! [`Tolerance`], hex digest, normalised text, single or multiple choice, sequence) and the reference
+//! answer itself. Kind and tolerance are serialised in the JSON pack; renderers print them with
+//! [`Expected::describe`] and the grader in [`grade`] applies them, so what the paper promises and what
+//! the grader accepts cannot drift apart. The design follows R/exams (`extype`, `exsolution`,
+//! `extol`) and PrairieLearn's `pl-number-input` (`relabs`, `sigfig`, `decdig`).
+
+pub mod grade;
+
+pub use grade::{grade, Outcome};
+
+use serde::{Deserialize, Serialize};
+
+/// One answer box of a question. A question with several slots is a multi-part question whose parts
+/// are labelled a, b, c… on the paper.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerSlot {
+    /// Part label: "" for a single-slot question, else "a", "b", … (set by [`crate::family::Question`]).
+    pub label: String,
+    /// What this part asks, in the inline markup; empty when the prompt already says it.
+    pub ask: String,
+    /// What is expected, with the reference answer.
+    pub expected: Expected,
+}
+
+impl AnswerSlot {
+    /// A slot asking `ask` (inline markup) and expecting `expected`.
+    pub fn new(ask: impl Into<String>, expected: Expected) -> Self {
+        AnswerSlot { label: String::new(), ask: ask.into(), expected }
+    }
+}
+
+/// How close a real-valued answer must be to the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Tolerance {
+    /// |answer − reference| ≤ abs.
+    Abs { abs: f64 },
+    /// |answer − reference| ≤ rel · |reference|.
+    Rel { rel: f64 },
+    /// Correct to `digits` significant figures: within 0.51 units of the last significant place
+    /// (PrairieLearn's `sigfig`, which accepts a correctly rounded answer with a little slack).
+    SigFigs { digits: u32 },
+    /// Correct to `places` decimal places: within 0.51 units of the last place (`decdig`).
+    Decimals { places: u32 },
+}
+
+impl Tolerance {
+    /// The largest accepted |answer − reference| for this reference value.
+    pub fn half_width(&self, reference: f64) -> f64 {
+        match *self {
+            Tolerance::Abs { abs } => abs,
+            Tolerance::Rel { rel } => rel * reference.abs(),
+            Tolerance::SigFigs { digits } => {
+                if reference == 0.0 {
+                    0.51 * 10f64.powi(-(digits as i32))
+                } else {
+                    let exp = reference.abs().log10().floor() as i32;
+                    0.51 * 10f64.powi(exp - (digits as i32 - 1))
+                }
+            }
+            Tolerance::Decimals { places } => 0.51 * 10f64.powi(-(places as i32)),
+        }
+    }
+
+    /// Accepts `answer` for `reference`; a relative epsilon absorbs binary floating-point noise.
+    pub fn accepts(&self, reference: f64, answer: f64) -> bool {
+        let slack = 1e-12 * reference.abs().max(1e-300);
+        (answer - reference).abs() <= self.half_width(reference) + slack
+    }
+
+    /// How the paper states the required precision.
+    pub fn describe(&self) -> String {
+        match *self {
+            Tolerance::Abs { abs } => format!("within ±{}", trim_float(abs)),
+            Tolerance::Rel { rel } => format!("within ±{}%", trim_float(rel * 100.0)),
+            Tolerance::SigFigs { digits } => format!("to {digits} significant figures"),
+            Tolerance::Decimals { places } => format!("to {places} decimal places"),
+        }
+    }
+}
+
+/// How free-text answers are normalised before comparison. Declared per slot and stated on the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Normalisation {
+    /// Only leading and trailing white space is ignored.
+    Exact,
+    /// Case and runs of white space are ignored.
+    Loose,
+    /// An errno name such as `ENOENT`: case ignored, a leading `-` ignored; `0`, `OK` and
+    /// `success` all mean "no error".
+    Errno,
+    /// Each item is an integer (`0x` hex and `_` separators accepted).
+    Integer,
+}
+
+impl Normalisation {
+    /// Canonical form of one item, or why it cannot be read.
+    pub fn canon(&self, raw: &str) -> Result<String, String> {
+        let t = raw.trim();
+        match self {
+            Normalisation::Exact => Ok(t.to_string()),
+            Normalisation::Loose => Ok(t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()),
+            Normalisation::Errno => {
+                let u = t.trim_start_matches('-').to_ascii_uppercase();
+                if u == "0" || u == "OK" || u == "SUCCESS" || u == "NONE" {
+                    return Ok("OK".into());
+                }
+                if u.len() >= 2 && u.starts_with('E') && u.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    Ok(u)
+                } else {
+                    Err(format!("`{t}` is not an errno name"))
+                }
+            }
+            Normalisation::Integer => grade::parse_integer(t).map(|v| v.to_string()),
+        }
+    }
+
+    /// How the key states the normalisation.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Normalisation::Exact => "exact text",
+            Normalisation::Loose => "text, case-insensitive",
+            Normalisation::Errno => "an errno name such as ENOENT, or OK for success",
+            Normalisation::Integer => "integers",
+        }
+    }
+}
+
+/// One option of a choice question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChoiceOption {
+    /// Option text, in the inline markup.
+    pub text: String,
+    /// For a distractor: the misconception it comes from, shown as feedback when it is picked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why_wrong: Option<String>,
+}
+
+impl ChoiceOption {
+    /// A correct option.
+    pub fn right(text: impl Into<String>) -> Self {
+        ChoiceOption { text: text.into(), why_wrong: None }
+    }
+    /// A distractor with the misconception that leads to it.
+    pub fn wrong(text: impl Into<String>, why: impl Into<String>) -> Self {
+        ChoiceOption { text: text.into(), why_wrong: Some(why.into()) }
+    }
+}
+
+/// How a multiple-choice answer earns partial credit. The report states the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartialCredit {
+    /// Full marks only for exactly the right set.
+    AllOrNothing,
+    /// (right picks − wrong picks) / number of right options, floored at zero.
+    RightMinusWrong,
+}
+
+/// What a slot expects, with the reference answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Expected {
+    /// An exact integer.
+    Integer { value: i64 },
+    /// A real number accepted within a tolerance.
+    Real { value: f64, tolerance: Tolerance },
+    /// A hex string (a digest or a prefix of one); case and a `0x` prefix are ignored.
+    Hex { value: String },
+    /// Free text compared after a declared normalisation; `accepted` lists equivalent answers.
+    Text { value: String, normalisation: Normalisation, #[serde(default)] accepted: Vec<String> },
+    /// Exactly one option is right; the candidate answers with its letter.
+    Choice { options: Vec<ChoiceOption>, correct: usize },
+    /// Several options may be right; the candidate answers with letters such as `A,C`.
+    Multi { options: Vec<ChoiceOption>, correct: Vec<usize>, rule: PartialCredit },
+    /// An ordered list of items, each normalised, answered comma-separated.
+    Sequence { values: Vec<String>, normalisation: Normalisation },
+}
+
+/// The letter of option `i` (A, B, …).
+pub fn letter(i: usize) -> char {
+    (b'A' + (i as u8 % 26)) as char
+}
+
+impl Expected {
+    /// A real answer to `digits` significant figures.
+    pub fn sig(value: f64, digits: u32) -> Self {
+        Expected::Real { value, tolerance: Tolerance::SigFigs { digits } }
+    }
+
+    /// A real answer accepted within ±`rel` relative error.
+    pub fn rel(value: f64, rel: f64) -> Self {
+        Expected::Real { value, tolerance: Tolerance::Rel { rel } }
+    }
+
+    /// An errno-or-OK answer.
+    pub fn errno(value: impl Into<String>) -> Self {
+        Expected::Text { value: value.into(), normalisation: Normalisation::Errno, accepted: vec![] }
+    }
+
+    /// The reference answer as a candidate would write it in an answers file.
+    pub fn reference(&self) -> String {
+        match self {
+            Expected::Integer { value } => value.to_string(),
+            Expected::Real { value, tolerance } => format_real(*value, tolerance),
+            Expected::Hex { value } => value.to_ascii_lowercase(),
+            Expected::Text { value, .. } => value.clone(),
+            Expected::Choice { correct, .. } => letter(*correct).to_string(),
+            Expected::Multi { correct, .. } => {
+                let mut c = correct.clone();
+                c.sort_unstable();
+                c.iter().map(|i| letter(*i).to_string()).collect::<Vec<_>>().join(",")
+            }
+            Expected::Sequence { values, .. } => values.join(", "),
+        }
+    }
+
+    /// How the paper tells the candidate what form of answer is expected ("to 3 significant figures").
+    pub fn describe(&self) -> String {
+        match self {
+            Expected::Integer { .. } => "an exact integer".into(),
+            Expected::Real { tolerance, .. } => format!("a number, {}", tolerance.describe()),
+            Expected::Hex { value } => format!("{} hex digits", value.len()),
+            Expected::Text { normalisation, .. } => normalisation.describe().into(),
+            Expected::Choice { .. } => "one letter".into(),
+            Expected::Multi { rule, .. } => match rule {
+                PartialCredit::AllOrNothing => "every correct letter, comma-separated".into(),
+                PartialCredit::RightMinusWrong => {
+                    "every correct letter, comma-separated (partial credit: right − wrong picks)".into()
+                }
+            },
+            Expected::Sequence { values, normalisation } => {
+                format!("{} {}, comma-separated, in order", values.len(), normalisation.describe())
+            }
+        }
+    }
+
+    /// The options of a choice question, if it is one.
+    pub fn options(&self) -> Option<&[ChoiceOption]> {
+        match self {
+            Expected::Choice { options, .. } | Expected::Multi { options, .. } => Some(options),
+            _ => None,
+        }
+    }
+
+    /// A well-formed answer that must grade wrong: for numbers, just outside the tolerance. Used by
+    /// the registry tests to prove that each tolerance is not wider than it claims.
+    pub fn near_miss(&self) -> String {
+        match self {
+            Expected::Integer { value } => (value + 1).to_string(),
+            Expected::Real { value, tolerance } => {
+                let w = tolerance.half_width(*value);
+                let miss = value + 1.5 * w + 1e-9 * value.abs().max(1e-300);
+                format!("{miss:.17e}")
+            }
+            Expected::Hex { value } => {
+                let mut v: Vec<char> = value.to_ascii_lowercase().chars().collect();
+                if let Some(c) = v.last_mut() {
+                    *c = if *c == '0' { '1' } else { '0' };
+                }
+                v.into_iter().collect()
+            }
+            Expected::Text { value, normalisation, .. } => match normalisation {
+                Normalisation::Errno if value != "OK" => "OK".into(),
+                Normalisation::Errno => "ENOENT".into(),
+                Normalisation::Integer => match grade::parse_integer(value) {
+                    Ok(v) => (v + 1).to_string(),
+                    Err(_) => format!("{value}x"),
+                },
+                _ => format!("{value} not"),
+            },
+            Expected::Choice { options, correct } => letter((correct + 1) % options.len().max(1)).to_string(),
+            Expected::Multi { options, correct, .. } => {
+                // Pick exactly the wrong options (or none of the right ones).
+                let wrong: Vec<String> =
+                    (0..options.len()).filter(|i| !correct.contains(i)).map(|i| letter(i).to_string()).collect();
+                if wrong.is_empty() {
+                    letter(correct[0]).to_string() + "," + &letter(correct[0]).to_string()
+                } else {
+                    wrong.join(",")
+                }
+            }
+            Expected::Sequence { values, normalisation } => {
+                let mut v = values.clone();
+                match v.last_mut() {
+                    Some(last) => {
+                        *last = match (normalisation, grade::parse_integer(last)) {
+                            (Normalisation::Integer, Ok(n)) => (n + 1).to_string(),
+                            _ => format!("{last}x"),
+                        }
+                    }
+                    None => v.push("0".into()),
+                }
+                v.join(", ")
+            }
+        }
+    }
+}
+
+/// A real reference answer printed to the precision its tolerance asks for.
+pub fn format_real(value: f64, tolerance: &Tolerance) -> String {
+    match *tolerance {
+        Tolerance::SigFigs { digits } => fmt_sig(value, digits),
+        Tolerance::Decimals { places } => format!("{value:.*}", places as usize),
+        Tolerance::Abs { abs } => {
+            let places = (-abs.log10().floor()).max(0.0) as usize + 1;
+            trim_float_str(format!("{value:.places$}"))
+        }
+        Tolerance::Rel { rel } => {
+            let digits = ((-rel.log10()).ceil() as u32 + 1).clamp(2, 15);
+            fmt_sig(value, digits)
+        }
+    }
+}
+
+/// `value` rounded to `digits` significant figures, in plain notation for moderate magnitudes and
+/// scientific notation (`1.23e-7`) for very small or large ones.
+pub fn fmt_sig(value: f64, digits: u32) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    let digits = digits.max(1);
+    let exp = value.abs().log10().floor() as i32;
+    let rounded = round_sig(value, digits);
+    // Rounding can carry into a new decade (9.99 → 10.0).
+    let exp = if rounded.abs() >= 10f64.powi(exp + 1) { exp + 1 } else { exp };
+    if !(-5..=9).contains(&exp) {
+        let mantissa = rounded / 10f64.powi(exp);
+        return format!("{:.*}e{}", (digits - 1) as usize, mantissa, exp);
+    }
+    let places = (digits as i32 - 1 - exp).max(0) as usize;
+    format!("{rounded:.places$}")
+}
+
+/// `value` rounded to `digits` significant figures.
+pub fn round_sig(value: f64, digits: u32) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let exp = value.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits as i32 - 1 - exp);
+    let r = (value * scale).round() / scale;
+    // Re-parse the printed form so the result is the closest double to the decimal shown.
+    format!("{r:.15e}").parse().unwrap_or(r)
+}
+
+fn trim_float(x: f64) -> String {
+    trim_float_str(format!("{x:.10}"))
+}
+
+fn trim_float_str(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sig_figs_round_and_print() {
+        assert_eq!(fmt_sig(0.0123456, 3), "0.0123");
+        assert_eq!(fmt_sig(123456.0, 3), "123456");
+        assert_eq!(fmt_sig(9.996, 3), "10.0");
+        assert_eq!(fmt_sig(1.234e-7, 3), "1.23e-7");
+        assert_eq!(round_sig(0.0123456, 3), 0.0123);
+    }
+
+    #[test]
+    fn sig_fig_tolerance_accepts_rounded_and_rejects_next_digit() {
+        let t = Tolerance::SigFigs { digits: 3 };
+        assert!(t.accepts(0.012345, 0.0123));
+        // 0.0124 is 5.5e-5 away, beyond the 0.51e-4 half-width of the third significant place.
+        assert!(!t.accepts(0.012345, 0.0124));
+    }
+
+    #[test]
+    fn describe_states_precision() {
+        assert_eq!(Tolerance::SigFigs { digits: 3 }.describe(), "to 3 significant figures");
+        assert_eq!(Tolerance::Rel { rel: 0.005 }.describe(), "within ±0.5%");
+        assert_eq!(Tolerance::Abs { abs: 0.01 }.describe(), "within ±0.01");
+    }
+}

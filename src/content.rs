@@ -1,0 +1,249 @@
+//! Format-neutral content: the blocks a prompt, a worked solution or an evidence section is made of.
+//!
+//! Families never write HTML, Markdown or typst. They build [`Block`]s, and every exporter renders
+//! the same blocks its own way, so a question looks the same in every format and no exporter has to
+//! escape markup written by a family.
+//!
+//! Paragraph text is written with a tiny inline markup, parsed by [`spans`]: `` `code` ``,
+//! `*emphasis*` and `**strong**`. The markup is only ever written by family code, never by users.
+
+use serde::{Deserialize, Serialize};
+
+/// A run of inline text with one style.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "style", content = "text", rename_all = "snake_case")]
+pub enum Span {
+    /// Plain text.
+    Text(String),
+    /// Inline code: identifiers, literals, hex digests.
+    Code(String),
+    /// Emphasis (italic).
+    Emph(String),
+    /// Strong emphasis (bold).
+    Strong(String),
+}
+
+/// One block of content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    /// A paragraph of inline spans.
+    Paragraph { spans: Vec<Span> },
+    /// A preformatted code block; `lang` is a hint for readers ("c", "text", "python").
+    Code { lang: String, text: String },
+    /// A table with a header row; cells are inline spans so digests can be shown as code.
+    Table { header: Vec<String>, rows: Vec<Vec<Vec<Span>>> },
+    /// A bulleted or numbered list of inline items.
+    List { ordered: bool, items: Vec<Vec<Span>> },
+}
+
+/// A sequence of blocks, with builder methods so family code reads like the text it produces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Content(pub Vec<Block>);
+
+impl Content {
+    /// An empty block sequence.
+    pub fn new() -> Self {
+        Content(Vec::new())
+    }
+
+    /// Appends a paragraph written in the inline markup (see [`spans`]).
+    pub fn p(mut self, text: impl AsRef<str>) -> Self {
+        self.0.push(Block::Paragraph { spans: spans(text.as_ref()) });
+        self
+    }
+
+    /// Appends a code block.
+    pub fn code(mut self, lang: &str, text: impl Into<String>) -> Self {
+        self.0.push(Block::Code { lang: lang.to_string(), text: text.into() });
+        self
+    }
+
+    /// Appends a table; each cell is written in the inline markup.
+    pub fn table<H, R, C>(mut self, header: H, rows: R) -> Self
+    where
+        H: IntoIterator,
+        H::Item: Into<String>,
+        R: IntoIterator<Item = C>,
+        C: IntoIterator,
+        C::Item: AsRef<str>,
+    {
+        let header = header.into_iter().map(Into::into).collect();
+        let rows = rows
+            .into_iter()
+            .map(|row| row.into_iter().map(|cell| spans(cell.as_ref())).collect())
+            .collect();
+        self.0.push(Block::Table { header, rows });
+        self
+    }
+
+    /// Appends a bulleted list; each item is written in the inline markup.
+    pub fn list<I>(mut self, items: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let items = items.into_iter().map(|i| spans(i.as_ref())).collect();
+        self.0.push(Block::List { ordered: false, items });
+        self
+    }
+
+    /// Appends a numbered list; each item is written in the inline markup.
+    pub fn ordered_list<I>(mut self, items: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let items = items.into_iter().map(|i| spans(i.as_ref())).collect();
+        self.0.push(Block::List { ordered: true, items });
+        self
+    }
+
+    /// Appends every block of another sequence.
+    pub fn extend(mut self, other: Content) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+
+    /// True when there are no blocks.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The blocks as plain text, one block per paragraph: used by the terminal `show` view.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for block in &self.0 {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            match block {
+                Block::Paragraph { spans } => {
+                    out.push_str(&plain_spans(spans));
+                    out.push('\n');
+                }
+                Block::Code { text, .. } => {
+                    for line in text.lines() {
+                        out.push_str("    ");
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                }
+                Block::Table { header, rows } => {
+                    let cells: Vec<Vec<String>> =
+                        rows.iter().map(|r| r.iter().map(|c| plain_spans(c)).collect()).collect();
+                    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+                    for row in &cells {
+                        for (i, c) in row.iter().enumerate() {
+                            if i < widths.len() {
+                                widths[i] = widths[i].max(c.chars().count());
+                            }
+                        }
+                    }
+                    let line = |vals: &[String]| {
+                        let mut s = String::from("   ");
+                        for (i, v) in vals.iter().enumerate() {
+                            let w = widths.get(i).copied().unwrap_or(0);
+                            s.push_str(&format!(" {v:<w$} "));
+                        }
+                        s.trim_end().to_string() + "\n"
+                    };
+                    out.push_str(&line(header));
+                    out.push_str(&format!("    {}\n", "-".repeat(widths.iter().map(|w| w + 2).sum::<usize>())));
+                    for row in &cells {
+                        out.push_str(&line(row));
+                    }
+                }
+                Block::List { ordered, items } => {
+                    for (i, item) in items.iter().enumerate() {
+                        let bullet = if *ordered { format!("{}.", i + 1) } else { "-".to_string() };
+                        out.push_str(&format!("  {bullet} {}\n", plain_spans(item)));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Inline spans as plain text, with code in backticks.
+pub fn plain_spans(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Span::Text(t) | Span::Emph(t) | Span::Strong(t) => t.clone(),
+            Span::Code(t) => format!("`{t}`"),
+        })
+        .collect()
+}
+
+/// Parses the inline markup: `` `code` ``, `**strong**`, `*emphasis*`; everything else is text.
+///
+/// Inside backticks nothing is special, so `` `a*b` `` is code. An unmatched marker is kept as a
+/// literal character, so a stray `*` in a formula never swallows the rest of the paragraph.
+pub fn spans(text: &str) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    let flush = |plain: &mut String, out: &mut Vec<Span>| {
+        if !plain.is_empty() {
+            out.push(Span::Text(std::mem::take(plain)));
+        }
+    };
+    while let Some(c) = rest.chars().next() {
+        let (marker, make): (&str, fn(String) -> Span) = if rest.starts_with('`') {
+            ("`", Span::Code)
+        } else if rest.starts_with("**") {
+            ("**", Span::Strong)
+        } else if rest.starts_with('*') {
+            ("*", Span::Emph)
+        } else {
+            plain.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        };
+        let body = &rest[marker.len()..];
+        match body.find(marker) {
+            Some(end) if end > 0 => {
+                flush(&mut plain, &mut out);
+                out.push(make(body[..end].to_string()));
+                rest = &body[end + marker.len()..];
+            }
+            _ => {
+                plain.push_str(marker);
+                rest = body;
+            }
+        }
+    }
+    flush(&mut plain, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_markup_splits_code_emphasis_and_text() {
+        let s = spans("hash `abc` with *SHA-256*, **then** truncate");
+        assert_eq!(
+            s,
+            vec![
+                Span::Text("hash ".into()),
+                Span::Code("abc".into()),
+                Span::Text(" with ".into()),
+                Span::Emph("SHA-256".into()),
+                Span::Text(", ".into()),
+                Span::Strong("then".into()),
+                Span::Text(" truncate".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn unmatched_markers_stay_literal() {
+        assert_eq!(spans("2 * 3 = 6"), vec![Span::Text("2 * 3 = 6".into())]);
+        assert_eq!(spans("`a*b`"), vec![Span::Code("a*b".into())]);
+    }
+}

@@ -1,0 +1,26 @@
+//! groundwork: parametrized, reproducible fundamentals quizzes for backend engineers.
+//!
+//! The pipeline (see `../shared/DESIGN.md`) flows one way:
+//!
+//! ```text
+//! pack spec (TOML / flags) ─► spec::Spec ─► pack::build ─► family::Family::generate ─► Question
+//!                                      seed derivation (seed.rs)      cross_check (second route)
+//! Pack ─► export::Exporter (html, markdown, json) ─► export::write_atomic
+//! ```
+//!
+//! - [`content`]: format-neutral blocks every exporter renders.
+//! - [`answer`]: expected answers, tolerances and grading.
+//! - [`family`]: the `Family` trait, parameters, the registry and the families themselves.
+//! - [`seed`], [`code`]: seed derivation and question codes.
+//! - [`spec`], [`pack`]: pack specs and building packs from them.
+//! - [`export`]: exporters and the one place that writes files.
+//! - [`cli`], [`cmd`]: the command line.
+
+pub mod answer;
+pub mod code;
+pub mod content;
+pub mod error;
+pub mod family;
+pub mod seed;
+
+pub use error::Error;
