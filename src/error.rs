@@ -31,6 +31,9 @@ pub enum Error {
     /// A family failed to generate (usually pinned parameters that do not fit together).
     #[error("{family}: {source}")]
     Generate { family: String, source: crate::family::GenError },
+    /// A key's two routes disagree: a bug in a family, caught before anything is printed.
+    #[error("{at}: {message}")]
+    CrossCheck { at: String, message: String },
     /// A template failed to render (a bug or a broken template override).
     #[error("rendering {what}: {message}")]
     Render { what: String, message: String },
@@ -59,7 +62,7 @@ impl Error {
                 Some(hint.clone())
             }
             Error::Generate { source: crate::family::GenError::Params { hint, .. }, .. } => Some(hint.clone()),
-            Error::Generate { .. } | Error::Render { .. } => {
+            Error::Generate { .. } | Error::Render { .. } | Error::CrossCheck { .. } => {
                 Some("this is a bug in groundwork; please report it with the command you ran".into())
             }
             Error::Io { action, .. } if *action == "writing" || *action == "creating" => {

@@ -17,10 +17,15 @@
 //! - [`cli`], [`cmd`]: the command line.
 
 pub mod answer;
+pub mod cli;
+pub mod cmd;
 pub mod code;
 pub mod content;
 pub mod error;
+pub mod export;
 pub mod family;
+pub mod pack;
 pub mod seed;
+pub mod spec;
 
 pub use error::Error;

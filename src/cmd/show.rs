@@ -1,0 +1,117 @@
+//! `groundwork show`: regenerate one question from its code, or from a family id with a seed,
+//! difficulty and pinned parameters; print it with its answer (text) or its full record (JSON).
+
+use super::Output;
+use crate::answer::letter;
+use crate::cli::{ListFormat, ShowArgs};
+use crate::content::{plain_spans, spans};
+use crate::error::Error;
+use crate::family::{self, Difficulty, Question};
+use crate::seed::MAX_QUESTION_SEED;
+
+/// Runs `show`.
+pub fn run(a: ShowArgs) -> Result<Output, Error> {
+    let q = question(&a)?;
+    let stdout = match a.format {
+        ListFormat::Json => {
+            let mut s = if a.paper {
+                let paper = crate::export::view::PaperView::of(&crate::pack::Pack {
+                    schema_version: crate::pack::SCHEMA_VERSION,
+                    meta: crate::pack::PackMeta {
+                        title: q.title.clone(),
+                        code: String::new(),
+                        seed: q.seed,
+                        duration: String::new(),
+                        instructions: String::new(),
+                        total_points: q.points,
+                        generator: format!("groundwork {}", env!("CARGO_PKG_VERSION")),
+                    },
+                    questions: vec![q],
+                });
+                serde_json::to_string_pretty(&paper.questions[0])
+            } else {
+                serde_json::to_string_pretty(&q)
+            }
+            .map_err(|e| Error::Render { what: "question".into(), message: e.to_string() })?;
+            s.push('\n');
+            s
+        }
+        ListFormat::Text => text(&q, a.paper),
+    };
+    Ok(Output::ok(stdout))
+}
+
+/// Generates (and cross-checks) the question the arguments name.
+pub fn question(a: &ShowArgs) -> Result<Question, Error> {
+    let looks_like_id = a.target.contains('.');
+    let (fam, seed, difficulty, pins) = if looks_like_id {
+        let fam = family::lookup(&a.target)?;
+        let seed = a.seed.unwrap_or(1);
+        if seed > MAX_QUESTION_SEED {
+            return Err(Error::Usage {
+                message: format!("--seed {seed} is too large"),
+                hint: format!("question seeds take 0..={MAX_QUESTION_SEED}"),
+            });
+        }
+        let difficulty = a.difficulty.as_deref().map(Difficulty::parse).transpose()?.unwrap_or_default();
+        let pins = family::parse_pins(fam, &a.set)?;
+        (fam, seed, difficulty, pins)
+    } else {
+        if a.seed.is_some() || a.difficulty.is_some() || !a.set.is_empty() {
+            return Err(Error::Usage {
+                message: "--seed, --difficulty and --set go with a family id, not a question code".into(),
+                hint: "a code already fixes them; to vary the question, use its family id instead".into(),
+            });
+        }
+        let (code, fam) = crate::code::decode(&a.target).map_err(|e| match e {
+            Error::BadCode { code, message, hint } if !a.target.contains('-') && a.target.len() < 15 => Error::BadCode {
+                code,
+                message,
+                hint: format!("{hint}; or give a family id such as hashing.birthday"),
+            },
+            e => e,
+        })?;
+        (fam, code.seed, code.difficulty, code.pins)
+    };
+    let q = family::generate(fam, seed, difficulty, &pins)?;
+    family::cross_check(fam, &q).map_err(|e| Error::CrossCheck { at: q.code.clone(), message: e.to_string() })?;
+    Ok(q)
+}
+
+/// The terminal rendering of a question.
+pub fn text(q: &Question, paper_only: bool) -> String {
+    let mut s = format!(
+        "{}  ·  {} (v{})  ·  {}  ·  {}\n",
+        q.code,
+        q.family,
+        q.version,
+        q.difficulty,
+        q.title
+    );
+    if !paper_only {
+        let params: Vec<String> = q.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        s.push_str(&format!("parameters: {}\n", params.join(", ")));
+    }
+    s.push('\n');
+    s.push_str(&q.prompt.plain_text());
+    for slot in &q.slots {
+        s.push('\n');
+        let label = if slot.label.is_empty() { String::new() } else { format!("({}) ", slot.label) };
+        s.push_str(&format!("{label}{} [{}]\n", plain_spans(&spans(&slot.ask)), slot.expected.describe()).trim_start());
+        if let Some(options) = slot.expected.options() {
+            for (i, o) in options.iter().enumerate() {
+                s.push_str(&format!("   {}. {}\n", letter(i), plain_spans(&spans(&o.text))));
+            }
+        }
+        if !paper_only {
+            s.push_str(&format!("   answer: {}\n", slot.expected.reference()));
+        }
+    }
+    if !paper_only {
+        s.push_str("\nWorked solution\n---------------\n");
+        s.push_str(&q.solution.plain_text());
+        s.push_str("\nEvidence\n--------\n");
+        s.push_str(&q.evidence.plain_text());
+    }
+    s
+}

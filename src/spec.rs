@@ -1,0 +1,328 @@
+//! Pack specs: the TOML a hiring manager writes, parsed and validated into a [`Spec`].
+//!
+//! ```toml
+//! title = "Backend fundamentals: final round"
+//! seed = 2026
+//! duration = "60 minutes"
+//! instructions = "Answer every question. Calculators are allowed."
+//!
+//! [[section]]
+//! topic = "hashing"          # pick `count` families of a topic…
+//! count = 2
+//! difficulty = "medium"      # easy | medium | hard
+//!
+//! [[section]]
+//! families = ["optimization.cache_policy"]   # …or name families explicitly
+//! difficulty = "hard"
+//! points = 10
+//! set = { policy = "opt" }   # pin parameters of the section's families
+//! ```
+//!
+//! Every error carries `file:line:col` (from the TOML spans) or the section and field, what was
+//! wrong, and a hint; unknown keys are rejected so a typo never silently falls back to a default.
+
+use crate::error::Error;
+use crate::family::{self, Difficulty, Family, ParamValue, Pins, Topic, DEFAULT_POINTS};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The built-in default spec: 8 questions, 2 per topic, medium difficulty, a fixed seed.
+pub const DEFAULT_SPEC: &str = include_str!("default_spec.toml");
+
+/// The most questions a section may ask for; a guard against a typo such as `count = 2000`.
+pub const MAX_COUNT: u32 = 100;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    title: Option<String>,
+    seed: Option<Spanned<i64>>,
+    duration: Option<String>,
+    instructions: Option<String>,
+    points: Option<Spanned<i64>>,
+    #[serde(default)]
+    section: Vec<Spanned<RawSection>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    topic: Option<Spanned<String>>,
+    families: Option<Spanned<Vec<Spanned<String>>>>,
+    count: Option<Spanned<i64>>,
+    difficulty: Option<Spanned<String>>,
+    points: Option<Spanned<i64>>,
+    #[serde(default)]
+    set: BTreeMap<String, Spanned<toml::Value>>,
+}
+
+/// What a section draws from.
+#[derive(Clone)]
+pub enum Pick {
+    /// `count` families of a topic, chosen by the pack seed without repeats while they last.
+    Topic(Topic),
+    /// These families, in order, repeated to fill `count`.
+    Families(Vec<&'static dyn Family>),
+}
+
+impl std::fmt::Debug for Pick {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pick::Topic(t) => write!(f, "Topic({t})"),
+            Pick::Families(fs) => f.debug_list().entries(fs.iter().map(|x| x.id())).finish(),
+        }
+    }
+}
+
+/// One validated section.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// What it draws from.
+    pub pick: Pick,
+    /// How many questions.
+    pub count: u32,
+    /// At which difficulty.
+    pub difficulty: Difficulty,
+    /// Points per question.
+    pub points: u32,
+    /// Pinned parameters, by key; each applies to the section's families that declare it.
+    pub set: Pins,
+}
+
+/// A validated pack spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The title on the paper.
+    pub title: String,
+    /// The pack seed.
+    pub seed: u64,
+    /// The time allowed, as printed ("60 minutes").
+    pub duration: String,
+    /// Instructions printed under the title.
+    pub instructions: String,
+    /// The sections, in order.
+    pub sections: Vec<Section>,
+}
+
+/// Converts a byte offset into 1-based line and column.
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+impl Spec {
+    /// The built-in default spec.
+    pub fn default_spec() -> Spec {
+        Spec::parse(DEFAULT_SPEC, "<built-in default spec>").expect("the default spec is valid")
+    }
+
+    /// Parses and validates a spec; `origin` (a file name) prefixes error locations.
+    pub fn parse(src: &str, origin: &str) -> Result<Spec, Error> {
+        let at = |span: std::ops::Range<usize>| {
+            let (l, c) = line_col(src, span.start);
+            format!("{origin}:{l}:{c}")
+        };
+        let err = |span: std::ops::Range<usize>, message: String, hint: String| Error::Spec { at: at(span), message, hint };
+        let raw: RawSpec = toml::from_str(src).map_err(|e| {
+            let where_ = e.span().map(at).unwrap_or_else(|| origin.to_string());
+            let message = e.message().trim().to_string();
+            let hint = if message.contains("unknown field") {
+                "top-level keys are title, seed, duration, instructions, points and [[section]]; \
+                 section keys are topic, families, count, difficulty, points and set"
+                    .to_string()
+            } else {
+                "see the spec format in README.md (`groundwork generate --help` shows an example)".to_string()
+            };
+            Error::Spec { at: where_, message, hint }
+        })?;
+
+        let seed = match raw.seed {
+            None => 1,
+            Some(s) if *s.get_ref() < 0 => {
+                return Err(err(s.span(), format!("seed {} is negative", s.get_ref()), "use a whole number ≥ 0".into()))
+            }
+            Some(s) => *s.get_ref() as u64,
+        };
+        let default_points = match raw.points {
+            None => DEFAULT_POINTS,
+            Some(p) => points(&p).map_err(|(m, h)| err(p.span(), m, h))?,
+        };
+        if raw.section.is_empty() {
+            return Err(Error::Spec {
+                at: origin.to_string(),
+                message: "the spec has no [[section]]".into(),
+                hint: "add at least one section, such as\n[[section]]\ntopic = \"hashing\"\ncount = 2".into(),
+            });
+        }
+        let mut sections = Vec::new();
+        for (i, s) in raw.section.into_iter().enumerate() {
+            let span = s.span();
+            let s = s.into_inner();
+            let n = i + 1;
+            let pick = match (&s.topic, &s.families) {
+                (Some(_), Some(f)) => {
+                    return Err(err(
+                        f.span(),
+                        format!("section {n} has both `topic` and `families`"),
+                        "use one: a topic to draw from, or a list of family ids".into(),
+                    ))
+                }
+                (Some(t), None) => Pick::Topic(Topic::parse(t.get_ref()).map_err(|e| {
+                    err(t.span(), format!("section {n}: {e}"), e.hint().unwrap_or_default())
+                })?),
+                (None, Some(fs)) => {
+                    if fs.get_ref().is_empty() {
+                        return Err(err(fs.span(), format!("section {n}: `families` is empty"), "list at least one family id".into()));
+                    }
+                    let mut list = Vec::new();
+                    for f in fs.get_ref() {
+                        list.push(family::lookup(f.get_ref()).map_err(|e| {
+                            err(f.span(), format!("section {n}: {e}"), e.hint().unwrap_or_default())
+                        })?);
+                    }
+                    Pick::Families(list)
+                }
+                (None, None) => {
+                    return Err(err(
+                        span,
+                        format!("section {n} picks nothing"),
+                        "give it `topic = \"hashing\"` (with a count) or `families = [\"hashing.birthday\"]`".into(),
+                    ))
+                }
+            };
+            let count = match (&s.count, &pick) {
+                (Some(c), _) => {
+                    let v = *c.get_ref();
+                    if v < 1 || v > MAX_COUNT as i64 {
+                        return Err(err(c.span(), format!("section {n}: count {v} is out of range"), format!("count takes 1..={MAX_COUNT}")));
+                    }
+                    v as u32
+                }
+                (None, Pick::Families(f)) => f.len() as u32,
+                (None, Pick::Topic(_)) => 1,
+            };
+            let difficulty = match &s.difficulty {
+                None => Difficulty::Medium,
+                Some(d) => Difficulty::parse(d.get_ref())
+                    .map_err(|e| err(d.span(), format!("section {n}: {e}"), e.hint().unwrap_or_default()))?,
+            };
+            let points = match &s.points {
+                None => default_points,
+                Some(p) => self::points(p).map_err(|(m, h)| err(p.span(), format!("section {n}: {m}"), h))?,
+            };
+            let families: Vec<&'static dyn Family> = match &pick {
+                Pick::Topic(t) => family::of_topic(*t),
+                Pick::Families(f) => f.clone(),
+            };
+            let mut set = Pins::new();
+            for (key, value) in &s.set {
+                let raw_value = match value.get_ref() {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    other => {
+                        return Err(err(value.span(), format!("section {n}: set.{key} is a {}", other.type_str()), "use a number or a string".into()))
+                    }
+                };
+                let declaring: Vec<_> = families.iter().filter(|f| f.params().iter().any(|p| p.key == key)).collect();
+                if declaring.is_empty() {
+                    return Err(err(
+                        value.span(),
+                        format!("section {n}: no family in this section has a parameter `{key}`"),
+                        "run `groundwork families` to see each family's parameters".into(),
+                    ));
+                }
+                let mut parsed: Option<ParamValue> = None;
+                for f in declaring {
+                    let v = family::parse_pins(*f, &[format!("{key}={raw_value}")]).map_err(|e| {
+                        err(value.span(), format!("section {n}: {}: {e}", f.id()), e.hint().unwrap_or_default())
+                    })?;
+                    parsed = v.into_values().next();
+                }
+                if let Some(v) = parsed {
+                    set.insert(key.clone(), v);
+                }
+            }
+            sections.push(Section { pick, count, difficulty, points, set });
+        }
+        let total: u32 = sections.iter().map(|s| s.count).sum();
+        if total > MAX_COUNT {
+            return Err(Error::Spec {
+                at: origin.to_string(),
+                message: format!("the spec asks for {total} questions"),
+                hint: format!("a pack holds at most {MAX_COUNT} questions; use `groundwork batch` for many candidates"),
+            });
+        }
+        Ok(Spec {
+            title: raw.title.unwrap_or_else(|| "Backend fundamentals".into()),
+            seed,
+            duration: raw.duration.unwrap_or_else(|| "60 minutes".into()),
+            instructions: raw.instructions.unwrap_or_default(),
+            sections,
+        })
+    }
+
+    /// Reads and parses a spec file.
+    pub fn load(path: &std::path::Path) -> Result<Spec, Error> {
+        let src = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
+        Spec::parse(&src, &path.display().to_string())
+    }
+
+    /// The pins a section applies to one of its families: the keys that family declares.
+    pub fn pins_for(section: &Section, family: &dyn Family) -> Pins {
+        section
+            .set
+            .iter()
+            .filter(|(k, _)| family.params().iter().any(|p| p.key == k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+fn points(p: &Spanned<i64>) -> Result<u32, (String, String)> {
+    let v = *p.get_ref();
+    if (1..=100).contains(&v) {
+        Ok(v as u32)
+    } else {
+        Err((format!("points {v} is out of range"), "points take 1..=100".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_spec_has_two_per_topic() {
+        let s = Spec::default_spec();
+        assert_eq!(s.sections.iter().map(|s| s.count).sum::<u32>(), 8);
+        for t in Topic::ALL {
+            let n: u32 = s.sections.iter().filter(|s| matches!(s.pick, Pick::Topic(x) if x == t)).map(|s| s.count).sum();
+            assert_eq!(n, 2, "{t}");
+        }
+    }
+
+    #[test]
+    fn errors_point_at_line_and_column() {
+        let e = Spec::parse("title = \"x\"\n[[section]]\ntopic = \"hashng\"\n", "p.toml").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("p.toml:3:9:"), "{msg}");
+        assert!(e.hint().unwrap().contains("hashing"), "{:?}", e.hint());
+    }
+
+    #[test]
+    fn malformed_toml_reports_position() {
+        let e = Spec::parse("title = \"x\"\nseed = = 3\n", "p.toml").unwrap_err();
+        assert!(e.to_string().starts_with("p.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let e = Spec::parse("titel = \"x\"\n[[section]]\ntopic=\"hashing\"\n", "p.toml").unwrap_err();
+        assert!(e.to_string().contains("titel"), "{e}");
+    }
+}
