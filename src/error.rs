@@ -52,7 +52,7 @@ impl Error {
             }),
             Error::UnknownTopic { suggestion, valid, .. } => Some(match suggestion {
                 Some(s) => format!("did you mean `{s}`? Topics are: {valid}"),
-                None => format!("topics are: {valid}"),
+                None => format!("Topics are: {valid}"),
             }),
             Error::BadDifficulty { suggestion, .. } => Some(match suggestion {
                 Some(s) => format!("did you mean `{s}`? Difficulties are: easy, medium, hard"),

@@ -367,7 +367,7 @@ mod tests {
     #[test]
     fn sig_figs_round_and_print() {
         assert_eq!(fmt_sig(0.0123456, 3), "0.0123");
-        assert_eq!(fmt_sig(123456.0, 3), "123456");
+        assert_eq!(fmt_sig(123456.0, 3), "123000");
         assert_eq!(fmt_sig(9.996, 3), "10.0");
         assert_eq!(fmt_sig(1.234e-7, 3), "1.23e-7");
         assert_eq!(round_sig(0.0123456, 3), 0.0123);
