@@ -59,13 +59,15 @@ Spec format (TOML):
   groundwork families --format json | jq '.[].id'")]
     Families(FamiliesArgs),
     /// Show one question with its answer, tolerance, worked solution and evidence.
-    #[command(after_help = "TARGET is a question code as printed on a paper (7QK2M-9XD4T-ZP3HB), or a family id.
+    #[command(
+        after_help = "TARGET is a question code as printed on a paper (7QK2M-9XD4T-ZP3HB), or a family id.
 
 Examples:
   groundwork show 7QK2M-9XD4T-ZP3HB
   groundwork show hashing.birthday --seed 12 --difficulty hard
   groundwork show optimization.cache_policy --set policy=opt --set capacity=3
-  groundwork show probability.coupon --format json")]
+  groundwork show probability.coupon --format json"
+    )]
     Show(ShowArgs),
 }
 

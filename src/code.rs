@@ -35,7 +35,10 @@ pub fn family_tag(id: &str) -> u16 {
 }
 
 fn checksum(payload: u64) -> u128 {
-    let h = blake3::derive_key("groundwork 2026-11 question code check", &payload.to_le_bytes());
+    let h = blake3::derive_key(
+        "groundwork 2026-11 question code check",
+        &payload.to_le_bytes(),
+    );
     (u16::from_le_bytes([h[0], h[1]]) & 0x7ff) as u128
 }
 
@@ -74,7 +77,11 @@ pub fn unbase32(s: &str) -> Result<(u128, usize), char> {
 
 /// Groups a code as `XXXXX-XXXXX-XXXXX`.
 pub fn group(s: &str) -> String {
-    s.as_bytes().chunks(5).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join("-")
+    s.as_bytes()
+        .chunks(5)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 impl QuestionCode<'_> {
@@ -88,17 +95,29 @@ impl QuestionCode<'_> {
         let mut code = group(&base32(bits, CODE_CHARS));
         if !self.pins.is_empty() {
             code.push(':');
-            code.push_str(&self.pins.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","));
+            code.push_str(
+                &self
+                    .pins
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
         }
         code
     }
 }
 
 fn bad(code: &str, message: impl Into<String>, hint: &str) -> Error {
-    Error::BadCode { code: code.to_string(), message: message.into(), hint: hint.to_string() }
+    Error::BadCode {
+        code: code.to_string(),
+        message: message.into(),
+        hint: hint.to_string(),
+    }
 }
 
-const CODE_HINT: &str = "a question code looks like 7QK2M-9XD4T-ZP3HB, as printed next to each question";
+const CODE_HINT: &str =
+    "a question code looks like 7QK2M-9XD4T-ZP3HB, as printed next to each question";
 
 /// Decodes a printed question code back to its family, difficulty, seed and pins.
 pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family), Error> {
@@ -110,11 +129,19 @@ pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family)
     let (bits, n) = unbase32(body)
         .map_err(|c| bad(trimmed, format!("`{c}` is not a code character"), CODE_HINT))?;
     if n != CODE_CHARS {
-        return Err(bad(trimmed, format!("it has {n} characters, a question code has {CODE_CHARS}"), CODE_HINT));
+        return Err(bad(
+            trimmed,
+            format!("it has {n} characters, a question code has {CODE_CHARS}"),
+            CODE_HINT,
+        ));
     }
     let payload = (bits >> 11) as u64;
     if checksum(payload) != bits & 0x7ff {
-        return Err(bad(trimmed, "the checksum does not match, so a character is mistyped", CODE_HINT));
+        return Err(bad(
+            trimmed,
+            "the checksum does not match, so a character is mistyped",
+            CODE_HINT,
+        ));
     }
     let tag = (payload >> 48) as u16;
     let version = ((payload >> 42) & 63) as u32;
@@ -123,26 +150,55 @@ pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family)
         .copied()
         .ok_or_else(|| bad(trimmed, "it names no difficulty", CODE_HINT))?;
     let seed = payload & crate::seed::MAX_QUESTION_SEED;
-    let fam = family::FAMILIES.iter().copied().find(|f| family_tag(f.id()) == tag).ok_or_else(|| {
-        bad(trimmed, "it names a family this build of groundwork does not have", "it may come from a newer version of groundwork")
-    })?;
+    let fam = family::FAMILIES
+        .iter()
+        .copied()
+        .find(|f| family_tag(f.id()) == tag)
+        .ok_or_else(|| {
+            bad(
+                trimmed,
+                "it names a family this build of groundwork does not have",
+                "it may come from a newer version of groundwork",
+            )
+        })?;
     if fam.version() & 63 != version {
         return Err(bad(
             trimmed,
-            format!("it was made by version {version} of {}, and this build has version {}", fam.id(), fam.version()),
+            format!(
+                "it was made by version {version} of {}, and this build has version {}",
+                fam.id(),
+                fam.version()
+            ),
             "regenerate the pack with this build, or use the groundwork release that made it",
         ));
     }
     let pins = match pins_text {
         None => Pins::new(),
         Some(p) => {
-            let sets: Vec<String> = p.split(',').filter(|s| !s.trim().is_empty()).map(str::to_string).collect();
+            let sets: Vec<String> = p
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_string)
+                .collect();
             family::parse_pins(fam, &sets).map_err(|e| {
-                bad(trimmed, format!("its pinned parameters do not fit: {e}"), "check the part after the colon")
+                bad(
+                    trimmed,
+                    format!("its pinned parameters do not fit: {e}"),
+                    "check the part after the colon",
+                )
             })?
         }
     };
-    Ok((QuestionCode { family: fam.id(), version, difficulty, seed, pins }, fam))
+    Ok((
+        QuestionCode {
+            family: fam.id(),
+            version,
+            difficulty,
+            seed,
+            pins,
+        },
+        fam,
+    ))
 }
 
 #[cfg(test)]

@@ -32,9 +32,15 @@ pub enum Block {
     /// A preformatted code block; `lang` is a hint for readers ("c", "text", "python").
     Code { lang: String, text: String },
     /// A table with a header row; cells are inline spans so digests can be shown as code.
-    Table { header: Vec<String>, rows: Vec<Vec<Vec<Span>>> },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<Vec<Span>>>,
+    },
     /// A bulleted or numbered list of inline items.
-    List { ordered: bool, items: Vec<Vec<Span>> },
+    List {
+        ordered: bool,
+        items: Vec<Vec<Span>>,
+    },
 }
 
 /// A sequence of blocks, with builder methods so family code reads like the text it produces.
@@ -50,13 +56,18 @@ impl Content {
 
     /// Appends a paragraph written in the inline markup (see [`spans`]).
     pub fn p(mut self, text: impl AsRef<str>) -> Self {
-        self.0.push(Block::Paragraph { spans: spans(text.as_ref()) });
+        self.0.push(Block::Paragraph {
+            spans: spans(text.as_ref()),
+        });
         self
     }
 
     /// Appends a code block.
     pub fn code(mut self, lang: &str, text: impl Into<String>) -> Self {
-        self.0.push(Block::Code { lang: lang.to_string(), text: text.into() });
+        self.0.push(Block::Code {
+            lang: lang.to_string(),
+            text: text.into(),
+        });
         self
     }
 
@@ -85,7 +96,10 @@ impl Content {
         I::Item: AsRef<str>,
     {
         let items = items.into_iter().map(|i| spans(i.as_ref())).collect();
-        self.0.push(Block::List { ordered: false, items });
+        self.0.push(Block::List {
+            ordered: false,
+            items,
+        });
         self
     }
 
@@ -96,7 +110,10 @@ impl Content {
         I::Item: AsRef<str>,
     {
         let items = items.into_iter().map(|i| spans(i.as_ref())).collect();
-        self.0.push(Block::List { ordered: true, items });
+        self.0.push(Block::List {
+            ordered: true,
+            items,
+        });
         self
     }
 
@@ -131,8 +148,10 @@ impl Content {
                     }
                 }
                 Block::Table { header, rows } => {
-                    let cells: Vec<Vec<String>> =
-                        rows.iter().map(|r| r.iter().map(|c| plain_spans(c)).collect()).collect();
+                    let cells: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|r| r.iter().map(|c| plain_spans(c)).collect())
+                        .collect();
                     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
                     for row in &cells {
                         for (i, c) in row.iter().enumerate() {
@@ -150,14 +169,21 @@ impl Content {
                         s.trim_end().to_string() + "\n"
                     };
                     out.push_str(&line(header));
-                    out.push_str(&format!("    {}\n", "-".repeat(widths.iter().map(|w| w + 2).sum::<usize>())));
+                    out.push_str(&format!(
+                        "    {}\n",
+                        "-".repeat(widths.iter().map(|w| w + 2).sum::<usize>())
+                    ));
                     for row in &cells {
                         out.push_str(&line(row));
                     }
                 }
                 Block::List { ordered, items } => {
                     for (i, item) in items.iter().enumerate() {
-                        let bullet = if *ordered { format!("{}.", i + 1) } else { "-".to_string() };
+                        let bullet = if *ordered {
+                            format!("{}.", i + 1)
+                        } else {
+                            "-".to_string()
+                        };
                         out.push_str(&format!("  {bullet} {}\n", plain_spans(item)));
                     }
                 }

@@ -9,28 +9,54 @@ use std::path::PathBuf;
 pub enum Error {
     /// No family has this id.
     #[error("unknown family `{given}`")]
-    UnknownFamily { given: String, suggestion: Option<String>, valid: String },
+    UnknownFamily {
+        given: String,
+        suggestion: Option<String>,
+        valid: String,
+    },
     /// No topic has this id.
     #[error("unknown topic `{given}`")]
-    UnknownTopic { given: String, suggestion: Option<String>, valid: String },
+    UnknownTopic {
+        given: String,
+        suggestion: Option<String>,
+        valid: String,
+    },
     /// Not easy, medium or hard.
     #[error("unknown difficulty `{given}`")]
-    BadDifficulty { given: String, suggestion: Option<String> },
+    BadDifficulty {
+        given: String,
+        suggestion: Option<String>,
+    },
     /// A `--set key=value` that does not fit the family.
     #[error("--set {set}: {message}")]
-    BadSet { set: String, message: String, hint: String },
+    BadSet {
+        set: String,
+        message: String,
+        hint: String,
+    },
     /// A pack spec that does not parse or does not validate; `at` is `file:line:col` or `file: field`.
     #[error("{at}: {message}")]
-    Spec { at: String, message: String, hint: String },
+    Spec {
+        at: String,
+        message: String,
+        hint: String,
+    },
     /// A question or pack code that does not decode.
     #[error("bad code `{code}`: {message}")]
-    BadCode { code: String, message: String, hint: String },
+    BadCode {
+        code: String,
+        message: String,
+        hint: String,
+    },
     /// A command-line value that does not parse.
     #[error("{message}")]
     Usage { message: String, hint: String },
     /// A family failed to generate (usually pinned parameters that do not fit together).
     #[error("{family}: {source}")]
-    Generate { family: String, source: crate::family::GenError },
+    Generate {
+        family: String,
+        source: crate::family::GenError,
+    },
     /// A key's two routes disagree: a bug in a family, caught before anything is printed.
     #[error("{at}: {message}")]
     CrossCheck { at: String, message: String },
@@ -39,18 +65,28 @@ pub enum Error {
     Render { what: String, message: String },
     /// Reading or writing a file failed.
     #[error("{action} {}: {source}", path.display())]
-    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
     /// How to fix it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::UnknownFamily { suggestion, valid, .. } => Some(match suggestion {
-                Some(s) => format!("did you mean `{s}`? Run `groundwork families` to list all: {valid}"),
+            Error::UnknownFamily {
+                suggestion, valid, ..
+            } => Some(match suggestion {
+                Some(s) => {
+                    format!("did you mean `{s}`? Run `groundwork families` to list all: {valid}")
+                }
                 None => format!("run `groundwork families` to list them: {valid}"),
             }),
-            Error::UnknownTopic { suggestion, valid, .. } => Some(match suggestion {
+            Error::UnknownTopic {
+                suggestion, valid, ..
+            } => Some(match suggestion {
                 Some(s) => format!("did you mean `{s}`? Topics are: {valid}"),
                 None => format!("Topics are: {valid}"),
             }),
@@ -58,16 +94,21 @@ impl Error {
                 Some(s) => format!("did you mean `{s}`? Difficulties are: easy, medium, hard"),
                 None => "difficulties are: easy, medium, hard".into(),
             }),
-            Error::BadSet { hint, .. } | Error::Spec { hint, .. } | Error::BadCode { hint, .. } | Error::Usage { hint, .. } => {
-                Some(hint.clone())
-            }
-            Error::Generate { source: crate::family::GenError::Params { hint, .. }, .. } => Some(hint.clone()),
-            Error::Generate { .. } | Error::Render { .. } | Error::CrossCheck { .. } => {
-                Some("this is a bug in groundwork; please report it with the command you ran".into())
-            }
-            Error::Io { action, .. } if *action == "writing" || *action == "creating" => {
-                Some("check that the directory exists and is writable, or choose another with --out".into())
-            }
+            Error::BadSet { hint, .. }
+            | Error::Spec { hint, .. }
+            | Error::BadCode { hint, .. }
+            | Error::Usage { hint, .. } => Some(hint.clone()),
+            Error::Generate {
+                source: crate::family::GenError::Params { hint, .. },
+                ..
+            } => Some(hint.clone()),
+            Error::Generate { .. } | Error::Render { .. } | Error::CrossCheck { .. } => Some(
+                "this is a bug in groundwork; please report it with the command you ran".into(),
+            ),
+            Error::Io { action, .. } if *action == "writing" || *action == "creating" => Some(
+                "check that the directory exists and is writable, or choose another with --out"
+                    .into(),
+            ),
             Error::Io { .. } => Some("check the path and its permissions".into()),
         }
     }
@@ -79,6 +120,10 @@ impl Error {
 
     /// Wraps an I/O error with the path and the action.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { action, path: path.into(), source }
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }

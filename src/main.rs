@@ -11,7 +11,10 @@ fn main() -> ExitCode {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`groundwork families | head`) is not an error worth reporting.
-            if let Err(e) = stdout.write_all(out.stdout.as_bytes()).and_then(|_| stdout.flush()) {
+            if let Err(e) = stdout
+                .write_all(out.stdout.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     eprintln!("error: writing to stdout: {e}");
                     return ExitCode::from(2);

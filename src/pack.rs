@@ -70,7 +70,11 @@ fn plan(spec: &Spec) -> Vec<Slot> {
         for i in 0..section.count as usize {
             let fam = pool[i % pool.len()];
             let slot = slots.len() as u32;
-            slots.push(Slot { family: fam, section: si, seed: seed::question_seed(spec.seed, slot, fam.id(), fam.version()) });
+            slots.push(Slot {
+                family: fam,
+                section: si,
+                seed: seed::question_seed(spec.seed, slot, fam.id(), fam.version()),
+            });
         }
     }
     slots

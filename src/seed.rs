@@ -36,7 +36,12 @@ fn first_u64(bytes: &[u8; 32]) -> u64 {
 pub fn question_seed(pack_seed: u64, slot: u32, family: &str, version: u32) -> u64 {
     let d = derive(
         "groundwork 2026-11 question seed",
-        &[&pack_seed.to_le_bytes(), &slot.to_le_bytes(), family.as_bytes(), &version.to_le_bytes()],
+        &[
+            &pack_seed.to_le_bytes(),
+            &slot.to_le_bytes(),
+            family.as_bytes(),
+            &version.to_le_bytes(),
+        ],
     );
     first_u64(&d) & MAX_QUESTION_SEED
 }

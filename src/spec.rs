@@ -110,7 +110,12 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = &src[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
@@ -126,7 +131,11 @@ impl Spec {
             let (l, c) = line_col(src, span.start);
             format!("{origin}:{l}:{c}")
         };
-        let err = |span: std::ops::Range<usize>, message: String, hint: String| Error::Spec { at: at(span), message, hint };
+        let err = |span: std::ops::Range<usize>, message: String, hint: String| Error::Spec {
+            at: at(span),
+            message,
+            hint,
+        };
         let raw: RawSpec = toml::from_str(src).map_err(|e| {
             let where_ = e.span().map(at).unwrap_or_else(|| origin.to_string());
             let message = e.message().trim().to_string();
@@ -135,15 +144,24 @@ impl Spec {
                  section keys are topic, families, count, difficulty, points and set"
                     .to_string()
             } else {
-                "see the spec format in README.md (`groundwork generate --help` shows an example)".to_string()
+                "see the spec format in README.md (`groundwork generate --help` shows an example)"
+                    .to_string()
             };
-            Error::Spec { at: where_, message, hint }
+            Error::Spec {
+                at: where_,
+                message,
+                hint,
+            }
         })?;
 
         let seed = match raw.seed {
             None => 1,
             Some(s) if *s.get_ref() < 0 => {
-                return Err(err(s.span(), format!("seed {} is negative", s.get_ref()), "use a whole number ≥ 0".into()))
+                return Err(err(
+                    s.span(),
+                    format!("seed {} is negative", s.get_ref()),
+                    "use a whole number ≥ 0".into(),
+                ))
             }
             Some(s) => *s.get_ref() as u64,
         };
@@ -155,7 +173,9 @@ impl Spec {
             return Err(Error::Spec {
                 at: origin.to_string(),
                 message: "the spec has no [[section]]".into(),
-                hint: "add at least one section, such as\n[[section]]\ntopic = \"hashing\"\ncount = 2".into(),
+                hint:
+                    "add at least one section, such as\n[[section]]\ntopic = \"hashing\"\ncount = 2"
+                        .into(),
             });
         }
         let mut sections = Vec::new();
@@ -198,7 +218,11 @@ impl Spec {
                 (Some(c), _) => {
                     let v = *c.get_ref();
                     if v < 1 || v > MAX_COUNT as i64 {
-                        return Err(err(c.span(), format!("section {n}: count {v} is out of range"), format!("count takes 1..={MAX_COUNT}")));
+                        return Err(err(
+                            c.span(),
+                            format!("section {n}: count {v} is out of range"),
+                            format!("count takes 1..={MAX_COUNT}"),
+                        ));
                     }
                     v as u32
                 }
@@ -207,12 +231,18 @@ impl Spec {
             };
             let difficulty = match &s.difficulty {
                 None => Difficulty::Medium,
-                Some(d) => Difficulty::parse(d.get_ref())
-                    .map_err(|e| err(d.span(), format!("section {n}: {e}"), e.hint().unwrap_or_default()))?,
+                Some(d) => Difficulty::parse(d.get_ref()).map_err(|e| {
+                    err(
+                        d.span(),
+                        format!("section {n}: {e}"),
+                        e.hint().unwrap_or_default(),
+                    )
+                })?,
             };
             let points = match &s.points {
                 None => default_points,
-                Some(p) => self::points(p).map_err(|(m, h)| err(p.span(), format!("section {n}: {m}"), h))?,
+                Some(p) => self::points(p)
+                    .map_err(|(m, h)| err(p.span(), format!("section {n}: {m}"), h))?,
             };
             let families: Vec<&'static dyn Family> = match &pick {
                 Pick::Topic(t) => family::of_topic(*t),
@@ -225,10 +255,17 @@ impl Spec {
                     toml::Value::Integer(i) => i.to_string(),
                     toml::Value::Float(f) => f.to_string(),
                     other => {
-                        return Err(err(value.span(), format!("section {n}: set.{key} is a {}", other.type_str()), "use a number or a string".into()))
+                        return Err(err(
+                            value.span(),
+                            format!("section {n}: set.{key} is a {}", other.type_str()),
+                            "use a number or a string".into(),
+                        ))
                     }
                 };
-                let declaring: Vec<_> = families.iter().filter(|f| f.params().iter().any(|p| p.key == key)).collect();
+                let declaring: Vec<_> = families
+                    .iter()
+                    .filter(|f| f.params().iter().any(|p| p.key == key))
+                    .collect();
                 if declaring.is_empty() {
                     return Err(err(
                         value.span(),
@@ -238,16 +275,27 @@ impl Spec {
                 }
                 let mut parsed: Option<ParamValue> = None;
                 for f in declaring {
-                    let v = family::parse_pins(*f, &[format!("{key}={raw_value}")]).map_err(|e| {
-                        err(value.span(), format!("section {n}: {}: {e}", f.id()), e.hint().unwrap_or_default())
-                    })?;
+                    let v =
+                        family::parse_pins(*f, &[format!("{key}={raw_value}")]).map_err(|e| {
+                            err(
+                                value.span(),
+                                format!("section {n}: {}: {e}", f.id()),
+                                e.hint().unwrap_or_default(),
+                            )
+                        })?;
                     parsed = v.into_values().next();
                 }
                 if let Some(v) = parsed {
                     set.insert(key.clone(), v);
                 }
             }
-            sections.push(Section { pick, count, difficulty, points, set });
+            sections.push(Section {
+                pick,
+                count,
+                difficulty,
+                points,
+                set,
+            });
         }
         let total: u32 = sections.iter().map(|s| s.count).sum();
         if total > MAX_COUNT {
@@ -288,7 +336,10 @@ fn points(p: &Spanned<i64>) -> Result<u32, (String, String)> {
     if (1..=100).contains(&v) {
         Ok(v as u32)
     } else {
-        Err((format!("points {v} is out of range"), "points take 1..=100".into()))
+        Err((
+            format!("points {v} is out of range"),
+            "points take 1..=100".into(),
+        ))
     }
 }
 
@@ -301,14 +352,20 @@ mod tests {
         let s = Spec::default_spec();
         assert_eq!(s.sections.iter().map(|s| s.count).sum::<u32>(), 8);
         for t in Topic::ALL {
-            let n: u32 = s.sections.iter().filter(|s| matches!(s.pick, Pick::Topic(x) if x == t)).map(|s| s.count).sum();
+            let n: u32 = s
+                .sections
+                .iter()
+                .filter(|s| matches!(s.pick, Pick::Topic(x) if x == t))
+                .map(|s| s.count)
+                .sum();
             assert_eq!(n, 2, "{t}");
         }
     }
 
     #[test]
     fn errors_point_at_line_and_column() {
-        let e = Spec::parse("title = \"x\"\n[[section]]\ntopic = \"hashng\"\n", "p.toml").unwrap_err();
+        let e =
+            Spec::parse("title = \"x\"\n[[section]]\ntopic = \"hashng\"\n", "p.toml").unwrap_err();
         let msg = e.to_string();
         assert!(msg.starts_with("p.toml:3:9:"), "{msg}");
         assert!(e.hint().unwrap().contains("hashing"), "{:?}", e.hint());
@@ -322,7 +379,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_rejected() {
-        let e = Spec::parse("titel = \"x\"\n[[section]]\ntopic=\"hashing\"\n", "p.toml").unwrap_err();
+        let e =
+            Spec::parse("titel = \"x\"\n[[section]]\ntopic=\"hashing\"\n", "p.toml").unwrap_err();
         assert!(e.to_string().contains("titel"), "{e}");
     }
 }

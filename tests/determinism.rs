@@ -5,7 +5,10 @@ use groundwork::pack;
 use groundwork::spec::Spec;
 
 fn render_with_threads(spec: &Spec, threads: usize) -> Vec<(String, Vec<u8>)> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     pool.install(|| {
         let p = pack::build(spec).unwrap();
         export::render_all(&p, EXPORTERS, &Templates::embedded()).unwrap()
@@ -22,7 +25,10 @@ fn one_thread_and_four_threads_give_identical_bytes() {
         assert_eq!(a.len(), 4);
         for ((na, ba), (nb, bb)) in a.iter().zip(&b) {
             assert_eq!(na, nb);
-            assert!(ba == bb, "{na} differs between 1 and 4 threads at seed {seed}");
+            assert!(
+                ba == bb,
+                "{na} differs between 1 and 4 threads at seed {seed}"
+            );
         }
     }
 }

@@ -11,10 +11,19 @@ use std::path::Path;
 #[test]
 fn sample_pack_regenerates_byte_for_byte() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("generated/sample");
-    let spec_src = fs::read_to_string(dir.join("spec.toml")).expect("generated/sample/spec.toml exists");
-    assert_eq!(spec_src, DEFAULT_SPEC, "generated/sample/spec.toml must be the built-in default spec");
+    let spec_src =
+        fs::read_to_string(dir.join("spec.toml")).expect("generated/sample/spec.toml exists");
+    assert_eq!(
+        spec_src, DEFAULT_SPEC,
+        "generated/sample/spec.toml must be the built-in default spec"
+    );
     let spec = Spec::parse(&spec_src, "generated/sample/spec.toml").unwrap();
-    let files = export::render_all(&pack::build(&spec).unwrap(), EXPORTERS, &Templates::embedded()).unwrap();
+    let files = export::render_all(
+        &pack::build(&spec).unwrap(),
+        EXPORTERS,
+        &Templates::embedded(),
+    )
+    .unwrap();
     if std::env::var_os("GROUNDWORK_BLESS").is_some() {
         for entry in fs::read_dir(&dir).unwrap().flatten() {
             if entry.file_name() != "spec.toml" {
@@ -25,11 +34,20 @@ fn sample_pack_regenerates_byte_for_byte() {
             fs::write(dir.join(name), bytes).unwrap();
         }
     }
-    let expected: BTreeSet<String> =
-        files.iter().map(|(n, _)| n.clone()).chain(std::iter::once("spec.toml".to_string())).collect();
-    let present: BTreeSet<String> =
-        fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(present, expected, "stray or missing files in generated/sample (re-bless with GROUNDWORK_BLESS=1)");
+    let expected: BTreeSet<String> = files
+        .iter()
+        .map(|(n, _)| n.clone())
+        .chain(std::iter::once("spec.toml".to_string()))
+        .collect();
+    let present: BTreeSet<String> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        present, expected,
+        "stray or missing files in generated/sample (re-bless with GROUNDWORK_BLESS=1)"
+    );
     for (name, bytes) in &files {
         let on_disk = fs::read(dir.join(name)).unwrap();
         assert!(

@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 #[test]
 fn every_family_passes_the_stress_check_over_200_seeds() {
     use rayon::prelude::*;
-    let results: Vec<Result<usize, String>> = FAMILIES.par_iter().map(|f| stress(*f, 0..200)).collect();
+    let results: Vec<Result<usize, String>> =
+        FAMILIES.par_iter().map(|f| stress(*f, 0..200)).collect();
     let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert!(failures.is_empty(), "{failures:#?}");
     assert!(results.iter().all(|r| r.as_ref().ok() == Some(&600)));
@@ -19,7 +20,10 @@ fn every_family_passes_the_stress_check_over_200_seeds() {
 #[ignore = "long: 5000 seeds per family and difficulty; run with cargo test -- --ignored"]
 fn every_family_passes_the_stress_check_over_5000_seeds() {
     use rayon::prelude::*;
-    let failures: Vec<String> = FAMILIES.par_iter().filter_map(|f| stress(*f, 1000..6000).err()).collect();
+    let failures: Vec<String> = FAMILIES
+        .par_iter()
+        .filter_map(|f| stress(*f, 1000..6000).err())
+        .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
@@ -29,25 +33,53 @@ fn ids_tags_and_params_are_well_formed() {
     let mut tags = BTreeSet::new();
     for f in FAMILIES {
         assert!(ids.insert(f.id()), "duplicate id {}", f.id());
-        assert!(tags.insert(family_tag(f.id())), "question-code tag collision at {}", f.id());
-        assert!(f.id().starts_with(&format!("{}.", f.topic().id())), "{} is not under its topic", f.id());
+        assert!(
+            tags.insert(family_tag(f.id())),
+            "question-code tag collision at {}",
+            f.id()
+        );
+        assert!(
+            f.id().starts_with(&format!("{}.", f.topic().id())),
+            "{} is not under its topic",
+            f.id()
+        );
         assert!(f.version() >= 1 && f.version() < 64);
         let mut keys = BTreeSet::new();
         for p in f.params() {
-            assert!(keys.insert(p.key), "{}: duplicate parameter {}", f.id(), p.key);
+            assert!(
+                keys.insert(p.key),
+                "{}: duplicate parameter {}",
+                f.id(),
+                p.key
+            );
             assert!(!p.help.is_empty());
             match p.kind {
                 ParamKind::Int { min, max, draw } => {
-                    assert!(draw.iter().all(|(lo, hi)| min <= *lo && lo <= hi && *hi <= max), "{}.{}", f.id(), p.key)
+                    assert!(
+                        draw.iter()
+                            .all(|(lo, hi)| min <= *lo && lo <= hi && *hi <= max),
+                        "{}.{}",
+                        f.id(),
+                        p.key
+                    )
                 }
-                ParamKind::Real { min, max, step, draw } => assert!(
-                    step > 0.0 && draw.iter().all(|(lo, hi)| min <= *lo && lo <= hi && *hi <= max),
+                ParamKind::Real {
+                    min,
+                    max,
+                    step,
+                    draw,
+                } => assert!(
+                    step > 0.0
+                        && draw
+                            .iter()
+                            .all(|(lo, hi)| min <= *lo && lo <= hi && *hi <= max),
                     "{}.{}",
                     f.id(),
                     p.key
                 ),
                 ParamKind::Choice { options, draw } => assert!(
-                    draw.iter().all(|d| !d.is_empty() && d.iter().all(|o| options.contains(o))),
+                    draw.iter()
+                        .all(|d| !d.is_empty() && d.iter().all(|o| options.contains(o))),
                     "{}.{}",
                     f.id(),
                     p.key
@@ -56,7 +88,10 @@ fn ids_tags_and_params_are_well_formed() {
         }
     }
     for t in Topic::ALL {
-        assert!(FAMILIES.iter().filter(|f| f.topic() == t).count() >= 2, "{t} needs at least two families");
+        assert!(
+            FAMILIES.iter().filter(|f| f.topic() == t).count() >= 2,
+            "{t} needs at least two families"
+        );
     }
 }
 
@@ -70,7 +105,9 @@ fn every_parameter_value_at_its_bounds_generates_or_explains() {
             let values: Vec<String> = match p.kind {
                 ParamKind::Int { min, max, .. } => vec![min.to_string(), max.to_string()],
                 ParamKind::Real { min, max, .. } => vec![min.to_string(), max.to_string()],
-                ParamKind::Choice { options, .. } => options.iter().map(|o| o.to_string()).collect(),
+                ParamKind::Choice { options, .. } => {
+                    options.iter().map(|o| o.to_string()).collect()
+                }
             };
             for v in values {
                 let pins = parse_pins(*f, &[format!("{}={v}", p.key)]).unwrap();
@@ -79,7 +116,9 @@ fn every_parameter_value_at_its_bounds_generates_or_explains() {
                         match generate(*f, seed, d, &pins) {
                             Ok(q) => {
                                 assert_eq!(q.params[p.key].to_string(), pins[p.key].to_string());
-                                cross_check(*f, &q).unwrap_or_else(|e| panic!("{} {}={v} {d}: {e}", f.id(), p.key));
+                                cross_check(*f, &q).unwrap_or_else(|e| {
+                                    panic!("{} {}={v} {d}: {e}", f.id(), p.key)
+                                });
                             }
                             Err(e) => assert!(e.hint().is_some(), "{} {}={v}: {e}", f.id(), p.key),
                         }

@@ -38,41 +38,66 @@ impl Outcome {
 }
 
 fn invalid(reason: impl Into<String>, hint: impl Into<String>) -> Outcome {
-    Outcome::Invalid { reason: reason.into(), hint: hint.into() }
+    Outcome::Invalid {
+        reason: reason.into(),
+        hint: hint.into(),
+    }
 }
 
 /// Grades `input` against `expected`.
 pub fn grade(expected: &Expected, input: &str) -> Outcome {
     let input = input.trim();
     if input.is_empty() {
-        return invalid("the answer is empty", format!("write {}", expected.describe()));
+        return invalid(
+            "the answer is empty",
+            format!("write {}", expected.describe()),
+        );
     }
     match expected {
         Expected::Integer { value } => match parse_integer(input) {
             Ok(v) if v == *value => Outcome::Correct,
-            Ok(v) => Outcome::Wrong { feedback: format!("{v} is not the expected value") },
+            Ok(v) => Outcome::Wrong {
+                feedback: format!("{v} is not the expected value"),
+            },
             Err(e) => invalid(e, "write a whole number such as 42"),
         },
         Expected::Real { value, tolerance } => match parse_real(input) {
             Ok(v) if tolerance.accepts(*value, v) => Outcome::Correct,
             Ok(v) => Outcome::Wrong {
-                feedback: format!("{v} is not {} of the reference", tolerance.describe().replacen("to ", "correct to ", 1)),
+                feedback: format!(
+                    "{v} is not {} of the reference",
+                    tolerance.describe().replacen("to ", "correct to ", 1)
+                ),
             },
             Err(e) => invalid(e, "write a number such as 0.125, 1.25e-1, 12.5% or 1/8"),
         },
         Expected::Hex { value } => {
-            let t = input.trim_start_matches("0x").trim_start_matches("0X").to_ascii_lowercase();
+            let t = input
+                .trim_start_matches("0x")
+                .trim_start_matches("0X")
+                .to_ascii_lowercase();
             if t.is_empty() || !t.chars().all(|c| c.is_ascii_hexdigit()) {
-                invalid(format!("`{input}` is not hexadecimal"), "write hex digits 0-9 and a-f, such as 3fa9")
+                invalid(
+                    format!("`{input}` is not hexadecimal"),
+                    "write hex digits 0-9 and a-f, such as 3fa9",
+                )
             } else if t == value.to_ascii_lowercase() {
                 Outcome::Correct
             } else if t.len() != value.len() {
-                Outcome::Wrong { feedback: format!("expected {} hex digits, got {}", value.len(), t.len()) }
+                Outcome::Wrong {
+                    feedback: format!("expected {} hex digits, got {}", value.len(), t.len()),
+                }
             } else {
-                Outcome::Wrong { feedback: "the digits differ from the reference".into() }
+                Outcome::Wrong {
+                    feedback: "the digits differ from the reference".into(),
+                }
             }
         }
-        Expected::Text { value, normalisation, accepted } => match normalisation.canon(input) {
+        Expected::Text {
+            value,
+            normalisation,
+            accepted,
+        } => match normalisation.canon(input) {
             Err(e) => invalid(e, format!("write {}", normalisation.describe())),
             Ok(got) => {
                 let ok = std::iter::once(value)
@@ -81,25 +106,45 @@ pub fn grade(expected: &Expected, input: &str) -> Outcome {
                 if ok {
                     Outcome::Correct
                 } else {
-                    Outcome::Wrong { feedback: format!("`{}` is not the expected answer", input) }
+                    Outcome::Wrong {
+                        feedback: format!("`{}` is not the expected answer", input),
+                    }
                 }
             }
         },
         Expected::Choice { options, correct } => match parse_letters(input, options.len()) {
-            Err(e) => invalid(e, format!("write one letter from A to {}", letter(options.len().saturating_sub(1)))),
-            Ok(picks) if picks.len() != 1 => {
-                invalid("this question takes exactly one letter", "write a single letter such as B")
-            }
+            Err(e) => invalid(
+                e,
+                format!(
+                    "write one letter from A to {}",
+                    letter(options.len().saturating_sub(1))
+                ),
+            ),
+            Ok(picks) if picks.len() != 1 => invalid(
+                "this question takes exactly one letter",
+                "write a single letter such as B",
+            ),
             Ok(picks) if picks[0] == *correct => Outcome::Correct,
             Ok(picks) => Outcome::Wrong {
-                feedback: options[picks[0]].why_wrong.clone().unwrap_or_else(|| "that option is not right".into()),
+                feedback: options[picks[0]]
+                    .why_wrong
+                    .clone()
+                    .unwrap_or_else(|| "that option is not right".into()),
             },
         },
-        Expected::Multi { options, correct, rule } => match parse_letters(input, options.len()) {
+        Expected::Multi {
+            options,
+            correct,
+            rule,
+        } => match parse_letters(input, options.len()) {
             Err(e) => invalid(e, "write letters separated by commas, such as A,C"),
             Ok(picks) => {
                 let right = picks.iter().filter(|p| correct.contains(p)).count();
-                let wrong: Vec<usize> = picks.iter().copied().filter(|p| !correct.contains(p)).collect();
+                let wrong: Vec<usize> = picks
+                    .iter()
+                    .copied()
+                    .filter(|p| !correct.contains(p))
+                    .collect();
                 if right == correct.len() && wrong.is_empty() {
                     return Outcome::Correct;
                 }
@@ -109,12 +154,19 @@ pub fn grade(expected: &Expected, input: &str) -> Outcome {
                         format!(
                             "{}: {}",
                             letter(*w),
-                            options[*w].why_wrong.clone().unwrap_or_else(|| "not right".into())
+                            options[*w]
+                                .why_wrong
+                                .clone()
+                                .unwrap_or_else(|| "not right".into())
                         )
                     })
                     .collect();
                 if right < correct.len() {
-                    feedback.push(format!("{} of {} right options picked", right, correct.len()));
+                    feedback.push(format!(
+                        "{} of {} right options picked",
+                        right,
+                        correct.len()
+                    ));
                 }
                 let feedback = feedback.join("; ");
                 let score = match rule {
@@ -130,9 +182,15 @@ pub fn grade(expected: &Expected, input: &str) -> Outcome {
                 }
             }
         },
-        Expected::Sequence { values, normalisation } => {
-            let items: Vec<&str> =
-                input.split(|c| c == ',' || c == ';').map(str::trim).filter(|s| !s.is_empty()).collect();
+        Expected::Sequence {
+            values,
+            normalisation,
+        } => {
+            let items: Vec<&str> = input
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
             let items: Vec<&str> = if items.len() == 1 && values.len() > 1 {
                 input.split_whitespace().collect()
             } else {
@@ -143,18 +201,28 @@ pub fn grade(expected: &Expected, input: &str) -> Outcome {
                 match normalisation.canon(it) {
                     Ok(c) => got.push(c),
                     Err(e) => {
-                        return invalid(format!("item {}: {e}", i + 1), format!("write {}", expected.describe()))
+                        return invalid(
+                            format!("item {}: {e}", i + 1),
+                            format!("write {}", expected.describe()),
+                        )
                     }
                 }
             }
-            let want: Vec<String> = values.iter().map(|v| normalisation.canon(v).unwrap_or_else(|_| v.clone())).collect();
+            let want: Vec<String> = values
+                .iter()
+                .map(|v| normalisation.canon(v).unwrap_or_else(|_| v.clone()))
+                .collect();
             if got == want {
                 Outcome::Correct
             } else if got.len() != want.len() {
-                Outcome::Wrong { feedback: format!("expected {} items, got {}", want.len(), got.len()) }
+                Outcome::Wrong {
+                    feedback: format!("expected {} items, got {}", want.len(), got.len()),
+                }
             } else {
                 let first = got.iter().zip(&want).position(|(g, w)| g != w).unwrap_or(0);
-                Outcome::Wrong { feedback: format!("item {} differs", first + 1) }
+                Outcome::Wrong {
+                    feedback: format!("item {} differs", first + 1),
+                }
             }
         }
     }
@@ -168,13 +236,16 @@ pub fn parse_integer(s: &str) -> Result<i64, String> {
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
     let v = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        i64::from_str_radix(&h.replace('_', ""), 16).map_err(|_| format!("`{t}` is not a hex integer"))?
+        i64::from_str_radix(&h.replace('_', ""), 16)
+            .map_err(|_| format!("`{t}` is not a hex integer"))?
     } else {
         let digits: String = body.chars().filter(|c| *c != '_' && *c != ',').collect();
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
             return Err(format!("`{t}` is not a whole number"));
         }
-        digits.parse::<i64>().map_err(|_| format!("`{t}` is too large"))?
+        digits
+            .parse::<i64>()
+            .map_err(|_| format!("`{t}` is too large"))?
     };
     Ok(if neg { -v } else { v })
 }
@@ -231,22 +302,36 @@ mod tests {
 
     #[test]
     fn reals_accept_percent_fraction_and_scientific() {
-        let e = Expected::Real { value: 0.125, tolerance: Tolerance::SigFigs { digits: 3 } };
+        let e = Expected::Real {
+            value: 0.125,
+            tolerance: Tolerance::SigFigs { digits: 3 },
+        };
         for ok in ["0.125", "1.25e-1", "12.5%", "1/8"] {
             assert_eq!(grade(&e, ok), Outcome::Correct, "{ok}");
         }
         assert!(matches!(grade(&e, "0.13"), Outcome::Wrong { .. }));
-        assert!(matches!(grade(&e, "about a tenth"), Outcome::Invalid { .. }));
+        assert!(matches!(
+            grade(&e, "about a tenth"),
+            Outcome::Invalid { .. }
+        ));
     }
 
     #[test]
     fn choice_feedback_names_the_misconception() {
         let e = Expected::Choice {
-            options: vec![ChoiceOption::right("n·H_n"), ChoiceOption::wrong("n", "each draw can repeat a shard")],
+            options: vec![
+                ChoiceOption::right("n·H_n"),
+                ChoiceOption::wrong("n", "each draw can repeat a shard"),
+            ],
             correct: 0,
         };
         assert_eq!(grade(&e, "a"), Outcome::Correct);
-        assert_eq!(grade(&e, "B"), Outcome::Wrong { feedback: "each draw can repeat a shard".into() });
+        assert_eq!(
+            grade(&e, "B"),
+            Outcome::Wrong {
+                feedback: "each draw can repeat a shard".into()
+            }
+        );
         assert!(matches!(grade(&e, "C"), Outcome::Invalid { .. }));
         assert!(matches!(grade(&e, "A,B"), Outcome::Invalid { .. }));
     }
@@ -254,7 +339,9 @@ mod tests {
     #[test]
     fn multi_partial_credit_is_right_minus_wrong() {
         let e = Expected::Multi {
-            options: (0..4).map(|i| ChoiceOption::right(format!("o{i}"))).collect(),
+            options: (0..4)
+                .map(|i| ChoiceOption::right(format!("o{i}")))
+                .collect(),
             correct: vec![0, 2],
             rule: PartialCredit::RightMinusWrong,
         };
@@ -265,7 +352,10 @@ mod tests {
 
     #[test]
     fn sequences_compare_item_by_item() {
-        let e = Expected::Sequence { values: vec!["4096".into(), "904".into(), "0".into()], normalisation: Normalisation::Integer };
+        let e = Expected::Sequence {
+            values: vec!["4096".into(), "904".into(), "0".into()],
+            normalisation: Normalisation::Integer,
+        };
         assert_eq!(grade(&e, "4096, 904, 0"), Outcome::Correct);
         assert_eq!(grade(&e, "4096 904 0"), Outcome::Correct);
         assert!(matches!(grade(&e, "4096, 904"), Outcome::Wrong { .. }));

@@ -28,7 +28,11 @@ pub struct AnswerSlot {
 impl AnswerSlot {
     /// A slot asking `ask` (inline markup) and expecting `expected`.
     pub fn new(ask: impl Into<String>, expected: Expected) -> Self {
-        AnswerSlot { label: String::new(), ask: ask.into(), expected }
+        AnswerSlot {
+            label: String::new(),
+            ask: ask.into(),
+            expected,
+        }
     }
 }
 
@@ -103,13 +107,20 @@ impl Normalisation {
         let t = raw.trim();
         match self {
             Normalisation::Exact => Ok(t.to_string()),
-            Normalisation::Loose => Ok(t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()),
+            Normalisation::Loose => Ok(t
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()),
             Normalisation::Errno => {
                 let u = t.trim_start_matches('-').to_ascii_uppercase();
                 if u == "0" || u == "OK" || u == "SUCCESS" || u == "NONE" {
                     return Ok("OK".into());
                 }
-                if u.len() >= 2 && u.starts_with('E') && u.chars().all(|c| c.is_ascii_alphanumeric()) {
+                if u.len() >= 2
+                    && u.starts_with('E')
+                    && u.chars().all(|c| c.is_ascii_alphanumeric())
+                {
                     Ok(u)
                 } else {
                     Err(format!("`{t}` is not an errno name"))
@@ -143,11 +154,17 @@ pub struct ChoiceOption {
 impl ChoiceOption {
     /// A correct option.
     pub fn right(text: impl Into<String>) -> Self {
-        ChoiceOption { text: text.into(), why_wrong: None }
+        ChoiceOption {
+            text: text.into(),
+            why_wrong: None,
+        }
     }
     /// A distractor with the misconception that leads to it.
     pub fn wrong(text: impl Into<String>, why: impl Into<String>) -> Self {
-        ChoiceOption { text: text.into(), why_wrong: Some(why.into()) }
+        ChoiceOption {
+            text: text.into(),
+            why_wrong: Some(why.into()),
+        }
     }
 }
 
@@ -172,13 +189,28 @@ pub enum Expected {
     /// A hex string (a digest or a prefix of one); case and a `0x` prefix are ignored.
     Hex { value: String },
     /// Free text compared after a declared normalisation; `accepted` lists equivalent answers.
-    Text { value: String, normalisation: Normalisation, #[serde(default)] accepted: Vec<String> },
+    Text {
+        value: String,
+        normalisation: Normalisation,
+        #[serde(default)]
+        accepted: Vec<String>,
+    },
     /// Exactly one option is right; the candidate answers with its letter.
-    Choice { options: Vec<ChoiceOption>, correct: usize },
+    Choice {
+        options: Vec<ChoiceOption>,
+        correct: usize,
+    },
     /// Several options may be right; the candidate answers with letters such as `A,C`.
-    Multi { options: Vec<ChoiceOption>, correct: Vec<usize>, rule: PartialCredit },
+    Multi {
+        options: Vec<ChoiceOption>,
+        correct: Vec<usize>,
+        rule: PartialCredit,
+    },
     /// An ordered list of items, each normalised, answered comma-separated.
-    Sequence { values: Vec<String>, normalisation: Normalisation },
+    Sequence {
+        values: Vec<String>,
+        normalisation: Normalisation,
+    },
 }
 
 /// The letter of option `i` (A, B, …).
@@ -189,17 +221,27 @@ pub fn letter(i: usize) -> char {
 impl Expected {
     /// A real answer to `digits` significant figures.
     pub fn sig(value: f64, digits: u32) -> Self {
-        Expected::Real { value, tolerance: Tolerance::SigFigs { digits } }
+        Expected::Real {
+            value,
+            tolerance: Tolerance::SigFigs { digits },
+        }
     }
 
     /// A real answer accepted within ±`rel` relative error.
     pub fn rel(value: f64, rel: f64) -> Self {
-        Expected::Real { value, tolerance: Tolerance::Rel { rel } }
+        Expected::Real {
+            value,
+            tolerance: Tolerance::Rel { rel },
+        }
     }
 
     /// An errno-or-OK answer.
     pub fn errno(value: impl Into<String>) -> Self {
-        Expected::Text { value: value.into(), normalisation: Normalisation::Errno, accepted: vec![] }
+        Expected::Text {
+            value: value.into(),
+            normalisation: Normalisation::Errno,
+            accepted: vec![],
+        }
     }
 
     /// The reference answer as a candidate would write it in an answers file.
@@ -213,7 +255,10 @@ impl Expected {
             Expected::Multi { correct, .. } => {
                 let mut c = correct.clone();
                 c.sort_unstable();
-                c.iter().map(|i| letter(*i).to_string()).collect::<Vec<_>>().join(",")
+                c.iter()
+                    .map(|i| letter(*i).to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
             }
             Expected::Sequence { values, .. } => values.join(", "),
         }
@@ -230,11 +275,19 @@ impl Expected {
             Expected::Multi { rule, .. } => match rule {
                 PartialCredit::AllOrNothing => "every correct letter, comma-separated".into(),
                 PartialCredit::RightMinusWrong => {
-                    "every correct letter, comma-separated (partial credit: right − wrong picks)".into()
+                    "every correct letter, comma-separated (partial credit: right − wrong picks)"
+                        .into()
                 }
             },
-            Expected::Sequence { values, normalisation } => {
-                format!("{} {}, comma-separated, in order", values.len(), normalisation.describe())
+            Expected::Sequence {
+                values,
+                normalisation,
+            } => {
+                format!(
+                    "{} {}, comma-separated, in order",
+                    values.len(),
+                    normalisation.describe()
+                )
             }
         }
     }
@@ -264,7 +317,11 @@ impl Expected {
                 }
                 v.into_iter().collect()
             }
-            Expected::Text { value, normalisation, .. } => match normalisation {
+            Expected::Text {
+                value,
+                normalisation,
+                ..
+            } => match normalisation {
                 Normalisation::Errno if value != "OK" => "OK".into(),
                 Normalisation::Errno => "ENOENT".into(),
                 Normalisation::Integer => match grade::parse_integer(value) {
@@ -273,18 +330,27 @@ impl Expected {
                 },
                 _ => format!("{value} not"),
             },
-            Expected::Choice { options, correct } => letter((correct + 1) % options.len().max(1)).to_string(),
-            Expected::Multi { options, correct, .. } => {
+            Expected::Choice { options, correct } => {
+                letter((correct + 1) % options.len().max(1)).to_string()
+            }
+            Expected::Multi {
+                options, correct, ..
+            } => {
                 // Pick exactly the wrong options (or none of the right ones).
-                let wrong: Vec<String> =
-                    (0..options.len()).filter(|i| !correct.contains(i)).map(|i| letter(i).to_string()).collect();
+                let wrong: Vec<String> = (0..options.len())
+                    .filter(|i| !correct.contains(i))
+                    .map(|i| letter(i).to_string())
+                    .collect();
                 if wrong.is_empty() {
                     letter(correct[0]).to_string() + "," + &letter(correct[0]).to_string()
                 } else {
                     wrong.join(",")
                 }
             }
-            Expected::Sequence { values, normalisation } => {
+            Expected::Sequence {
+                values,
+                normalisation,
+            } => {
                 let mut v = values.clone();
                 match v.last_mut() {
                     Some(last) => {
@@ -327,7 +393,11 @@ pub fn fmt_sig(value: f64, digits: u32) -> String {
     let exp = value.abs().log10().floor() as i32;
     let rounded = round_sig(value, digits);
     // Rounding can carry into a new decade (9.99 → 10.0).
-    let exp = if rounded.abs() >= 10f64.powi(exp + 1) { exp + 1 } else { exp };
+    let exp = if rounded.abs() >= 10f64.powi(exp + 1) {
+        exp + 1
+    } else {
+        exp
+    };
     if !(-5..=9).contains(&exp) {
         let mantissa = rounded / 10f64.powi(exp);
         return format!("{:.*}e{}", (digits - 1) as usize, mantissa, exp);
@@ -383,7 +453,10 @@ mod tests {
 
     #[test]
     fn describe_states_precision() {
-        assert_eq!(Tolerance::SigFigs { digits: 3 }.describe(), "to 3 significant figures");
+        assert_eq!(
+            Tolerance::SigFigs { digits: 3 }.describe(),
+            "to 3 significant figures"
+        );
         assert_eq!(Tolerance::Rel { rel: 0.005 }.describe(), "within ±0.5%");
         assert_eq!(Tolerance::Abs { abs: 0.01 }.describe(), "within ±0.01");
     }

@@ -26,7 +26,11 @@ fn param_json(f: &dyn Family) -> Vec<Value> {
 /// Runs `families`.
 pub fn run(a: FamiliesArgs) -> Result<Output, Error> {
     let topic = a.topic.as_deref().map(Topic::parse).transpose()?;
-    let list: Vec<&dyn Family> = FAMILIES.iter().copied().filter(|f| topic.is_none_or(|t| f.topic() == t)).collect();
+    let list: Vec<&dyn Family> = FAMILIES
+        .iter()
+        .copied()
+        .filter(|f| topic.is_none_or(|t| f.topic() == t))
+        .collect();
     if a.format == ListFormat::Json {
         let v: Vec<Value> = list
             .iter()
@@ -38,7 +42,10 @@ pub fn run(a: FamiliesArgs) -> Result<Output, Error> {
                 })
             })
             .collect();
-        let mut s = serde_json::to_string_pretty(&v).map_err(|e| Error::Render { what: "families".into(), message: e.to_string() })?;
+        let mut s = serde_json::to_string_pretty(&v).map_err(|e| Error::Render {
+            what: "families".into(),
+            message: e.to_string(),
+        })?;
         s.push('\n');
         return Ok(Output::ok(s));
     }
@@ -52,10 +59,21 @@ pub fn run(a: FamiliesArgs) -> Result<Output, Error> {
         for f in fams {
             out.push_str(&format!("  {:<32} {}\n", f.id(), f.title()));
             for p in f.params() {
-                out.push_str(&format!("      {:<12} {:<28} {}\n", p.key, p.range_text(), p.help));
-                let defaults: Vec<String> =
-                    Difficulty::ALL.iter().map(|d| format!("{}: {}", d.id(), p.default_text(*d))).collect();
-                out.push_str(&format!("      {:<12} drawn from  {}\n", "", defaults.join("; ")));
+                out.push_str(&format!(
+                    "      {:<12} {:<28} {}\n",
+                    p.key,
+                    p.range_text(),
+                    p.help
+                ));
+                let defaults: Vec<String> = Difficulty::ALL
+                    .iter()
+                    .map(|d| format!("{}: {}", d.id(), p.default_text(*d)))
+                    .collect();
+                out.push_str(&format!(
+                    "      {:<12} drawn from  {}\n",
+                    "",
+                    defaults.join("; ")
+                ));
             }
         }
         out.push('\n');

@@ -32,7 +32,10 @@ pub fn run(a: ShowArgs) -> Result<Output, Error> {
             } else {
                 serde_json::to_string_pretty(&q)
             }
-            .map_err(|e| Error::Render { what: "question".into(), message: e.to_string() })?;
+            .map_err(|e| Error::Render {
+                what: "question".into(),
+                message: e.to_string(),
+            })?;
             s.push('\n');
             s
         }
@@ -53,18 +56,29 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
                 hint: format!("question seeds take 0..={MAX_QUESTION_SEED}"),
             });
         }
-        let difficulty = a.difficulty.as_deref().map(Difficulty::parse).transpose()?.unwrap_or_default();
+        let difficulty = a
+            .difficulty
+            .as_deref()
+            .map(Difficulty::parse)
+            .transpose()?
+            .unwrap_or_default();
         let pins = family::parse_pins(fam, &a.set)?;
         (fam, seed, difficulty, pins)
     } else {
         if a.seed.is_some() || a.difficulty.is_some() || !a.set.is_empty() {
             return Err(Error::Usage {
-                message: "--seed, --difficulty and --set go with a family id, not a question code".into(),
-                hint: "a code already fixes them; to vary the question, use its family id instead".into(),
+                message: "--seed, --difficulty and --set go with a family id, not a question code"
+                    .into(),
+                hint: "a code already fixes them; to vary the question, use its family id instead"
+                    .into(),
             });
         }
         let (code, fam) = crate::code::decode(&a.target).map_err(|e| match e {
-            Error::BadCode { code, message, hint } if !a.target.contains('-') && a.target.len() < 15 => Error::BadCode {
+            Error::BadCode {
+                code,
+                message,
+                hint,
+            } if !a.target.contains('-') && a.target.len() < 15 => Error::BadCode {
                 code,
                 message,
                 hint: format!("{hint}; or give a family id such as hashing.birthday"),
@@ -74,7 +88,10 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
         (fam, code.seed, code.difficulty, code.pins)
     };
     let q = family::generate(fam, seed, difficulty, &pins)?;
-    family::cross_check(fam, &q).map_err(|e| Error::CrossCheck { at: q.code.clone(), message: e.to_string() })?;
+    family::cross_check(fam, &q).map_err(|e| Error::CrossCheck {
+        at: q.code.clone(),
+        message: e.to_string(),
+    })?;
     Ok(q)
 }
 
@@ -82,11 +99,7 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
 pub fn text(q: &Question, paper_only: bool) -> String {
     let mut s = format!(
         "{}  ·  {} (v{})  ·  {}  ·  {}\n",
-        q.code,
-        q.family,
-        q.version,
-        q.difficulty,
-        q.title
+        q.code, q.family, q.version, q.difficulty, q.title
     );
     if !paper_only {
         let params: Vec<String> = q.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
@@ -96,11 +109,24 @@ pub fn text(q: &Question, paper_only: bool) -> String {
     s.push_str(&q.prompt.plain_text());
     for slot in &q.slots {
         s.push('\n');
-        let label = if slot.label.is_empty() { String::new() } else { format!("({}) ", slot.label) };
-        s.push_str(&format!("{label}{} [{}]\n", plain_spans(&spans(&slot.ask)), slot.expected.describe()).trim_start());
+        let label = if slot.label.is_empty() {
+            String::new()
+        } else {
+            format!("({}) ", slot.label)
+        };
+        let line = format!(
+            "{label}{} [{}]\n",
+            plain_spans(&spans(&slot.ask)),
+            slot.expected.describe()
+        );
+        s.push_str(line.trim_start());
         if let Some(options) = slot.expected.options() {
             for (i, o) in options.iter().enumerate() {
-                s.push_str(&format!("   {}. {}\n", letter(i), plain_spans(&spans(&o.text))));
+                s.push_str(&format!(
+                    "   {}. {}\n",
+                    letter(i),
+                    plain_spans(&spans(&o.text))
+                ));
             }
         }
         if !paper_only {

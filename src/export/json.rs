@@ -16,7 +16,10 @@ impl Exporter for Json {
         &[("pack.json", View::Key)]
     }
     fn render(&self, pack: &Pack, _view: View, _t: &Templates) -> Result<Vec<u8>, Error> {
-        let mut out = serde_json::to_vec_pretty(pack).map_err(|e| Error::Render { what: "pack.json".into(), message: e.to_string() })?;
+        let mut out = serde_json::to_vec_pretty(pack).map_err(|e| Error::Render {
+            what: "pack.json".into(),
+            message: e.to_string(),
+        })?;
         out.push(b'\n');
         Ok(out)
     }

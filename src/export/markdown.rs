@@ -23,7 +23,13 @@ impl Exporter for Markdown {
         &[("pack.md", View::Both)]
     }
     fn render(&self, pack: &Pack, _view: View, t: &Templates) -> Result<Vec<u8>, Error> {
-        let mut s = t.render("markdown/pack.md", &Both { paper: PaperView::of(pack), key: KeyView::of(pack) })?;
+        let mut s = t.render(
+            "markdown/pack.md",
+            &Both {
+                paper: PaperView::of(pack),
+                key: KeyView::of(pack),
+            },
+        )?;
         // Collapse the blank-line runs template control flow leaves behind.
         while s.contains("\n\n\n") {
             s = s.replace("\n\n\n", "\n\n");

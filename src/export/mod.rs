@@ -46,26 +46,43 @@ pub static EXPORTERS: &[&dyn Exporter] = &[&html::Html, &markdown::Markdown, &js
 
 /// Parses a comma-separated `--format` list, such as `html,json`.
 pub fn parse_formats(list: &str) -> Result<Vec<&'static dyn Exporter>, Error> {
-    let valid = || EXPORTERS.iter().map(|e| e.id()).collect::<Vec<_>>().join(", ");
+    let valid = || {
+        EXPORTERS
+            .iter()
+            .map(|e| e.id())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut out: Vec<&'static dyn Exporter> = Vec::new();
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let name = if name == "markdown" { "md" } else { name };
-        let e = EXPORTERS.iter().copied().find(|e| e.id() == name).ok_or_else(|| Error::Usage {
-            message: format!("unknown format `{name}`"),
-            hint: format!("formats are: {}", valid()),
-        })?;
+        let e = EXPORTERS
+            .iter()
+            .copied()
+            .find(|e| e.id() == name)
+            .ok_or_else(|| Error::Usage {
+                message: format!("unknown format `{name}`"),
+                hint: format!("formats are: {}", valid()),
+            })?;
         if !out.iter().any(|o| o.id() == e.id()) {
             out.push(e);
         }
     }
     if out.is_empty() {
-        return Err(Error::Usage { message: "no format given".into(), hint: format!("formats are: {}", valid()) });
+        return Err(Error::Usage {
+            message: "no format given".into(),
+            hint: format!("formats are: {}", valid()),
+        });
     }
     Ok(out)
 }
 
 /// Renders every file of every exporter, in memory.
-pub fn render_all(pack: &Pack, exporters: &[&dyn Exporter], templates: &Templates) -> Result<Vec<(String, Vec<u8>)>, Error> {
+pub fn render_all(
+    pack: &Pack,
+    exporters: &[&dyn Exporter],
+    templates: &Templates,
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let mut files = Vec::new();
     for e in exporters {
         for (name, view) in e.files() {
@@ -86,7 +103,10 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
             return Err(Error::io(
                 "creating",
                 dir,
-                std::io::Error::new(std::io::ErrorKind::AlreadyExists, "it exists and is not a directory"),
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "it exists and is not a directory",
+                ),
             ));
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
@@ -107,13 +127,17 @@ fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, 
             .suffix(".tmp")
             .tempfile_in(dir)
             .map_err(|e| Error::io("writing", dir.join(name), e))?;
-        tmp.write_all(bytes).map_err(|e| Error::io("writing", dir.join(name), e))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io("writing", dir.join(name), e))?;
+        tmp.write_all(bytes)
+            .map_err(|e| Error::io("writing", dir.join(name), e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io("writing", dir.join(name), e))?;
         staged.push((tmp, dir.join(name)));
     }
     let mut written = Vec::new();
     for (tmp, path) in staged {
-        tmp.persist(&path).map_err(|e| Error::io("writing", &path, e.error))?;
+        tmp.persist(&path)
+            .map_err(|e| Error::io("writing", &path, e.error))?;
         written.push(path);
     }
     Ok(written)

@@ -7,12 +7,30 @@ use std::path::Path;
 
 /// Every embedded template, by name (its path under `templates/`).
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("html/macros.html", include_str!("../../templates/html/macros.html")),
-    ("html/base.html", include_str!("../../templates/html/base.html")),
-    ("html/paper.html", include_str!("../../templates/html/paper.html")),
-    ("html/key.html", include_str!("../../templates/html/key.html")),
-    ("markdown/macros.md", include_str!("../../templates/markdown/macros.md")),
-    ("markdown/pack.md", include_str!("../../templates/markdown/pack.md")),
+    (
+        "html/macros.html",
+        include_str!("../../templates/html/macros.html"),
+    ),
+    (
+        "html/base.html",
+        include_str!("../../templates/html/base.html"),
+    ),
+    (
+        "html/paper.html",
+        include_str!("../../templates/html/paper.html"),
+    ),
+    (
+        "html/key.html",
+        include_str!("../../templates/html/key.html"),
+    ),
+    (
+        "markdown/macros.md",
+        include_str!("../../templates/markdown/macros.md"),
+    ),
+    (
+        "markdown/pack.md",
+        include_str!("../../templates/markdown/pack.md"),
+    ),
 ];
 
 /// A loaded template set.
@@ -41,14 +59,23 @@ impl Templates {
         tera.autoescape_on(vec![".html"]);
         tera.register_filter("md", md_escape);
         tera.register_filter("mdcode", md_code);
-        tera.add_raw_templates(sources).map_err(|e| Error::Render { what: "templates".into(), message: chain(&e) })?;
+        tera.add_raw_templates(sources).map_err(|e| Error::Render {
+            what: "templates".into(),
+            message: chain(&e),
+        })?;
         Ok(Templates { tera })
     }
 
     /// Renders template `name` with `data`.
     pub fn render<T: serde::Serialize>(&self, name: &str, data: &T) -> Result<String, Error> {
-        let ctx = tera::Context::from_serialize(data).map_err(|e| Error::Render { what: name.into(), message: chain(&e) })?;
-        self.tera.render(name, &ctx).map_err(|e| Error::Render { what: name.into(), message: chain(&e) })
+        let ctx = tera::Context::from_serialize(data).map_err(|e| Error::Render {
+            what: name.into(),
+            message: chain(&e),
+        })?;
+        self.tera.render(name, &ctx).map_err(|e| Error::Render {
+            what: name.into(),
+            message: chain(&e),
+        })
     }
 }
 
@@ -65,14 +92,19 @@ fn chain(e: &dyn std::error::Error) -> String {
 }
 
 fn arg_str(value: &tera::Value) -> tera::Result<&str> {
-    value.as_str().ok_or_else(|| tera::Error::msg("expected a string"))
+    value
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("expected a string"))
 }
 
 /// Escapes Markdown punctuation in plain text.
 fn md_escape(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
     let mut out = String::new();
     for c in arg_str(value)?.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -85,6 +117,10 @@ fn md_code(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Resul
     let s = arg_str(value)?;
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     Ok(tera::Value::String(format!("{fence}{pad}{s}{pad}{fence}")))
 }

@@ -125,7 +125,10 @@ fn paper_options(e: &Expected) -> Vec<PaperOption> {
         .unwrap_or_default()
         .iter()
         .enumerate()
-        .map(|(i, o)| PaperOption { letter: letter(i), text: spans(&o.text) })
+        .map(|(i, o)| PaperOption {
+            letter: letter(i),
+            text: spans(&o.text),
+        })
         .collect()
 }
 
@@ -139,7 +142,12 @@ fn key_options(e: &Expected) -> Vec<KeyOption> {
         .unwrap_or_default()
         .iter()
         .enumerate()
-        .map(|(i, o)| KeyOption { letter: letter(i), text: spans(&o.text), correct: right(i), why_wrong: o.why_wrong.clone() })
+        .map(|(i, o)| KeyOption {
+            letter: letter(i),
+            text: spans(&o.text),
+            correct: right(i),
+            why_wrong: o.why_wrong.clone(),
+        })
         .collect()
 }
 

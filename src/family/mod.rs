@@ -37,7 +37,12 @@ pub enum Topic {
 
 impl Topic {
     /// Every topic, in the order packs list them.
-    pub const ALL: [Topic; 4] = [Topic::Hashing, Topic::Probability, Topic::Filesystem, Topic::Optimization];
+    pub const ALL: [Topic; 4] = [
+        Topic::Hashing,
+        Topic::Probability,
+        Topic::Filesystem,
+        Topic::Optimization,
+    ];
 
     /// The id used in specs and family ids.
     pub fn id(self) -> &'static str {
@@ -61,11 +66,18 @@ impl Topic {
 
     /// Parses a topic id, suggesting the closest on a miss.
     pub fn parse(s: &str) -> Result<Topic, Error> {
-        Topic::ALL.into_iter().find(|t| t.id() == s.trim()).ok_or_else(|| Error::UnknownTopic {
-            given: s.to_string(),
-            suggestion: closest(s, Topic::ALL.iter().map(|t| t.id())),
-            valid: Topic::ALL.iter().map(|t| t.id()).collect::<Vec<_>>().join(", "),
-        })
+        Topic::ALL
+            .into_iter()
+            .find(|t| t.id() == s.trim())
+            .ok_or_else(|| Error::UnknownTopic {
+                given: s.to_string(),
+                suggestion: closest(s, Topic::ALL.iter().map(|t| t.id())),
+                valid: Topic::ALL
+                    .iter()
+                    .map(|t| t.id())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 }
 
@@ -76,7 +88,9 @@ impl fmt::Display for Topic {
 }
 
 /// How hard a question is; families scale their parameter ranges with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Difficulty {
     /// Small numbers, one step.
@@ -108,10 +122,13 @@ impl Difficulty {
 
     /// Parses `easy`, `medium` or `hard`.
     pub fn parse(s: &str) -> Result<Difficulty, Error> {
-        Difficulty::ALL.into_iter().find(|d| d.id() == s.trim()).ok_or_else(|| Error::BadDifficulty {
-            given: s.to_string(),
-            suggestion: closest(s, Difficulty::ALL.iter().map(|d| d.id())),
-        })
+        Difficulty::ALL
+            .into_iter()
+            .find(|d| d.id() == s.trim())
+            .ok_or_else(|| Error::BadDifficulty {
+                given: s.to_string(),
+                suggestion: closest(s, Difficulty::ALL.iter().map(|d| d.id())),
+            })
     }
 }
 
@@ -125,11 +142,23 @@ impl fmt::Display for Difficulty {
 #[derive(Debug, Clone, Copy)]
 pub enum ParamKind {
     /// An integer in `[min, max]` when pinned, drawn from the difficulty's range otherwise.
-    Int { min: i64, max: i64, draw: [(i64, i64); 3] },
+    Int {
+        min: i64,
+        max: i64,
+        draw: [(i64, i64); 3],
+    },
     /// A real in `[min, max]`, drawn on a grid of `step` so the value prints exactly.
-    Real { min: f64, max: f64, step: f64, draw: [(f64, f64); 3] },
+    Real {
+        min: f64,
+        max: f64,
+        step: f64,
+        draw: [(f64, f64); 3],
+    },
     /// One of a fixed set of words; `draw` lists the ones drawn at each difficulty.
-    Choice { options: &'static [&'static str], draw: [&'static [&'static str]; 3] },
+    Choice {
+        options: &'static [&'static str],
+        draw: [&'static [&'static str]; 3],
+    },
 }
 
 /// One parameter a family declares: the `--set` key, what it means, and its ranges.
@@ -181,14 +210,18 @@ impl ParamSpec {
         let raw = raw.trim();
         match self.kind {
             ParamKind::Int { min, max, .. } => {
-                let v: i64 = raw.parse().map_err(|_| format!("`{raw}` is not a whole number"))?;
+                let v: i64 = raw
+                    .parse()
+                    .map_err(|_| format!("`{raw}` is not a whole number"))?;
                 if v < min || v > max {
                     return Err(format!("{v} is out of range {min}..={max}"));
                 }
                 Ok(ParamValue::Int(v))
             }
             ParamKind::Real { min, max, .. } => {
-                let v: f64 = raw.parse().map_err(|_| format!("`{raw}` is not a number"))?;
+                let v: f64 = raw
+                    .parse()
+                    .map_err(|_| format!("`{raw}` is not a number"))?;
                 if !v.is_finite() || v < min || v > max {
                     return Err(format!("{raw} is out of range {min}..={max}"));
                 }
@@ -245,11 +278,17 @@ pub struct CheckError(pub String);
 
 impl CheckError {
     /// Fails unless `a == b`, naming what was compared.
-    pub fn expect_eq<T: PartialEq + fmt::Debug>(what: &str, key: T, other: T) -> Result<(), CheckError> {
+    pub fn expect_eq<T: PartialEq + fmt::Debug>(
+        what: &str,
+        key: T,
+        other: T,
+    ) -> Result<(), CheckError> {
         if key == other {
             Ok(())
         } else {
-            Err(CheckError(format!("{what}: key {key:?} but second route gives {other:?}")))
+            Err(CheckError(format!(
+                "{what}: key {key:?} but second route gives {other:?}"
+            )))
         }
     }
 }
@@ -295,10 +334,12 @@ impl Ctx {
     }
 
     fn spec(&self, key: &str) -> &'static ParamSpec {
-        self.specs
-            .iter()
-            .find(|p| p.key == key)
-            .unwrap_or_else(|| panic!("family {} draws undeclared parameter `{key}`", self.family_id))
+        self.specs.iter().find(|p| p.key == key).unwrap_or_else(|| {
+            panic!(
+                "family {} draws undeclared parameter `{key}`",
+                self.family_id
+            )
+        })
     }
 
     /// Draws integer parameter `key` from the difficulty's range, or returns its pin.
@@ -306,7 +347,9 @@ impl Ctx {
     /// The draw always consumes the RNG, so pinning one parameter leaves the others unchanged.
     pub fn int(&mut self, key: &str) -> i64 {
         let spec = self.spec(key);
-        let ParamKind::Int { draw, .. } = spec.kind else { panic!("parameter `{key}` is not an integer") };
+        let ParamKind::Int { draw, .. } = spec.kind else {
+            panic!("parameter `{key}` is not an integer")
+        };
         let (lo, hi) = draw[self.difficulty.index()];
         let drawn = self.rng.random_range(lo..=hi);
         let v = match self.pins.get(key) {
@@ -320,7 +363,9 @@ impl Ctx {
     /// Draws real parameter `key` on its grid from the difficulty's range, or returns its pin.
     pub fn real(&mut self, key: &str) -> f64 {
         let spec = self.spec(key);
-        let ParamKind::Real { step, draw, .. } = spec.kind else { panic!("parameter `{key}` is not a real") };
+        let ParamKind::Real { step, draw, .. } = spec.kind else {
+            panic!("parameter `{key}` is not a real")
+        };
         let (lo, hi) = draw[self.difficulty.index()];
         let steps = ((hi - lo) / step).round().max(0.0) as i64;
         let k = self.rng.random_range(0..=steps);
@@ -337,14 +382,19 @@ impl Ctx {
     /// Draws word parameter `key` from the difficulty's list, or returns its pin.
     pub fn pick(&mut self, key: &str) -> &'static str {
         let spec = self.spec(key);
-        let ParamKind::Choice { options, draw } = spec.kind else { panic!("parameter `{key}` is not a choice") };
+        let ParamKind::Choice { options, draw } = spec.kind else {
+            panic!("parameter `{key}` is not a choice")
+        };
         let list = draw[self.difficulty.index()];
         let drawn = list[self.rng.random_range(0..list.len())];
         let v = match self.pins.get(key) {
-            Some(ParamValue::Choice(p)) => options.iter().copied().find(|o| o == p).unwrap_or(drawn),
+            Some(ParamValue::Choice(p)) => {
+                options.iter().copied().find(|o| o == p).unwrap_or(drawn)
+            }
             _ => drawn,
         };
-        self.resolved.insert(key.to_string(), ParamValue::Choice(v.to_string()));
+        self.resolved
+            .insert(key.to_string(), ParamValue::Choice(v.to_string()));
         v
     }
 
@@ -406,7 +456,12 @@ pub const DEFAULT_POINTS: u32 = 5;
 
 impl Question {
     /// A question with its content; the runner fills in code, family and the other metadata.
-    pub fn new(prompt: Content, slots: Vec<AnswerSlot>, solution: Content, evidence: Content) -> Question {
+    pub fn new(
+        prompt: Content,
+        slots: Vec<AnswerSlot>,
+        solution: Content,
+        evidence: Content,
+    ) -> Question {
         Question {
             code: String::new(),
             family: String::new(),
@@ -434,12 +489,16 @@ impl Question {
 
     /// Reads the scenario back as the family's type.
     pub fn scenario<S: serde::de::DeserializeOwned>(&self) -> Result<S, CheckError> {
-        serde_json::from_value(self.scenario.clone()).map_err(|e| CheckError(format!("scenario does not parse: {e}")))
+        serde_json::from_value(self.scenario.clone())
+            .map_err(|e| CheckError(format!("scenario does not parse: {e}")))
     }
 
     /// The expected answer of slot `i`, for cross-checks.
     pub fn expected(&self, i: usize) -> Result<&Expected, CheckError> {
-        self.slots.get(i).map(|s| &s.expected).ok_or_else(|| CheckError(format!("no slot {i}")))
+        self.slots
+            .get(i)
+            .map(|s| &s.expected)
+            .ok_or_else(|| CheckError(format!("no slot {i}")))
     }
 }
 
@@ -483,16 +542,28 @@ registry! {
 
 /// The family with this id, or an error listing the valid ids and the closest one.
 pub fn lookup(id: &str) -> Result<&'static dyn Family, Error> {
-    FAMILIES.iter().copied().find(|f| f.id() == id.trim()).ok_or_else(|| Error::UnknownFamily {
-        given: id.to_string(),
-        suggestion: closest(id, FAMILIES.iter().map(|f| f.id())),
-        valid: FAMILIES.iter().map(|f| f.id()).collect::<Vec<_>>().join(", "),
-    })
+    FAMILIES
+        .iter()
+        .copied()
+        .find(|f| f.id() == id.trim())
+        .ok_or_else(|| Error::UnknownFamily {
+            given: id.to_string(),
+            suggestion: closest(id, FAMILIES.iter().map(|f| f.id())),
+            valid: FAMILIES
+                .iter()
+                .map(|f| f.id())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 /// The families of a topic, in registry order.
 pub fn of_topic(topic: Topic) -> Vec<&'static dyn Family> {
-    FAMILIES.iter().copied().filter(|f| f.topic() == topic).collect()
+    FAMILIES
+        .iter()
+        .copied()
+        .filter(|f| f.topic() == topic)
+        .collect()
 }
 
 /// Parses `key=value` pins for a family, checking keys and ranges.
@@ -503,21 +574,38 @@ pub fn parse_pins(family: &dyn Family, sets: &[String]) -> Result<Pins, Error> {
             return Err(Error::BadSet {
                 set: raw.clone(),
                 message: "expected key=value".into(),
-                hint: format!("write it as `--set {}=…`", family.params().first().map(|p| p.key).unwrap_or("key")),
+                hint: format!(
+                    "write it as `--set {}=…`",
+                    family.params().first().map(|p| p.key).unwrap_or("key")
+                ),
             });
         };
         let key = key.trim();
-        let spec = family.params().iter().find(|p| p.key == key).ok_or_else(|| {
-            let keys: Vec<&str> = family.params().iter().map(|p| p.key).collect();
-            Error::BadSet {
-                set: raw.clone(),
-                message: format!("`{}` has no parameter `{key}`", family.id()),
-                hint: match closest(key, keys.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`? Its parameters are: {}", keys.join(", ")),
-                    None => format!("its parameters are: {}", if keys.is_empty() { "none".into() } else { keys.join(", ") }),
-                },
-            }
-        })?;
+        let spec = family
+            .params()
+            .iter()
+            .find(|p| p.key == key)
+            .ok_or_else(|| {
+                let keys: Vec<&str> = family.params().iter().map(|p| p.key).collect();
+                Error::BadSet {
+                    set: raw.clone(),
+                    message: format!("`{}` has no parameter `{key}`", family.id()),
+                    hint: match closest(key, keys.iter().copied()) {
+                        Some(s) => format!(
+                            "did you mean `{s}`? Its parameters are: {}",
+                            keys.join(", ")
+                        ),
+                        None => format!(
+                            "its parameters are: {}",
+                            if keys.is_empty() {
+                                "none".into()
+                            } else {
+                                keys.join(", ")
+                            }
+                        ),
+                    },
+                }
+            })?;
         let v = spec.parse_value(value).map_err(|message| Error::BadSet {
             set: raw.clone(),
             message: format!("{key}: {message}"),
@@ -530,9 +618,17 @@ pub fn parse_pins(family: &dyn Family, sets: &[String]) -> Result<Pins, Error> {
 
 /// Runs `family` for one question: builds the context, generates, and fills in the metadata and
 /// the question code.
-pub fn generate(family: &dyn Family, seed: u64, difficulty: Difficulty, pins: &Pins) -> Result<Question, Error> {
+pub fn generate(
+    family: &dyn Family,
+    seed: u64,
+    difficulty: Difficulty,
+    pins: &Pins,
+) -> Result<Question, Error> {
     let mut cx = Ctx::new(family, seed, difficulty, pins.clone());
-    let mut q = family.generate(&mut cx).map_err(|e| Error::Generate { family: family.id().into(), source: e })?;
+    let mut q = family.generate(&mut cx).map_err(|e| Error::Generate {
+        family: family.id().into(),
+        source: e,
+    })?;
     q.family = family.id().to_string();
     q.version = family.version();
     q.topic = family.topic();
@@ -546,8 +642,14 @@ pub fn generate(family: &dyn Family, seed: u64, difficulty: Difficulty, pins: &P
             s.label = ((b'a' + i as u8) as char).to_string();
         }
     }
-    q.code = crate::code::QuestionCode { family: family.id(), version: family.version(), difficulty, seed, pins: pins.clone() }
-        .encode();
+    q.code = crate::code::QuestionCode {
+        family: family.id(),
+        version: family.version(),
+        difficulty,
+        seed,
+        pins: pins.clone(),
+    }
+    .encode();
     Ok(q)
 }
 
@@ -584,21 +686,32 @@ pub fn stress(family: &dyn Family, seeds: std::ops::Range<u64>) -> Result<usize,
     for d in Difficulty::ALL {
         for s in seeds.clone() {
             let seed = crate::seed::question_seed(s, 0, family.id(), family.version());
-            let q = generate(family, seed, d, &Pins::new()).map_err(|e| format!("{} seed {seed} {d}: {e}", family.id()))?;
+            let q = generate(family, seed, d, &Pins::new())
+                .map_err(|e| format!("{} seed {seed} {d}: {e}", family.id()))?;
             let at = format!("{} ({} {d} seed {seed})", q.code, family.id());
-            let again = generate(family, seed, d, &Pins::new()).map_err(|e| format!("{at}: {e}"))?;
+            let again =
+                generate(family, seed, d, &Pins::new()).map_err(|e| format!("{at}: {e}"))?;
             if serde_json::to_string(&q).ok() != serde_json::to_string(&again).ok() {
                 return Err(format!("{at}: the same seed gave a different question"));
             }
             cross_check(family, &q).map_err(|e| format!("{at}: {e}"))?;
-            if q.prompt.is_empty() || q.solution.is_empty() || q.evidence.is_empty() || q.slots.is_empty() {
-                return Err(format!("{at}: prompt, solution, evidence and slots must all be non-empty"));
+            if q.prompt.is_empty()
+                || q.solution.is_empty()
+                || q.evidence.is_empty()
+                || q.slots.is_empty()
+            {
+                return Err(format!(
+                    "{at}: prompt, solution, evidence and slots must all be non-empty"
+                ));
             }
             for (i, slot) in q.slots.iter().enumerate() {
                 let e = &slot.expected;
                 let reference = e.reference();
                 if !grade(e, &reference).is_correct() {
-                    return Err(format!("{at}: slot {i}: the reference `{reference}` does not grade correct: {:?}", grade(e, &reference)));
+                    return Err(format!(
+                        "{at}: slot {i}: the reference `{reference}` does not grade correct: {:?}",
+                        grade(e, &reference)
+                    ));
                 }
                 let miss = e.near_miss();
                 if grade(e, &miss).is_correct() {
@@ -616,7 +729,8 @@ pub fn stress(family: &dyn Family, seeds: std::ops::Range<u64>) -> Result<usize,
                     }
                 }
             }
-            let (decoded, fam) = crate::code::decode(&q.code).map_err(|e| format!("{at}: code does not decode: {e}"))?;
+            let (decoded, fam) = crate::code::decode(&q.code)
+                .map_err(|e| format!("{at}: code does not decode: {e}"))?;
             if fam.id() != family.id() || decoded.seed != seed || decoded.difficulty != d {
                 return Err(format!("{at}: code decodes to {decoded:?}"));
             }

@@ -43,14 +43,26 @@ impl Estimate {
 }
 
 /// Estimates P(trial) from `n` Bernoulli trials.
-pub fn probability(n: u64, rng: &mut ChaCha8Rng, mut trial: impl FnMut(&mut ChaCha8Rng) -> bool) -> Estimate {
+pub fn probability(
+    n: u64,
+    rng: &mut ChaCha8Rng,
+    mut trial: impl FnMut(&mut ChaCha8Rng) -> bool,
+) -> Estimate {
     let hits = (0..n).filter(|_| trial(rng)).count() as f64;
     let p = hits / n as f64;
-    Estimate { mean: p, stderr: (p * (1.0 - p) / n as f64).sqrt(), n }
+    Estimate {
+        mean: p,
+        stderr: (p * (1.0 - p) / n as f64).sqrt(),
+        n,
+    }
 }
 
 /// Estimates E[sample] from `n` samples (Welford's algorithm for the variance).
-pub fn mean(n: u64, rng: &mut ChaCha8Rng, mut sample: impl FnMut(&mut ChaCha8Rng) -> f64) -> Estimate {
+pub fn mean(
+    n: u64,
+    rng: &mut ChaCha8Rng,
+    mut sample: impl FnMut(&mut ChaCha8Rng) -> f64,
+) -> Estimate {
     let (mut m, mut s2) = (0.0f64, 0.0f64);
     for i in 1..=n {
         let x = sample(rng);
@@ -59,7 +71,11 @@ pub fn mean(n: u64, rng: &mut ChaCha8Rng, mut sample: impl FnMut(&mut ChaCha8Rng
         s2 += d * (x - m);
     }
     let var = if n > 1 { s2 / (n - 1) as f64 } else { 0.0 };
-    Estimate { mean: m, stderr: (var / n as f64).sqrt(), n }
+    Estimate {
+        mean: m,
+        stderr: (var / n as f64).sqrt(),
+        n,
+    }
 }
 
 /// A uniform draw in [0, 1).
@@ -77,7 +93,10 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let e = probability(40_000, &mut rng, |r| r.random::<f64>() < 0.3);
         assert!(e.agrees_with(0.3, 0.0), "{e:?}");
-        assert!(!e.agrees_with(0.33, 0.0), "a 10% error must be caught: {e:?}");
+        assert!(
+            !e.agrees_with(0.33, 0.0),
+            "a 10% error must be caught: {e:?}"
+        );
     }
 
     #[test]
