@@ -69,6 +69,95 @@ Examples:
   groundwork show probability.coupon --format json"
     )]
     Show(ShowArgs),
+    /// Check answers against a pack: a score, each part graded with its tolerance, and the worked
+    /// solution for every miss. Exit code 0 when all correct, 1 when something is not, 2 for bad input.
+    #[command(
+        after_help = "PACK is a pack.json written by `generate`, or the pack code printed on the paper.
+ANSWERS is a file (or - for stdin) with one answer per line, labelled as the paper numbers them:
+
+  1: 0.42
+  2b: ENOTEMPTY
+  3: A,C
+
+or the same as JSON: {\"1\": \"0.42\", \"2b\": \"ENOTEMPTY\", \"3\": [\"A\", \"C\"]}.
+
+Examples:
+  groundwork check pack/pack.json my-answers.txt
+  groundwork check 4G1C2-Q8ZP0-5W3MA-K2D7X my-answers.txt
+  groundwork check pack/pack.json answers.json --format html > report.html
+  groundwork answers pack/pack.json | groundwork check pack/pack.json -"
+    )]
+    Check(CheckArgs),
+    /// Print a pack's reference answers in the answers-file format: the compact key an interviewer
+    /// marks with (and that `check` scores at 100%).
+    #[command(after_help = "Examples:
+  groundwork answers pack/pack.json
+  groundwork answers 4G1C2-Q8ZP0-5W3MA-K2D7X --secret-file interview.key")]
+    Answers(AnswersArgs),
+    /// Practise in the terminal: a question, your answer, feedback and the worked solution, then
+    /// the next question. `skip` skips, `quit` or end of input stops with a summary.
+    #[command(
+        after_help = "Without --seed, the run starts from a fresh seed, printed at the top so the same run can be
+repeated with --seed. With --seed the questions are the same on every machine.
+
+Examples:
+  groundwork practice
+  groundwork practice --topic filesystem --difficulty hard
+  groundwork practice --seed 7 --count 5
+  printf '0.42\\nquit\\n' | groundwork practice --seed 7     (piped answers work too)"
+    )]
+    Practice(PracticeArgs),
+}
+
+/// Arguments of `practice`.
+#[derive(Debug, Args)]
+pub struct PracticeArgs {
+    /// Only this topic: hashing, probability, filesystem or optimization.
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Option<String>,
+    /// easy, medium (default) or hard.
+    #[arg(long, value_name = "D")]
+    pub difficulty: Option<String>,
+    /// The run's seed (default: a fresh one, printed at the start).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Stop after this many questions (default: until `quit` or end of input).
+    #[arg(long, value_name = "N")]
+    pub count: Option<u32>,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A terminal report.
+    Text,
+    /// JSON for scripts.
+    Json,
+    /// A standalone HTML page.
+    Html,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A pack.json, or a pack code as printed on the paper.
+    pub pack: String,
+    /// The answers file (text or JSON), or - for stdin.
+    pub answers: PathBuf,
+    /// text, json or html.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub seal: SealArgs,
+}
+
+/// Arguments of `answers`.
+#[derive(Debug, Args)]
+pub struct AnswersArgs {
+    /// A pack.json, or a pack code as printed on the paper.
+    pub pack: String,
+    #[command(flatten)]
+    pub seal: SealArgs,
 }
 
 /// Arguments of `generate`.
@@ -101,6 +190,33 @@ pub struct GenerateArgs {
     /// Prints nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub seal: SealArgs,
+}
+
+/// Where a sealed pack's secret comes from (see `groundwork generate --help`).
+#[derive(Debug, Args, Default)]
+pub struct SealArgs {
+    /// Seal the pack with this secret: without it nobody can regenerate the pack or its key from
+    /// the printed codes. Prefer --secret-file or GROUNDWORK_SECRET (a command line is visible to
+    /// other users of the machine).
+    #[arg(
+        long,
+        value_name = "TEXT",
+        env = "GROUNDWORK_SECRET",
+        hide_env_values = true
+    )]
+    pub secret: Option<String>,
+    /// Read the secret from the first line of FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "secret")]
+    pub secret_file: Option<PathBuf>,
+}
+
+impl SealArgs {
+    /// The seal asked for, if any.
+    pub fn seal(&self) -> Result<Option<crate::seal::Seal>, crate::Error> {
+        crate::seal::Seal::from_sources(self.secret.as_deref(), self.secret_file.as_deref())
+    }
 }
 
 /// Output formats of the listing commands.
@@ -143,4 +259,6 @@ pub struct ShowArgs {
     /// Hide the answer, solution and evidence: show the question as a candidate sees it.
     #[arg(long)]
     pub paper: bool,
+    #[command(flatten)]
+    pub seal: SealArgs,
 }

@@ -2,7 +2,8 @@
 //! `groundwork show CODE` regenerates exactly that question.
 //!
 //! A code packs 75 bits into 15 Crockford base-32 characters, shown as `XXXXX-XXXXX-XXXXX`:
-//! a 16-bit family tag (from the family id), the family version (6 bits), the difficulty (2 bits),
+//! a 16-bit family tag (from the family id), a "sealed" bit (see [`crate::seal`]), the family
+//! version (5 bits), the difficulty (2 bits),
 //! the 40-bit question seed and an 11-bit checksum, which catches a mistyped character (all but
 //! 1 in 2048 typos). Pinned parameters follow after a colon in plain text: `…-XXXXX:n=40,k=6`.
 //! Decoding accepts lower case, missing dashes, and Crockford's look-alikes (I and L for 1, O for 0).
@@ -26,6 +27,8 @@ pub struct QuestionCode<'a> {
     pub seed: u64,
     /// Pinned parameters.
     pub pins: Pins,
+    /// The question belongs to a sealed pack: regenerating it needs the secret.
+    pub sealed: bool,
 }
 
 /// The 16-bit tag of a family id. The registry test checks tags are unique.
@@ -88,7 +91,8 @@ impl QuestionCode<'_> {
     /// The printed code.
     pub fn encode(&self) -> String {
         let payload: u64 = ((family_tag(self.family) as u64) << 48)
-            | (((self.version & 63) as u64) << 42)
+            | ((self.sealed as u64) << 47)
+            | (((self.version & 31) as u64) << 42)
             | ((self.difficulty.index() as u64) << 40)
             | (self.seed & crate::seed::MAX_QUESTION_SEED);
         let bits = ((payload as u128) << 11) | checksum(payload);
@@ -144,7 +148,8 @@ pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family)
         ));
     }
     let tag = (payload >> 48) as u16;
-    let version = ((payload >> 42) & 63) as u32;
+    let sealed = (payload >> 47) & 1 == 1;
+    let version = ((payload >> 42) & 31) as u32;
     let difficulty = Difficulty::ALL
         .get(((payload >> 40) & 3) as usize)
         .copied()
@@ -161,7 +166,7 @@ pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family)
                 "it may come from a newer version of groundwork",
             )
         })?;
-    if fam.version() & 63 != version {
+    if fam.version() & 31 != version {
         return Err(bad(
             trimmed,
             format!(
@@ -196,9 +201,324 @@ pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family)
             difficulty,
             seed,
             pins,
+            sealed,
         },
         fam,
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pack codes
+// ---------------------------------------------------------------------------------------------
+
+/// Pack codes are self-describing: they hold the pack seed and every section of the spec (what it
+/// draws from, count, difficulty, points, pinned parameters), so `groundwork check CODE answers.txt`
+/// regenerates the pack from the paper alone. Title, duration and instructions are not part of it:
+/// they do not change the questions.
+///
+/// Layout, as a bit string read most significant first, then Crockford base 32 in groups of five:
+/// format (2 bits, = 1) · sealed (1) · registry fingerprint (8) · seed (varint of 4-bit groups) ·
+/// for each section: 1, kind (1: topic or family list), topic (2) or family count (varint) and
+/// 16-bit tags, count (7), difficulty (2), points (1 = default, else 1 + 7 bits), pins (0, or
+/// 1 + byte length (varint) + UTF-8 `k=v,k=v`) · 0 · for sealed packs the key verifier (16) ·
+/// zero padding · checksum (10).
+///
+/// The registry fingerprint changes whenever a family is added or changes version, because a topic
+/// section's draw depends on the whole registry: a code from another build is refused with a clear
+/// message rather than regenerating a different pack.
+const PACK_FORMAT: u64 = 1;
+const PACK_CHECK_BITS: usize = 10;
+
+#[derive(Default)]
+struct Bits(Vec<bool>);
+
+impl Bits {
+    fn push(&mut self, v: u64, n: usize) {
+        for i in (0..n).rev() {
+            self.0.push((v >> i) & 1 == 1);
+        }
+    }
+    fn varint(&mut self, mut v: u64) {
+        loop {
+            let more = v >= 16;
+            self.push(more as u64, 1);
+            self.push(v & 15, 4);
+            v >>= 4;
+            if !more {
+                break;
+            }
+        }
+    }
+    fn bytes(&self) -> Vec<u8> {
+        self.0
+            .chunks(8)
+            .map(|c| c.iter().fold(0u8, |a, b| (a << 1) | *b as u8) << (8 - c.len()))
+            .collect()
+    }
+}
+
+struct Reader<'a> {
+    bits: &'a [bool],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<u64> {
+        if self.at + n > self.bits.len() {
+            return None;
+        }
+        let v = self.bits[self.at..self.at + n]
+            .iter()
+            .fold(0u64, |a, b| (a << 1) | *b as u64);
+        self.at += n;
+        Some(v)
+    }
+    fn varint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(4) {
+            let more = self.take(1)?;
+            v |= self.take(4)? << shift;
+            if more == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+}
+
+/// The 8-bit fingerprint of the registry: every family id and version, in registry order.
+pub fn registry_fingerprint() -> u8 {
+    let mut h = blake3::Hasher::new_derive_key("groundwork 2026-11 registry fingerprint");
+    for f in family::FAMILIES {
+        h.update(f.id().as_bytes());
+        h.update(&f.version().to_le_bytes());
+    }
+    h.finalize().as_bytes()[0]
+}
+
+fn pack_checksum(payload: &Bits) -> u64 {
+    let h = blake3::derive_key("groundwork 2026-11 pack code check", &payload.bytes());
+    (u16::from_le_bytes([h[0], h[1]]) as u64) & ((1 << PACK_CHECK_BITS) - 1)
+}
+
+fn pins_text(pins: &Pins) -> String {
+    pins.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The printed pack code of a spec (and, for a sealed pack, its key verifier).
+pub fn pack_code(spec: &crate::spec::Spec, seal: Option<&crate::seal::Seal>) -> String {
+    use crate::spec::Pick;
+    let mut b = Bits::default();
+    b.push(PACK_FORMAT, 2);
+    b.push(seal.is_some() as u64, 1);
+    b.push(registry_fingerprint() as u64, 8);
+    b.varint(spec.seed);
+    for s in &spec.sections {
+        b.push(1, 1);
+        match &s.pick {
+            Pick::Topic(t) => {
+                b.push(0, 1);
+                let i = crate::family::Topic::ALL
+                    .iter()
+                    .position(|x| x == t)
+                    .unwrap_or(0);
+                b.push(i as u64, 2);
+            }
+            Pick::Families(fs) => {
+                b.push(1, 1);
+                b.varint(fs.len() as u64);
+                for f in fs {
+                    b.push(family_tag(f.id()) as u64, 16);
+                }
+            }
+        }
+        b.push(s.count as u64, 7);
+        b.push(s.difficulty.index() as u64, 2);
+        if s.points == family::DEFAULT_POINTS {
+            b.push(0, 1);
+        } else {
+            b.push(1, 1);
+            b.push(s.points as u64, 7);
+        }
+        if s.set.is_empty() {
+            b.push(0, 1);
+        } else {
+            let text = pins_text(&s.set);
+            b.push(1, 1);
+            b.varint(text.len() as u64);
+            for byte in text.bytes() {
+                b.push(byte as u64, 8);
+            }
+        }
+    }
+    b.push(0, 1);
+    if let Some(seal) = seal {
+        b.push(seal.verifier(spec.seed) as u64, 16);
+    }
+    while (b.0.len() + PACK_CHECK_BITS) % 5 != 0 {
+        b.push(0, 1);
+    }
+    let check = pack_checksum(&b);
+    b.push(check, PACK_CHECK_BITS);
+    let chars: String =
+        b.0.chunks(5)
+            .map(|c| ALPHABET[c.iter().fold(0usize, |a, x| (a << 1) | *x as usize)] as char)
+            .collect();
+    group(&chars)
+}
+
+/// A decoded pack code: the spec it regenerates, and whether it is sealed.
+#[derive(Debug, Clone)]
+pub struct PackCode {
+    /// The spec (with a generic title: titles are not part of the code).
+    pub spec: crate::spec::Spec,
+    /// The 16-bit key verifier of a sealed pack; `None` when not sealed.
+    pub verifier: Option<u16>,
+}
+
+impl PackCode {
+    /// True for a sealed pack, whose questions need the secret to regenerate.
+    pub fn sealed(&self) -> bool {
+        self.verifier.is_some()
+    }
+}
+
+const PACK_HINT: &str =
+    "a pack code is printed in the paper's header, e.g. 4G1C2-Q8ZP0-5W3MA-K2D7X";
+
+/// Decodes a printed pack code back to the spec that regenerates the pack.
+pub fn decode_pack(code: &str) -> Result<PackCode, Error> {
+    let trimmed = code.trim();
+    let mut bits = Vec::new();
+    for c in trimmed.chars() {
+        if c == '-' || c == ' ' {
+            continue;
+        }
+        let c = match c.to_ascii_uppercase() {
+            'I' | 'L' => '1',
+            'O' => '0',
+            c => c,
+        };
+        let d = ALPHABET
+            .iter()
+            .position(|a| *a as char == c)
+            .ok_or_else(|| bad(trimmed, format!("`{c}` is not a code character"), PACK_HINT))?;
+        if bits.len() >= 5 * 4096 {
+            return Err(bad(trimmed, "it is far too long", PACK_HINT));
+        }
+        for i in (0..5).rev() {
+            bits.push((d >> i) & 1 == 1);
+        }
+    }
+    if bits.len() < 20 + PACK_CHECK_BITS {
+        return Err(bad(trimmed, "it is too short to be a pack code", PACK_HINT));
+    }
+    let (payload, check) = bits.split_at(bits.len() - PACK_CHECK_BITS);
+    let payload = Bits(payload.to_vec());
+    let check = check.iter().fold(0u64, |a, b| (a << 1) | *b as u64);
+    if pack_checksum(&payload) != check {
+        return Err(bad(
+            trimmed,
+            "the checksum does not match, so a character is mistyped or missing",
+            PACK_HINT,
+        ));
+    }
+    let malformed = || bad(trimmed, "it is malformed", PACK_HINT);
+    let mut r = Reader {
+        bits: &payload.0,
+        at: 0,
+    };
+    if r.take(2) != Some(PACK_FORMAT) {
+        return Err(bad(
+            trimmed,
+            "it uses a pack-code format this build does not know",
+            "it may come from a newer version of groundwork",
+        ));
+    }
+    let sealed = r.take(1).ok_or_else(malformed)? == 1;
+    let fingerprint = r.take(8).ok_or_else(malformed)? as u8;
+    if fingerprint != registry_fingerprint() {
+        return Err(bad(
+            trimmed,
+            "it was made by a groundwork build with a different set of question families",
+            "check against the pack's pack.json instead, or use the groundwork release that made the pack",
+        ));
+    }
+    let seed = r.varint().ok_or_else(malformed)?;
+    let mut toml = format!("seed = {seed}\n");
+    while r.take(1).ok_or_else(malformed)? == 1 {
+        toml.push_str("\n[[section]]\n");
+        if r.take(1).ok_or_else(malformed)? == 0 {
+            let t = crate::family::Topic::ALL[r.take(2).ok_or_else(malformed)? as usize];
+            toml.push_str(&format!("topic = \"{}\"\n", t.id()));
+        } else {
+            let n = r.varint().ok_or_else(malformed)?;
+            if n == 0 || n > 4096 {
+                return Err(malformed());
+            }
+            let mut ids = Vec::new();
+            for _ in 0..n {
+                let tag = r.take(16).ok_or_else(malformed)? as u16;
+                let f = family::FAMILIES
+                    .iter()
+                    .find(|f| family_tag(f.id()) == tag)
+                    .ok_or_else(malformed)?;
+                ids.push(format!("\"{}\"", f.id()));
+            }
+            toml.push_str(&format!("families = [{}]\n", ids.join(", ")));
+        }
+        toml.push_str(&format!("count = {}\n", r.take(7).ok_or_else(malformed)?));
+        let d = *Difficulty::ALL
+            .get(r.take(2).ok_or_else(malformed)? as usize)
+            .ok_or_else(malformed)?;
+        toml.push_str(&format!("difficulty = \"{}\"\n", d.id()));
+        let points = if r.take(1).ok_or_else(malformed)? == 1 {
+            r.take(7).ok_or_else(malformed)?
+        } else {
+            family::DEFAULT_POINTS as u64
+        };
+        toml.push_str(&format!("points = {points}\n"));
+        if r.take(1).ok_or_else(malformed)? == 1 {
+            let len = r.varint().ok_or_else(malformed)?;
+            if len > 4096 {
+                return Err(malformed());
+            }
+            let mut bytes = Vec::new();
+            for _ in 0..len {
+                bytes.push(r.take(8).ok_or_else(malformed)? as u8);
+            }
+            let text = String::from_utf8(bytes).map_err(|_| malformed())?;
+            let mut pairs = Vec::new();
+            for kv in text.split(',') {
+                let (k, v) = kv.split_once('=').ok_or_else(malformed)?;
+                if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(malformed());
+                }
+                pairs.push(format!("{k} = {}", toml::Value::String(v.to_string())));
+            }
+            toml.push_str(&format!("set = {{ {} }}\n", pairs.join(", ")));
+        }
+    }
+    let verifier = if sealed {
+        Some(r.take(16).ok_or_else(malformed)? as u16)
+    } else {
+        None
+    };
+    let rest = payload.0.len() - r.at;
+    if rest >= 5 || payload.0[r.at..].iter().any(|b| *b) {
+        return Err(malformed());
+    }
+    let spec = crate::spec::Spec::parse(&toml, "pack code").map_err(|e| {
+        bad(
+            trimmed,
+            format!("it describes a spec this build refuses: {e}"),
+            PACK_HINT,
+        )
+    })?;
+    Ok(PackCode { spec, verifier })
 }
 
 #[cfg(test)]
@@ -211,6 +531,36 @@ mod tests {
             let s = base32(v & ((1 << 75) - 1), 15);
             assert_eq!(unbase32(&s).unwrap(), (v & ((1 << 75) - 1), 15));
         }
+    }
+
+    #[test]
+    fn pack_codes_round_trip_the_spec() {
+        let src = r#"
+seed = 9000000000
+[[section]]
+topic = "filesystem"
+count = 3
+difficulty = "hard"
+[[section]]
+families = ["optimization.cache_policy", "hashing.birthday"]
+count = 4
+points = 12
+"#;
+        let spec = crate::spec::Spec::parse(src, "t").unwrap();
+        let code = pack_code(&spec, None);
+        let back = decode_pack(&code).unwrap();
+        assert!(!back.sealed());
+        assert_eq!(back.spec.seed, spec.seed);
+        assert_eq!(
+            format!("{:?}", back.spec.sections),
+            format!("{:?}", spec.sections)
+        );
+        assert_eq!(pack_code(&back.spec, None), code);
+        // A changed character is caught by the checksum.
+        let mut chars: Vec<char> = code.chars().collect();
+        chars[3] = if chars[3] == 'X' { 'Y' } else { 'X' };
+        let typo: String = chars.into_iter().collect();
+        assert!(decode_pack(&typo).is_err());
     }
 
     #[test]

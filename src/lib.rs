@@ -11,9 +11,10 @@
 //! - [`content`]: format-neutral blocks every exporter renders.
 //! - [`answer`]: expected answers, tolerances and grading.
 //! - [`family`]: the `Family` trait, parameters, the registry and the families themselves.
-//! - [`seed`], [`code`]: seed derivation and question codes.
+//! - [`seed`], [`code`], [`seal`]: seed derivation, question and pack codes, sealed packs.
 //! - [`spec`], [`pack`]: pack specs and building packs from them.
 //! - [`export`]: exporters and the one place that writes files.
+//! - [`report`]: grading a pack against an answers file ([`answer::sheet`]).
 //! - [`cli`], [`cmd`]: the command line.
 
 pub mod answer;
@@ -25,6 +26,8 @@ pub mod error;
 pub mod export;
 pub mod family;
 pub mod pack;
+pub mod report;
+pub mod seal;
 pub mod seed;
 pub mod spec;
 

@@ -6,9 +6,9 @@
 //! number of threads. Every question is cross-checked as it is generated: a key whose two routes
 //! disagree is a bug, and the pack is refused rather than printed with an untrustworthy answer.
 
-use crate::code::{base32, group};
 use crate::error::Error;
 use crate::family::{self, Family, Question};
+use crate::seal::Seal;
 use crate::seed;
 use crate::spec::{Pick, Spec};
 use rand::seq::SliceRandom;
@@ -23,8 +23,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct PackMeta {
     /// The title.
     pub title: String,
-    /// The pack code, printed on the paper: identifies spec + seed + family versions.
+    /// The pack code, printed on the paper: it regenerates the pack (see [`crate::code::pack_code`]).
     pub code: String,
+    /// True for a sealed pack: regenerating it from its code needs the secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sealed: bool,
     /// The pack seed.
     pub seed: u64,
     /// Time allowed, as printed.
@@ -80,23 +83,8 @@ fn plan(spec: &Spec) -> Vec<Slot> {
     slots
 }
 
-/// The pack code: a fingerprint of the spec, the seed and the family versions used.
-fn pack_code(spec: &Spec, questions: &[Question]) -> String {
-    let mut h = blake3::Hasher::new_derive_key("groundwork 2026-11 pack code");
-    h.update(spec.title.as_bytes());
-    h.update(&spec.seed.to_le_bytes());
-    for q in questions {
-        h.update(q.code.as_bytes());
-        h.update(&q.points.to_le_bytes());
-    }
-    let b = h.finalize();
-    let mut v = [0u8; 16];
-    v.copy_from_slice(&b.as_bytes()[..16]);
-    group(&base32(u128::from_le_bytes(v), 10))
-}
-
-/// Builds the pack a spec describes.
-pub fn build(spec: &Spec) -> Result<Pack, Error> {
+/// Builds the pack a spec describes; with a seal, a sealed pack (see [`crate::seal`]).
+pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
     let slots = plan(spec);
     let questions: Vec<Question> = slots
         .par_iter()
@@ -104,8 +92,9 @@ pub fn build(spec: &Spec) -> Result<Pack, Error> {
         .map(|(i, slot)| {
             let section = &spec.sections[slot.section];
             let pins = Spec::pins_for(section, slot.family);
-            let mut q = family::generate(slot.family, slot.seed, section.difficulty, &pins)?;
-            family::cross_check(slot.family, &q).map_err(|e| Error::CrossCheck {
+            let mut q =
+                family::generate_sealed(slot.family, slot.seed, section.difficulty, &pins, seal)?;
+            family::cross_check_sealed(slot.family, &q, seal).map_err(|e| Error::CrossCheck {
                 at: format!("question {} ({})", i + 1, q.code),
                 message: e.to_string(),
             })?;
@@ -118,7 +107,8 @@ pub fn build(spec: &Spec) -> Result<Pack, Error> {
         schema_version: SCHEMA_VERSION,
         meta: PackMeta {
             title: spec.title.clone(),
-            code: pack_code(spec, &questions),
+            code: crate::code::pack_code(spec, seal),
+            sealed: seal.is_some(),
             seed: spec.seed,
             duration: spec.duration.clone(),
             instructions: spec.instructions.clone(),

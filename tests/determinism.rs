@@ -10,7 +10,7 @@ fn render_with_threads(spec: &Spec, threads: usize) -> Vec<(String, Vec<u8>)> {
         .build()
         .unwrap();
     pool.install(|| {
-        let p = pack::build(spec).unwrap();
+        let p = pack::build(spec, None).unwrap();
         export::render_all(&p, EXPORTERS, &Templates::embedded()).unwrap()
     })
 }
@@ -40,13 +40,14 @@ fn different_seeds_give_different_packs_and_neighbours_do_not_move() {
         "t.toml",
     )
     .unwrap();
-    let a = pack::build(&spec).unwrap();
+    let a = pack::build(&spec, None).unwrap();
     spec.seed = 4;
-    let b = pack::build(&spec).unwrap();
+    let b = pack::build(&spec, None).unwrap();
     assert_ne!(a.questions[0].code, b.questions[0].code);
     // Changing the family in slot 1 leaves slot 0 alone.
     let c = pack::build(
         &Spec::parse("seed = 3\n[[section]]\nfamilies = [\"hashing.birthday\", \"optimization.loop_count\"]\n", "t.toml").unwrap(),
+        None,
     )
     .unwrap();
     assert_eq!(a.questions[0], c.questions[0]);

@@ -19,7 +19,7 @@ fn sample_pack_regenerates_byte_for_byte() {
     );
     let spec = Spec::parse(&spec_src, "generated/sample/spec.toml").unwrap();
     let files = export::render_all(
-        &pack::build(&spec).unwrap(),
+        &pack::build(&spec, None).unwrap(),
         EXPORTERS,
         &Templates::embedded(),
     )

@@ -76,7 +76,7 @@ fn a_template_directory_overrides_one_file() {
     )
     .unwrap();
     let t = Templates::load(Some(d.path())).unwrap();
-    let p = pack::build(&Spec::default_spec()).unwrap();
+    let p = pack::build(&Spec::default_spec(), None).unwrap();
     let files = export::render_all(&p, EXPORTERS, &t).unwrap();
     assert_eq!(files[0].1, b"custom Backend fundamentals: final round 8");
     assert!(

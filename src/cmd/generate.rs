@@ -31,8 +31,9 @@ pub fn run(a: GenerateArgs) -> Result<Output, Error> {
             s.difficulty = d;
         }
     }
+    let seal = a.seal.seal()?;
     let templates = Templates::load(a.templates.as_deref())?;
-    let pack = pack::build(&spec)?;
+    let pack = pack::build(&spec, seal.as_ref())?;
     let files = export::render_all(&pack, &exporters, &templates)?;
     let written = export::write_all(&a.out, &files)?;
     if a.quiet {

@@ -1,8 +1,10 @@
 //! One file per subcommand. Each returns what to print and the exit code, or a typed error that
 //! `main` prints once; nothing here calls `process::exit`, so every command is testable in-process.
 
+pub mod check;
 pub mod families;
 pub mod generate;
+pub mod practice;
 pub mod show;
 
 use crate::cli::{Cli, Command};
@@ -30,5 +32,8 @@ pub fn run(cli: Cli) -> Result<Output, Error> {
         Command::Generate(a) => generate::run(a),
         Command::Families(a) => families::run(a),
         Command::Show(a) => show::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Answers(a) => check::run_answers(a),
+        Command::Practice(a) => practice::run(a),
     }
 }

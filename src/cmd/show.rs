@@ -20,6 +20,7 @@ pub fn run(a: ShowArgs) -> Result<Output, Error> {
                     meta: crate::pack::PackMeta {
                         title: q.title.clone(),
                         code: String::new(),
+                        sealed: false,
                         seed: q.seed,
                         duration: String::new(),
                         instructions: String::new(),
@@ -47,7 +48,8 @@ pub fn run(a: ShowArgs) -> Result<Output, Error> {
 /// Generates (and cross-checks) the question the arguments name.
 pub fn question(a: &ShowArgs) -> Result<Question, Error> {
     let looks_like_id = a.target.contains('.');
-    let (fam, seed, difficulty, pins) = if looks_like_id {
+    let seal = a.seal.seal()?;
+    let (fam, seed, difficulty, pins, seal) = if looks_like_id {
         let fam = family::lookup(&a.target)?;
         let seed = a.seed.unwrap_or(1);
         if seed > MAX_QUESTION_SEED {
@@ -63,7 +65,7 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
             .transpose()?
             .unwrap_or_default();
         let pins = family::parse_pins(fam, &a.set)?;
-        (fam, seed, difficulty, pins)
+        (fam, seed, difficulty, pins, seal)
     } else {
         if a.seed.is_some() || a.difficulty.is_some() || !a.set.is_empty() {
             return Err(Error::Usage {
@@ -85,14 +87,27 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
             },
             e => e,
         })?;
-        (fam, code.seed, code.difficulty, code.pins)
+        let seal = match (code.sealed, seal) {
+            (false, _) => None,
+            (true, Some(seal)) => Some(seal),
+            (true, None) => return Err(sealed_error(&a.target)),
+        };
+        (fam, code.seed, code.difficulty, code.pins, seal)
     };
-    let q = family::generate(fam, seed, difficulty, &pins)?;
-    family::cross_check(fam, &q).map_err(|e| Error::CrossCheck {
+    let q = family::generate_sealed(fam, seed, difficulty, &pins, seal.as_ref())?;
+    family::cross_check_sealed(fam, &q, seal.as_ref()).map_err(|e| Error::CrossCheck {
         at: q.code.clone(),
         message: e.to_string(),
     })?;
     Ok(q)
+}
+
+/// The error for a sealed code given without a secret.
+pub fn sealed_error(code: &str) -> Error {
+    Error::Usage {
+        message: format!("{} belongs to a sealed pack, and regenerating it needs the pack's secret", code.trim()),
+        hint: "pass --secret-file FILE, --secret TEXT or set GROUNDWORK_SECRET (ask whoever generated the pack)".into(),
+    }
 }
 
 /// The terminal rendering of a question.

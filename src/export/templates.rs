@@ -24,6 +24,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/html/key.html"),
     ),
     (
+        "html/report.html",
+        include_str!("../../templates/html/report.html"),
+    ),
+    (
         "markdown/macros.md",
         include_str!("../../templates/markdown/macros.md"),
     ),

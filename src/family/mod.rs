@@ -449,6 +449,13 @@ pub struct Question {
     pub evidence: Content,
     /// The family's structured scenario, from which `cross_check` recomputes the answer.
     pub scenario: serde_json::Value,
+    /// True when the content was derived under a secret (see [`crate::seal`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sealed: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Default points per question.
@@ -478,6 +485,7 @@ impl Question {
             solution,
             evidence,
             scenario: serde_json::Value::Null,
+            sealed: false,
         }
     }
 
@@ -624,7 +632,29 @@ pub fn generate(
     difficulty: Difficulty,
     pins: &Pins,
 ) -> Result<Question, Error> {
-    let mut cx = Ctx::new(family, seed, difficulty, pins.clone());
+    generate_sealed(family, seed, difficulty, pins, None)
+}
+
+/// The seed a question's RNG streams are derived from: the public seed, or under a seal the keyed
+/// derivation of it.
+fn content_seed(family: &dyn Family, seed: u64, seal: Option<&crate::seal::Seal>) -> u64 {
+    seal.map_or(seed, |s| s.question_seed(family.id(), seed))
+}
+
+/// [`generate`], with the content keyed by `seal` when there is one (a sealed pack).
+pub fn generate_sealed(
+    family: &dyn Family,
+    seed: u64,
+    difficulty: Difficulty,
+    pins: &Pins,
+    seal: Option<&crate::seal::Seal>,
+) -> Result<Question, Error> {
+    let mut cx = Ctx::new(
+        family,
+        content_seed(family, seed, seal),
+        difficulty,
+        pins.clone(),
+    );
     let mut q = family.generate(&mut cx).map_err(|e| Error::Generate {
         family: family.id().into(),
         source: e,
@@ -637,6 +667,7 @@ pub fn generate(
     q.seed = seed;
     q.params = cx.resolved().clone();
     q.pins = pins.clone();
+    q.sealed = seal.is_some();
     if q.slots.len() > 1 {
         for (i, s) in q.slots.iter_mut().enumerate() {
             s.label = ((b'a' + i as u8) as char).to_string();
@@ -648,6 +679,7 @@ pub fn generate(
         difficulty,
         seed,
         pins: pins.clone(),
+        sealed: seal.is_some(),
     }
     .encode();
     Ok(q)
@@ -655,7 +687,17 @@ pub fn generate(
 
 /// Runs the family's cross-check on a question it generated (with a fresh context on the same seed).
 pub fn cross_check(family: &dyn Family, q: &Question) -> Result<(), CheckError> {
-    let mut cx = Ctx::new(family, q.seed, q.difficulty, q.pins.clone());
+    cross_check_sealed(family, q, None)
+}
+
+/// [`cross_check`] for a question generated under `seal`.
+pub fn cross_check_sealed(
+    family: &dyn Family,
+    q: &Question,
+    seal: Option<&crate::seal::Seal>,
+) -> Result<(), CheckError> {
+    let seed = content_seed(family, q.seed, seal);
+    let mut cx = Ctx::new(family, seed, q.difficulty, q.pins.clone());
     family.cross_check(q, &mut cx)
 }
 
