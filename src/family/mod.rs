@@ -360,6 +360,31 @@ impl Ctx {
         v
     }
 
+    /// Draws integer parameter `key` as a multiple of `step` in `lo..=hi`, a range that depends on
+    /// earlier draws (clamped to the declared bounds), or returns its pin. The declared
+    /// per-difficulty ranges then only describe typical values for `groundwork families`.
+    pub fn int_within(&mut self, key: &str, lo: i64, hi: i64, step: i64) -> i64 {
+        let spec = self.spec(key);
+        let ParamKind::Int { min, max, .. } = spec.kind else {
+            panic!("parameter `{key}` is not an integer")
+        };
+        let step = step.max(1);
+        let lo = lo.clamp(min, max);
+        let hi = hi.clamp(lo, max);
+        let (a, b) = ((lo + step - 1) / step, hi / step);
+        let drawn = if a <= b {
+            self.rng.random_range(a..=b) * step
+        } else {
+            lo
+        };
+        let v = match self.pins.get(key) {
+            Some(ParamValue::Int(p)) => *p,
+            _ => drawn,
+        };
+        self.resolved.insert(key.to_string(), ParamValue::Int(v));
+        v
+    }
+
     /// Draws real parameter `key` on its grid from the difficulty's range, or returns its pin.
     pub fn real(&mut self, key: &str) -> f64 {
         let spec = self.spec(key);
