@@ -285,7 +285,7 @@ impl Expected {
                 normalisation,
             } => {
                 format!(
-                    "{} {}, comma-separated, in order",
+                    "{} items ({}), comma-separated, in order",
                     values.len(),
                     normalisation.describe()
                 )

@@ -4,9 +4,10 @@
 //! hits under the drawn `policy` (`lru`, `fifo` or `opt`); at hard, for LRU and FIFO, (b) the
 //! pages in the cache at the end, in alphabetical order.
 //!
-//! **Parameters.** `capacity`: easy 2–3, medium 3–4, hard 3–5; `length` of the sequence: easy
-//! 8–10, medium 10–14, hard 14–18; `pages` (distinct names A, B, …): easy 4, medium 5–6, hard 6–7.
-//! The sequence has locality: each access re-uses one of the last few pages with probability 1/2.
+//! **Parameters.** `capacity`: easy 2–3, medium 3, hard 3–4; `length` of the sequence: easy
+//! 8–10, medium 10–14, hard 14–18; `pages` (distinct names A, B, …): easy 4–5, medium 5–6, hard 6–7.
+//! The sequence has locality (each access re-uses one of the last few pages with probability 0.35)
+//! and is re-drawn until the cache must evict at least twice.
 //!
 //! **Key.** Simulation: LRU with last-use stamps, FIFO with a queue, OPT evicting the resident
 //! page whose next use is farthest (never again counts as farthest; ties go to the alphabetically
@@ -45,7 +46,7 @@ static PARAMS: &[ParamSpec] = &[
         kind: ParamKind::Int {
             min: 1,
             max: 8,
-            draw: [(2, 3), (3, 4), (3, 5)],
+            draw: [(2, 3), (3, 3), (3, 4)],
         },
     },
     ParamSpec {
@@ -63,7 +64,7 @@ static PARAMS: &[ParamSpec] = &[
         kind: ParamKind::Int {
             min: 2,
             max: 10,
-            draw: [(4, 4), (5, 6), (6, 7)],
+            draw: [(4, 5), (5, 6), (6, 7)],
         },
     },
 ];
@@ -247,16 +248,28 @@ impl Family for CachePolicy {
                 hint: "choose a capacity smaller than pages".into(),
             });
         }
+        // Draw sequences (a bounded number of times) until the cache has to evict at least twice:
+        // a sequence that fits in the cache asks nothing about the policy.
         let rng = cx.rng();
         let mut accesses: Vec<u8> = Vec::with_capacity(length);
-        for i in 0..length {
-            let p = if i >= 2 && rng.random_bool(0.5) {
-                let back = rng.random_range(2..=i.min(4));
-                accesses[i - back]
-            } else {
-                rng.random_range(0..pages)
-            };
-            accesses.push(p);
+        for _ in 0..50 {
+            accesses.clear();
+            for i in 0..length {
+                let p = if i >= 2 && rng.random_bool(0.35) {
+                    let back = rng.random_range(2..=i.min(4));
+                    accesses[i - back]
+                } else {
+                    rng.random_range(0..pages)
+                };
+                accesses.push(p);
+            }
+            let evictions = simulate(policy, capacity, &accesses)
+                .iter()
+                .filter(|s| s.evicted.is_some())
+                .count();
+            if evictions >= 2 {
+                break;
+            }
         }
         let ask_final = cx.difficulty() == crate::family::Difficulty::Hard && policy != "opt";
         let steps = simulate(policy, capacity, &accesses);
