@@ -245,7 +245,8 @@ fn show_code_regenerates_the_question_on_the_paper() {
 fn show_family_with_pins_reproduces_and_the_code_carries_the_pins() {
     let d = tmp();
     let fam = groundwork::family::FAMILIES[0];
-    let p = &fam.params()[fam.params().len() - 1];
+    // The first parameter is one every variant draws (families declare `ask` first).
+    let p = &fam.params()[0];
     let value = match p.kind {
         groundwork::family::ParamKind::Int { max, .. } => max.to_string(),
         groundwork::family::ParamKind::Real { max, .. } => max.to_string(),

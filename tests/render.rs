@@ -12,6 +12,7 @@ fn pack_with_hostile_text() -> groundwork::pack::Pack {
             "t.toml",
         )
         .unwrap(),
+        None,
     )
     .unwrap();
     p.meta.title = "<script>alert(1)</script> & *stars*".into();

@@ -134,7 +134,7 @@ impl Family for AppendOffsets {
                     format!("`{}`", fsops::render_op(op)),
                     before.to_string(),
                     size.to_string(),
-                    format!("{at}–{}", after),
+                    format!("[{at}, {after})"),
                     fsops::show_bytes(&model.content(FILE).unwrap_or_default()),
                 ]);
             } else {
@@ -153,7 +153,7 @@ impl Family for AppendOffsets {
         };
         let solution = Content::new()
             .p(explain)
-            .table(["write", "offset before", "size before", "bytes written at", "file after"], rows)
+            .table(["write", "offset before", "size before", "bytes written", "file after"], rows)
             .p(format!("The file ends as **`{text}`** ({} bytes).", content.len()));
         let evidence = Content::new()
             .p("Executed with real syscalls (rustix) in a private scratch directory on Linux, then read back:")
@@ -161,7 +161,7 @@ impl Family for AppendOffsets {
                 ["call", "returned"],
                 ops.iter()
                     .zip(&real)
-                    .map(|(op, o)| vec![format!("`{}`", fsops::render_op(op)), o.describe()]),
+                    .map(|(op, o)| vec![format!("`{}`", fsops::render_op(op)), fsops::describe_result(op, o)]),
             )
             .p(format!("`app.log` afterwards: `{text}`."));
         Ok(Question::new(

@@ -165,14 +165,13 @@ impl Family for SparseSeek {
             .p("A program writes a data file like this (`buf` is large enough; every call succeeds):")
             .code("c", fsops::render_c(&ops))
             .p(format!(
-                "After the last line runs, what are (a) `st.st_size`, and (b) the {} byte(s) that `pread` \
-                 puts in `buf`? Write the bytes as text, with `\\0` for each zero byte (e.g. `ab\\0\\0c`).",
-                bytes.len()
+                "After the last line runs, what are (a) `st.st_size`, and (b) the bytes that `pread` \
+                 puts in `buf`? Write the bytes as text, with `\\0` for each zero byte (e.g. `ab\\0\\0c`)."
             ));
         let rows: Vec<Vec<String>> = ops
             .iter()
             .zip(&real)
-            .map(|(op, o)| vec![format!("`{}`", fsops::render_op(op)), o.describe()])
+            .map(|(op, o)| vec![format!("`{}`", fsops::render_op(op)), fsops::describe_result(op, o)])
             .collect();
         let solution = Content::new()
             .p(

@@ -155,6 +155,15 @@ impl Outcome {
     }
 }
 
+/// What a call returned, for evidence tables: like [`Outcome::describe`], but a successful `open`
+/// or `dup` says "a new descriptor" (descriptor numbers are not part of any answer).
+pub fn describe_result(op: &Op, o: &Outcome) -> String {
+    match op {
+        Op::Open { .. } | Op::Dup { .. } if o.errno.is_none() => "a new descriptor".into(),
+        _ => o.describe(),
+    }
+}
+
 /// Bytes as the prompts write them: printable ASCII as is, a zero byte as `\0`, others `\xNN`.
 pub fn show_bytes(b: &[u8]) -> String {
     let mut s = String::new();

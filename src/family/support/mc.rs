@@ -31,6 +31,15 @@ impl Estimate {
         (self.mean - exact).abs() <= K_SIGMA * self.stderr + floor
     }
 
+    /// For a probability estimate: true when `exact` lies within [`K_SIGMA`] standard errors, where
+    /// the standard error is the larger of the sample's and the one `exact` itself implies,
+    /// sqrt(p(1 − p)/n). The second matters for rare events: a run that saw no collision at all
+    /// has a sample standard error of zero, yet is perfectly consistent with p = 0.0002.
+    pub fn agrees_with_probability(&self, exact: f64) -> bool {
+        let implied = (exact * (1.0 - exact) / self.n.max(1) as f64).sqrt();
+        (self.mean - exact).abs() <= K_SIGMA * self.stderr.max(implied) + 1e-12
+    }
+
     /// "0.4213 ± 0.0021 (n = 20000)", for evidence sections.
     pub fn describe(&self, digits: u32) -> String {
         format!(
@@ -97,6 +106,10 @@ mod tests {
             !e.agrees_with(0.33, 0.0),
             "a 10% error must be caught: {e:?}"
         );
+        // A rare event never seen: consistent with a small p, not with a large one.
+        let none = probability(8_000, &mut rng, |_| false);
+        assert!(none.agrees_with_probability(0.0002));
+        assert!(!none.agrees_with_probability(0.01));
     }
 
     #[test]
