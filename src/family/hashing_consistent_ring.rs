@@ -166,7 +166,7 @@ impl Family for ConsistentRing {
             1
         };
         let rng = cx.rng();
-        let mut letters: Vec<char> = ('a'..='h').collect();
+        let mut letters: Vec<char> = ('a'..='p').collect();
         // Draw names until every point and key has its own position, and (for `moves`) at least
         // one listed key moves and one stays.
         let mut found = None;
