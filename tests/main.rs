@@ -1,5 +1,6 @@
 //! The one integration-test binary (one link step on 2 cores), a module per area.
 
+mod checking;
 mod cli;
 mod determinism;
 mod golden;
@@ -14,6 +15,7 @@ use std::path::Path;
 pub fn groundwork(dir: &Path) -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("groundwork").expect("binary builds");
     c.current_dir(dir);
+    c.env_remove("GROUNDWORK_SECRET");
     c
 }
 

@@ -164,10 +164,10 @@ impl Family for SparseSeek {
         let prompt = Content::new()
             .p("A program writes a data file like this (`buf` is large enough; every call succeeds):")
             .code("c", fsops::render_c(&ops))
-            .p(format!(
+            .p(
                 "After the last line runs, what are (a) `st.st_size`, and (b) the bytes that `pread` \
                  puts in `buf`? Write the bytes as text, with `\\0` for each zero byte (e.g. `ab\\0\\0c`)."
-            ));
+            );
         let rows: Vec<Vec<String>> = ops
             .iter()
             .zip(&real)

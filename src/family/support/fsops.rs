@@ -314,6 +314,12 @@ pub fn run_real(ops: &[Op], read_back: &[&str]) -> Result<(Vec<Outcome>, Content
     Ok((out, contents))
 }
 
+/// `st_nlink` as u64 (its type differs between architectures).
+#[allow(clippy::useless_conversion)]
+fn nlink(st: &rustix::fs::Stat) -> u64 {
+    u64::from(st.st_nlink)
+}
+
 fn slot(fds: &mut Vec<Option<OwnedFd>>, i: usize) -> &mut Option<OwnedFd> {
     if fds.len() <= i {
         fds.resize_with(i + 1, || None);
@@ -408,7 +414,7 @@ fn real_op(root: &OwnedFd, fds: &mut Vec<Option<OwnedFd>>, op: &Op) -> Outcome {
         Op::Fstat { fd } => match slot(fds, *fd) {
             Some(f) => match rustix::fs::fstat(&*f) {
                 Ok(st) => Outcome {
-                    stat: Some((st.st_size as u64, st.st_nlink as u64)),
+                    stat: Some((st.st_size as u64, nlink(&st))),
                     ..Default::default()
                 },
                 Err(e) => Outcome::err(&errno_name(e)),
@@ -417,7 +423,7 @@ fn real_op(root: &OwnedFd, fds: &mut Vec<Option<OwnedFd>>, op: &Op) -> Outcome {
         },
         Op::Stat { path } => match rustix::fs::statat(root, path.as_str(), AtFlags::empty()) {
             Ok(st) => Outcome {
-                stat: Some((st.st_size as u64, st.st_nlink as u64)),
+                stat: Some((st.st_size as u64, nlink(&st))),
                 ..Default::default()
             },
             Err(e) => Outcome::err(&errno_name(e)),

@@ -1,0 +1,176 @@
+//! Candidates checking their answers: `answers`, `check` (by pack.json and by pack code), sealed
+//! packs, and `practice` driven through piped stdin.
+
+use crate::groundwork;
+use predicates::prelude::*;
+use std::fs;
+
+fn pack_dir(extra: &[&str]) -> (tempfile::TempDir, String) {
+    let d = tempfile::tempdir().unwrap();
+    let mut args = vec!["generate", "--quiet", "--format", "json"];
+    args.extend_from_slice(extra);
+    groundwork(d.path()).args(&args).assert().success();
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    let code = pack["meta"]["code"].as_str().unwrap().to_string();
+    (d, code)
+}
+
+#[test]
+fn the_reference_answers_score_full_marks() {
+    let (d, _) = pack_dir(&[]);
+    let key = groundwork(d.path())
+        .args(["answers", "pack/pack.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let key = String::from_utf8(key).unwrap();
+    assert!(
+        key.lines().filter(|l| !l.starts_with('#')).count() >= 8,
+        "{key}"
+    );
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "-"])
+        .write_stdin(key)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("(100.0%)"));
+}
+
+#[test]
+fn checking_by_pack_code_regenerates_the_pack_and_explains_misses() {
+    let (d, code) = pack_dir(&[]);
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    // Two single-part numeric questions: one answered wrong, one unreadably.
+    let numeric: Vec<usize> = pack["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| {
+            q["slots"].as_array().unwrap().len() == 1
+                && ["integer", "real"]
+                    .contains(&q["slots"][0]["expected"]["kind"].as_str().unwrap())
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert!(numeric.len() >= 2, "the sample has numeric questions");
+    let (wrong, unreadable) = (numeric[0], numeric[1]);
+    fs::write(
+        d.path().join("mine.txt"),
+        format!("# my answers\n{wrong}: 987654321\n{unreadable}: what\n"),
+    )
+    .unwrap();
+    let out = groundwork(d.path())
+        .args(["check", &code, "mine.txt", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let parts = r["parts"].as_array().unwrap();
+    let part = |n: usize| parts.iter().find(|p| p["label"] == n.to_string()).unwrap();
+    assert_eq!(part(wrong)["status"], "wrong");
+    assert!(
+        part(wrong)["reference"].is_string(),
+        "a miss shows the reference"
+    );
+    assert_eq!(part(unreadable)["status"], "invalid");
+    assert!(parts.iter().any(|p| p["status"] == "unanswered"));
+    assert!(
+        !r["misses"].as_array().unwrap().is_empty(),
+        "worked solutions for misses"
+    );
+    // The same check against pack.json gives the same verdicts.
+    let by_file = groundwork(d.path())
+        .args(["check", "pack/pack.json", "mine.txt", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let f: serde_json::Value = serde_json::from_slice(&by_file).unwrap();
+    assert_eq!(f["parts"], r["parts"]);
+}
+
+#[test]
+fn bad_answers_files_exit_2_with_the_line() {
+    let (d, _) = pack_dir(&[]);
+    fs::write(d.path().join("a.txt"), "1: 4\n99: 3\n").unwrap();
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "a.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a.txt:2"))
+        .stderr(predicate::str::contains("no question 99"))
+        .stderr(predicate::str::contains("hint:"));
+    fs::write(d.path().join("b.txt"), "1 4\n").unwrap();
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "b.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("b.txt:1"));
+    groundwork(d.path())
+        .args(["check", "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ", "b.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("checksum"));
+}
+
+#[test]
+fn sealed_packs_need_the_secret() {
+    let (d, code) = pack_dir(&["--secret", "correct horse battery staple"]);
+    fs::write(d.path().join("a.txt"), "1: 1\n").unwrap();
+    groundwork(d.path())
+        .env_remove("GROUNDWORK_SECRET")
+        .args(["check", &code, "a.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sealed"));
+    groundwork(d.path())
+        .args(["check", &code, "a.txt", "--secret", "wrong"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not match"));
+    groundwork(d.path())
+        .env("GROUNDWORK_SECRET", "correct horse battery staple")
+        .args(["check", &code, "a.txt"])
+        .assert()
+        .code(1);
+    // The question codes on a sealed paper do not regenerate questions without the secret.
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    let qcode = pack["questions"][0]["code"].as_str().unwrap();
+    groundwork(d.path())
+        .env_remove("GROUNDWORK_SECRET")
+        .args(["show", qcode])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sealed"));
+    // And the sealed pack's questions differ from the unsealed pack with the same seed.
+    let (_, plain) = pack_dir(&[]);
+    assert_ne!(plain, code);
+}
+
+#[test]
+fn practice_runs_on_piped_stdin_and_summarises_at_end_of_input() {
+    let d = tempfile::tempdir().unwrap();
+    groundwork(d.path())
+        .args(["practice", "--seed", "7", "--topic", "optimization"])
+        .write_stdin("not a number\nskip\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Question 1"))
+        .stdout(predicate::str::contains("can't read that"))
+        .stdout(predicate::str::contains("skipped"))
+        .stdout(predicate::str::contains("Practice over"));
+    groundwork(d.path())
+        .args(["practice", "--topic", "astrology"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("hint:"));
+}
