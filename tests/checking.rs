@@ -73,7 +73,13 @@ fn checking_by_pack_code_regenerates_the_pack_and_explains_misses() {
         .clone();
     let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let parts = r["parts"].as_array().unwrap();
-    let part = |n: usize| parts.iter().find(|p| p["label"] == n.to_string()).unwrap();
+    let part = |n: usize| {
+        let label = n.to_string();
+        parts
+            .iter()
+            .find(|p| p["label"].as_str() == Some(label.as_str()))
+            .unwrap()
+    };
     assert_eq!(part(wrong)["status"], "wrong");
     assert!(
         part(wrong)["reference"].is_string(),
