@@ -34,6 +34,7 @@ pub enum Command {
   groundwork generate                                  built-in spec: 8 questions, 2 per topic
   groundwork generate --spec pack.toml --out interviews/alice
   groundwork generate --seed 42 --difficulty hard --format html,json
+  groundwork generate --format selfcheck --out practice   a page candidates check answers on
   groundwork generate --print-default-spec > pack.toml  start a spec of your own
 
 Spec format (TOML):
@@ -172,7 +173,8 @@ pub struct GenerateArgs {
     /// Directory to write into (created if missing).
     #[arg(long, short, value_name = "DIR", default_value = "pack")]
     pub out: PathBuf,
-    /// Comma-separated output formats: html (paper.html, key.html), md (pack.md), json (pack.json).
+    /// Comma-separated output formats: html (paper.html, key.html), md (pack.md), json (pack.json),
+    /// selfcheck (selfcheck.html: a candidate's offline page that checks answers without holding them).
     #[arg(long, short, value_name = "LIST", default_value = "html,md,json")]
     pub format: String,
     /// Overrides the spec's title.

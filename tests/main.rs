@@ -7,6 +7,7 @@ mod golden;
 mod parsers;
 mod registry;
 mod render;
+mod selfcheck;
 
 use std::collections::BTreeSet;
 use std::path::Path;

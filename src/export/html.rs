@@ -18,7 +18,7 @@ impl Exporter for Html {
     }
     fn render(&self, pack: &Pack, view: View, t: &Templates) -> Result<Vec<u8>, Error> {
         let out = match view {
-            View::Paper => t.render("html/paper.html", &PaperView::of(pack))?,
+            View::Paper | View::SelfCheck => t.render("html/paper.html", &PaperView::of(pack))?,
             View::Key | View::Both => t.render("html/key.html", &KeyView::of(pack))?,
         };
         Ok(out.into_bytes())

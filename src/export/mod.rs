@@ -11,6 +11,7 @@
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod selfcheck;
 pub mod templates;
 pub mod view;
 
@@ -29,6 +30,8 @@ pub enum View {
     Key,
     /// Paper followed by key, in one document.
     Both,
+    /// The candidate's paper with answer inputs checked against commitments, never answers.
+    SelfCheck,
 }
 
 /// One output format.
@@ -42,7 +45,12 @@ pub trait Exporter: Sync {
 }
 
 /// Every exporter, in the order `--format` lists them.
-pub static EXPORTERS: &[&dyn Exporter] = &[&html::Html, &markdown::Markdown, &json::Json];
+pub static EXPORTERS: &[&dyn Exporter] = &[
+    &html::Html,
+    &markdown::Markdown,
+    &json::Json,
+    &selfcheck::SelfCheck,
+];
 
 /// Parses a comma-separated `--format` list, such as `html,json`.
 pub fn parse_formats(list: &str) -> Result<Vec<&'static dyn Exporter>, Error> {
@@ -125,6 +133,8 @@ fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, 
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
+            // Packs are documents to share and print, not secrets: rw-r--r--, not tempfile's 0600.
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .tempfile_in(dir)
             .map_err(|e| Error::io("writing", dir.join(name), e))?;
         tmp.write_all(bytes)

@@ -28,6 +28,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/html/report.html"),
     ),
     (
+        "html/selfcheck.html",
+        include_str!("../../templates/html/selfcheck.html"),
+    ),
+    (
+        "html/selfcheck.js",
+        include_str!("../../templates/html/selfcheck.js"),
+    ),
+    (
         "markdown/macros.md",
         include_str!("../../templates/markdown/macros.md"),
     ),

@@ -26,6 +26,8 @@ pub struct PaperPart {
     pub format: String,
     /// The options of a choice question.
     pub options: Vec<PaperOption>,
+    /// True when several options may be picked (multiple choice, not single).
+    pub multiple: bool,
 }
 
 /// One question as the candidate sees it.
@@ -174,6 +176,7 @@ impl PaperView {
                             ask: spans(&s.ask),
                             format: s.expected.describe(),
                             options: paper_options(&s.expected),
+                            multiple: matches!(s.expected, Expected::Multi { .. }),
                         })
                         .collect(),
                 })

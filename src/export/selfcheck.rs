@@ -1,0 +1,292 @@
+//! `selfcheck.html`: one offline page where a candidate types answers and checks them, without the
+//! page holding the answers.
+//!
+//! # The scheme (`groundwork-selfcheck-1`)
+//!
+//! For every slot the page stores a random-looking salt and a set of *commitments*: the first 128
+//! bits of SHA-256 over `groundwork-selfcheck-1 \n salt \n slot \n tag \n canonical-answer`. The
+//! browser canonicalises what the candidate typed the same way the grader does
+//! ([`crate::answer::grade`]), hashes it with Web Crypto and looks it up in the set.
+//!
+//! - **Integers, hex, text, errno names, one-letter choices**: one commitment per accepted canonical
+//!   form (a text slot's equivalent answers each get one).
+//! - **Real numbers**: the tolerance interval is cut into a grid of step 10^e, one to two orders of
+//!   magnitude finer than the interval's half-width, and the page commits to every grid value
+//!   `k·10^e` that the tolerance accepts (20–200 values, sorted so their order says nothing). The
+//!   browser rounds the typed number to the grid, so the accepted interval matches the key's to
+//!   within 5% of its width at the edges.
+//! - **Multiple choice**: one commitment per option, to whether it is right, so the page can give
+//!   partial credit under the slot's rule, as `check` does.
+//! - **Sequences**: one commitment to the whole sequence, and one per item, so the page can say
+//!   which item differs first.
+//!
+//! # Limits (also stated on the page)
+//!
+//! The commitments hide answers from reading, not from searching. A four-option question has four
+//! candidates, and a number can be found by hashing every grid value in a plausible range, which
+//! takes a browser seconds. The page is for practice, not proctoring: it never carries worked
+//! solutions or evidence, and an interview pack should be marked with `check` or the key instead.
+
+use super::view::PaperView;
+use super::{Exporter, Templates, View};
+use crate::answer::{letter, Expected, Normalisation, PartialCredit};
+use crate::error::Error;
+use crate::pack::Pack;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The scheme name, hashed into every commitment and stated on the page.
+pub const SCHEME: &str = "groundwork-selfcheck-1";
+
+/// Hex digits kept from each SHA-256 commitment (128 bits).
+const COMMIT_HEX: usize = 32;
+
+/// The self-check page exporter.
+pub struct SelfCheck;
+
+impl Exporter for SelfCheck {
+    fn id(&self) -> &'static str {
+        "selfcheck"
+    }
+    fn files(&self) -> &'static [(&'static str, View)] {
+        &[("selfcheck.html", View::SelfCheck)]
+    }
+    fn render(&self, pack: &Pack, _view: View, t: &Templates) -> Result<Vec<u8>, Error> {
+        let page = SelfCheckView {
+            paper: PaperView::of(pack),
+            scheme: SCHEME,
+            data: serde_json::to_string(&commitments(pack))
+                .map_err(|e| Error::Render {
+                    what: "selfcheck.html".into(),
+                    message: e.to_string(),
+                })?
+                // Nothing in the data can close the <script> element it sits in.
+                .replace("</", "<\\/"),
+        };
+        Ok(t.render("html/selfcheck.html", &page)?.into_bytes())
+    }
+}
+
+/// What the template receives: the paper (no answers) and the commitments as JSON text.
+#[derive(Serialize)]
+struct SelfCheckView {
+    #[serde(flatten)]
+    paper: PaperView,
+    scheme: &'static str,
+    data: String,
+}
+
+/// What the browser needs to check one slot.
+#[derive(Debug, Serialize)]
+pub struct SlotCheck {
+    /// The label used in answers files: `3`, `2b`.
+    pub id: String,
+    /// integer, real, hex, text, choice, multi or sequence.
+    pub kind: &'static str,
+    /// The expected form, as the paper states it ("a number, to 3 significant figures").
+    pub format: String,
+    /// The text normalisation (text and sequence slots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub norm: Option<&'static str>,
+    /// The grid exponent e of a real slot: answers are rounded to multiples of 10^e.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i32>,
+    /// The number of options (choice and multi slots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<usize>,
+    /// The partial-credit rule of a multi slot: `all_or_nothing` or `right_minus_wrong`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// The per-slot salt.
+    pub salt: String,
+    /// Commitments to the accepted canonical answers, sorted.
+    pub accept: Vec<String>,
+    /// Per-option commitments (multi) or per-item commitments (sequence).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+}
+
+/// The commitment to `canonical` for slot `id` under `salt` and `tag`.
+pub fn commit(salt: &str, id: &str, tag: &str, canonical: &str) -> String {
+    let digest = Sha256::digest(format!("{SCHEME}\n{salt}\n{id}\n{tag}\n{canonical}"));
+    let mut hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex.truncate(COMMIT_HEX);
+    hex
+}
+
+/// The grid exponent for a real slot: a step 10 to 100 times finer than the half-width.
+pub fn grid_exponent(half_width: f64) -> i32 {
+    half_width.log10().floor() as i32 - 1
+}
+
+/// Every grid value k·10^e (as `k` and `e`) that `accepts`, around `value`.
+fn grid_values(value: f64, half_width: f64, e: i32, accepts: impl Fn(f64) -> bool) -> Vec<String> {
+    let step = 10f64.powi(e);
+    let lo = ((value - half_width) / step).floor() as i64 - 1;
+    let hi = ((value + half_width) / step).ceil() as i64 + 1;
+    (lo..=hi)
+        .filter(|k| accepts(grid_point(*k, e)))
+        .map(|k| format!("{k}e{e}"))
+        .collect()
+}
+
+/// k·10^e as the closest double, the way the browser computes it (`Number("{k}e{e}")`).
+fn grid_point(k: i64, e: i32) -> f64 {
+    format!("{k}e{e}").parse().unwrap_or(f64::NAN)
+}
+
+fn norm_id(n: Normalisation) -> &'static str {
+    match n {
+        Normalisation::Exact => "exact",
+        Normalisation::Loose => "loose",
+        Normalisation::Errno => "errno",
+        Normalisation::Integer => "integer",
+    }
+}
+
+/// The commitments for every slot of `pack`, in paper order.
+pub fn commitments(pack: &Pack) -> Vec<SlotCheck> {
+    let mut out = Vec::new();
+    for (qi, q) in pack.questions.iter().enumerate() {
+        for slot in &q.slots {
+            let id = format!("{}{}", qi + 1, slot.label);
+            let salt = {
+                let h = blake3::Hasher::new_derive_key("groundwork selfcheck salt v1")
+                    .update(pack.meta.code.as_bytes())
+                    .update(b"\n")
+                    .update(q.code.as_bytes())
+                    .update(b"\n")
+                    .update(id.as_bytes())
+                    .finalize();
+                h.to_hex()[..16].to_string()
+            };
+            let c = |tag: &str, canon: &str| commit(&salt, &id, tag, canon);
+            let mut check = SlotCheck {
+                id: id.clone(),
+                kind: "",
+                format: slot.expected.describe(),
+                norm: None,
+                exp: None,
+                options: None,
+                rule: None,
+                salt: salt.clone(),
+                accept: vec![],
+                parts: vec![],
+            };
+            match &slot.expected {
+                Expected::Integer { value } => {
+                    check.kind = "integer";
+                    check.accept.push(c("answer", &value.to_string()));
+                }
+                Expected::Real { value, tolerance } => {
+                    check.kind = "real";
+                    let w = tolerance.half_width(*value);
+                    let e = grid_exponent(w);
+                    check.exp = Some(e);
+                    check.accept = grid_values(*value, w, e, |x| tolerance.accepts(*value, x))
+                        .iter()
+                        .map(|g| c("answer", g))
+                        .collect();
+                }
+                Expected::Hex { value } => {
+                    check.kind = "hex";
+                    check.accept.push(c("answer", &value.to_ascii_lowercase()));
+                }
+                Expected::Text {
+                    value,
+                    normalisation,
+                    accepted,
+                } => {
+                    check.kind = "text";
+                    check.norm = Some(norm_id(*normalisation));
+                    check.accept = std::iter::once(value)
+                        .chain(accepted)
+                        .filter_map(|v| normalisation.canon(v).ok())
+                        .map(|v| c("answer", &v))
+                        .collect();
+                }
+                Expected::Choice { options, correct } => {
+                    check.kind = "choice";
+                    check.options = Some(options.len());
+                    check
+                        .accept
+                        .push(c("answer", &letter(*correct).to_string()));
+                }
+                Expected::Multi {
+                    options,
+                    correct,
+                    rule,
+                } => {
+                    check.kind = "multi";
+                    check.options = Some(options.len());
+                    check.rule = Some(match rule {
+                        PartialCredit::AllOrNothing => "all_or_nothing",
+                        PartialCredit::RightMinusWrong => "right_minus_wrong",
+                    });
+                    check.parts = (0..options.len())
+                        .map(|i| {
+                            let bit = if correct.contains(&i) { "1" } else { "0" };
+                            c(&format!("option {}", letter(i)), bit)
+                        })
+                        .collect();
+                }
+                Expected::Sequence {
+                    values,
+                    normalisation,
+                } => {
+                    check.kind = "sequence";
+                    check.norm = Some(norm_id(*normalisation));
+                    let canon: Vec<String> = values
+                        .iter()
+                        .map(|v| normalisation.canon(v).unwrap_or_else(|_| v.clone()))
+                        .collect();
+                    check.accept.push(c("answer", &canon.join(",")));
+                    check.parts = canon
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| c(&format!("item {}", i + 1), v))
+                        .collect();
+                }
+            }
+            check.accept.sort();
+            check.accept.dedup();
+            out.push(check);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::Tolerance;
+
+    #[test]
+    fn a_commitment_is_sha256_of_the_stated_preimage() {
+        // Independently: SHA-256 of the preimage the module docs state, computed by hand here.
+        let pre = "groundwork-selfcheck-1\n00ff\n3\nanswer\n42";
+        let full = Sha256::digest(pre.as_bytes());
+        let hex: String = full.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        assert_eq!(commit("00ff", "3", "answer", "42"), hex);
+        assert_ne!(commit("00ff", "3", "answer", "43"), hex);
+        assert_ne!(commit("00fe", "3", "answer", "42"), hex);
+    }
+
+    #[test]
+    fn the_grid_covers_the_tolerance_and_nothing_outside_it() {
+        // 0.507 to 3 significant figures: accepted within ±0.00051, grid step 1e-5.
+        let t = Tolerance::SigFigs { digits: 3 };
+        let w = t.half_width(0.507);
+        let e = grid_exponent(w);
+        assert_eq!(e, -5);
+        let g = grid_values(0.507, w, e, |x| t.accepts(0.507, x));
+        assert!(g.contains(&"50700e-5".to_string()));
+        assert!(
+            g.contains(&"50650e-5".to_string()),
+            "0.5065 rounds to 0.507"
+        );
+        assert!(!g.contains(&"50640e-5".to_string()), "0.5064 does not");
+        assert!(!g.contains(&"50760e-5".to_string()));
+        assert!((20..=210).contains(&g.len()), "{}", g.len());
+    }
+}
