@@ -419,7 +419,8 @@ pub fn round_sig(value: f64, digits: u32) -> f64 {
     format!("{r:.15e}").parse().unwrap_or(r)
 }
 
-fn trim_float(x: f64) -> String {
+/// `x` in plain decimal notation without trailing zeros (0.65, not 0.6499999999999999 or 0.650).
+pub fn trim_float(x: f64) -> String {
     trim_float_str(format!("{x:.10}"))
 }
 
