@@ -575,6 +575,8 @@ registry! {
     probability_patterns => Patterns,
     probability_dice_sum => DiceSum,
     probability_sampling_defects => SamplingDefects,
+    probability_expected_max => ExpectedMax,
+    probability_availability => Availability,
     filesystem_sparse_seek => SparseSeek,
     filesystem_append_offsets => AppendOffsets,
     optimization_cache_policy => CachePolicy,
