@@ -565,6 +565,8 @@ macro_rules! registry {
 registry! {
     hashing_birthday => Birthday,
     hashing_consistent_ring => ConsistentRing,
+    hashing_buckets => Buckets,
+    hashing_bloom => Bloom,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
