@@ -567,6 +567,7 @@ registry! {
     hashing_consistent_ring => ConsistentRing,
     hashing_buckets => Buckets,
     hashing_bloom => Bloom,
+    hashing_avalanche => Avalanche,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
