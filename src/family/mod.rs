@@ -568,6 +568,7 @@ registry! {
     hashing_buckets => Buckets,
     hashing_bloom => Bloom,
     hashing_avalanche => Avalanche,
+    hashing_merkle => Merkle,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
