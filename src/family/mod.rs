@@ -569,6 +569,7 @@ registry! {
     hashing_bloom => Bloom,
     hashing_avalanche => Avalanche,
     hashing_merkle => Merkle,
+    hashing_dedup => Dedup,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
