@@ -570,6 +570,7 @@ registry! {
     hashing_avalanche => Avalanche,
     hashing_merkle => Merkle,
     hashing_dedup => Dedup,
+    hashing_rendezvous => Rendezvous,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
