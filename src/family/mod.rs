@@ -571,6 +571,7 @@ registry! {
     hashing_merkle => Merkle,
     hashing_dedup => Dedup,
     hashing_rendezvous => Rendezvous,
+    hashing_modulo_vs_ring => ModuloVsRing,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
