@@ -572,6 +572,7 @@ registry! {
     hashing_dedup => Dedup,
     hashing_rendezvous => Rendezvous,
     hashing_modulo_vs_ring => ModuloVsRing,
+    hashing_truncation => Truncation,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
