@@ -573,6 +573,7 @@ registry! {
     hashing_rendezvous => Rendezvous,
     hashing_modulo_vs_ring => ModuloVsRing,
     hashing_truncation => Truncation,
+    hashing_open_addressing => OpenAddressing,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
