@@ -590,6 +590,9 @@ registry! {
     filesystem_append_offsets => AppendOffsets,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
+    optimization_knapsack => Knapsack,
+    optimization_scheduling => Scheduling,
+    optimization_intervals => Intervals,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
