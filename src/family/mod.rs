@@ -593,6 +593,7 @@ registry! {
     optimization_knapsack => Knapsack,
     optimization_scheduling => Scheduling,
     optimization_intervals => Intervals,
+    optimization_memoization => Memoization,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
