@@ -594,6 +594,7 @@ registry! {
     optimization_scheduling => Scheduling,
     optimization_intervals => Intervals,
     optimization_memoization => Memoization,
+    optimization_binary_search => BinarySearch,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
