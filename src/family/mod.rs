@@ -595,6 +595,7 @@ registry! {
     optimization_intervals => Intervals,
     optimization_memoization => Memoization,
     optimization_binary_search => BinarySearch,
+    optimization_amdahl => Amdahl,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
