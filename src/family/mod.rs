@@ -596,6 +596,7 @@ registry! {
     optimization_memoization => Memoization,
     optimization_binary_search => BinarySearch,
     optimization_amdahl => Amdahl,
+    optimization_batching => Batching,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
