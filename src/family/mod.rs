@@ -597,6 +597,7 @@ registry! {
     optimization_binary_search => BinarySearch,
     optimization_amdahl => Amdahl,
     optimization_batching => Batching,
+    optimization_latency_estimate => LatencyEstimate,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
