@@ -598,6 +598,7 @@ registry! {
     optimization_amdahl => Amdahl,
     optimization_batching => Batching,
     optimization_latency_estimate => LatencyEstimate,
+    optimization_syscall_batching => SyscallBatching,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
