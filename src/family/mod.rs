@@ -599,6 +599,7 @@ registry! {
     optimization_batching => Batching,
     optimization_latency_estimate => LatencyEstimate,
     optimization_syscall_batching => SyscallBatching,
+    optimization_index_vs_scan => IndexVsScan,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
