@@ -125,7 +125,7 @@ impl Family for ModuloVsRing {
             let v = 1.0 / (n as f64 + 1.0);
             (
                 v,
-                format!("servers sit at many (virtual-node) points on a consistent-hashing ring, and a key goes to the next point clockwise from `xxh3_64(k)`; the new server adds its own points"),
+                "servers sit at many (virtual-node) points on a consistent-hashing ring, and a key goes to the next point clockwise from `xxh3_64(k)`; the new server adds its own points".to_string(),
                 Content::new()
                     .p(format!(
                         "Only keys that now fall just before one of the new server's points move, and they all move to the new server. With many virtual nodes each of the {} servers ends up with an equal share, so the new one takes 1/{} of the keys.",

@@ -107,9 +107,7 @@ impl Family for Rendezvous {
         let mut header = vec!["key".to_string()];
         header.extend(nodes.iter().map(|n| format!("`{n}`")));
         let prompt = Content::new()
-            .p(format!(
-                "A cluster places each key with rendezvous hashing: for every node it computes the score `xxh3_64(\"node|key\") >> 48` and stores the key on the node with the **highest** score. The real scores are:"
-            ))
+            .p("A cluster places each key with rendezvous hashing: for every node it computes the score `xxh3_64(\"node|key\") >> 48` and stores the key on the node with the **highest** score. The real scores are:")
             .table(header, rows);
         let owners: Vec<usize> = keys.iter().map(|k| owner(&nodes, k)).collect();
         let evidence = Content::new().p(format!(

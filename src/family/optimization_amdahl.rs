@@ -48,7 +48,7 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "target",
         help: "target speedup S (fraction; drawn between 1.5 and 0.8·n)",
-        kind: ParamKind::Real { min: 1.0, max: 100_000.0, step: 0.5, draw: [(1.5, 6.0), (1.5, 50.0), (2.0, 800.0)] },
+        kind: ParamKind::Real { min: 1.5, max: 100_000.0, step: 0.5, draw: [(1.5, 6.0), (1.5, 50.0), (2.0, 800.0)] },
     },
 ];
 
@@ -122,8 +122,8 @@ impl Family for Amdahl {
                 )
             }
             "fraction" => {
-                if target >= n as f64 || target < 1.0 {
-                    return Err(GenError::Params { message: format!("target speedup {target} is not reachable on {n} cores"), hint: "choose a target between 1 and the number of cores".into() });
+                if target >= n as f64 || target <= 1.0 {
+                    return Err(GenError::Params { message: format!("target speedup {target} is not reachable on {n} cores"), hint: "choose a target above 1 and below the number of cores".into() });
                 }
                 // Key: bisection on the simulated speedup (monotone in p).
                 let (mut lo, mut hi) = (0.0f64, 1.0f64);

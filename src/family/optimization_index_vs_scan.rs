@@ -124,6 +124,12 @@ impl Family for IndexVsScan {
                 )
             }
             _ => {
+                if index_pages(&s, 0.0) >= scan {
+                    return Err(GenError::Params {
+                        message: format!("with {rows} rows at {r} per page the scan reads only {scan} pages: the index never reads fewer"),
+                        hint: "choose more rows or fewer rows per page".into(),
+                    });
+                }
                 // Bisect the simulated plans for the selectivity where the index stops winning.
                 let (mut lo, mut hi) = (0.0f64, 1.0f64);
                 for _ in 0..60 {
@@ -154,8 +160,21 @@ impl Family for IndexVsScan {
                 CheckError::expect_eq("index pages", *value, (s.h + m.div_ceil(s.e).max(1) + m) as i64)
             }
             (_, Expected::Real { value, .. }) => {
-                let closed = 100.0 * (scan as f64 - s.h as f64 - 1.0) / (s.rows as f64 * (1.0 + 1.0 / s.e as f64));
-                if (closed - value).abs() <= 0.01 * closed { Ok(()) } else { Err(CheckError(format!("key {value}, closed form {closed}"))) }
+                // The page counts are integers: find the smallest number of matches m with
+                // h + max(1, ⌈m/e⌉) + m ≥ scan, starting from the continuous solution
+                // m ≈ (scan − h − 1)·e/(e + 1). Matches are round(sR), so the switch is at
+                // s = (m − ½)/R.
+                let idx = |m: u64| s.h + m.div_ceil(s.e).max(1) + m;
+                let est = ((scan as f64 - s.h as f64 - 1.0) * s.e as f64 / (s.e as f64 + 1.0)).max(0.0) as u64;
+                let mut m = est.saturating_sub(3);
+                while m > 0 && idx(m - 1) >= scan {
+                    m -= 1;
+                }
+                while idx(m) < scan {
+                    m += 1;
+                }
+                let closed = 100.0 * (m as f64 - 0.5).max(0.0) / s.rows as f64;
+                if (closed - value).abs() <= 1e-6 * closed { Ok(()) } else { Err(CheckError(format!("key {value}, closed form {closed}"))) }
             }
             _ => Err(CheckError("unexpected answer kind".into())),
         }

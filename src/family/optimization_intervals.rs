@@ -84,7 +84,7 @@ impl Family for Intervals {
         let by_len = greedy(&iv, |x| (x.1 - x.0, x.0)).len();
         let names: Vec<String> = (0..n).map(|i| format!("W{}", i + 1)).collect();
         let prompt = Content::new()
-            .p(format!("Teams request these maintenance windows on one shared database (hours, half-open [start, end): a window ending at 5 and one starting at 5 do not overlap). Granted windows must not overlap."))
+            .p("Teams request these maintenance windows on one shared database (hours, half-open [start, end): a window ending at 5 and one starting at 5 do not overlap). Granted windows must not overlap.")
             .table(["window", "start", "end"], (0..n).map(|i| vec![names[i].clone(), iv[i].0.to_string(), iv[i].1.to_string()]).collect::<Vec<_>>())
             .p("What is the largest number of windows that can be granted?");
         let mut picked = best.clone();

@@ -112,7 +112,7 @@ impl Family for SyscallBatching {
                 prompt.p(format!("How many `read` calls does it make (a) with B = {b1} bytes, (b) with B = {b2} bytes?")),
                 vec![AnswerSlot::new(format!("calls with B = {b1}"), Expected::Integer { value: c1 as i64 }), AnswerSlot::new(format!("calls with B = {b2}"), Expected::Integer { value: c2 as i64 })],
                 Content::new()
-                    .p(format!("A regular file returns full buffers until the last, partial one, then 0: ⌈S/B⌉ + 1 calls."))
+                    .p("A regular file returns full buffers until the last, partial one, then 0: ⌈S/B⌉ + 1 calls.")
                     .p(format!("(a) ⌈{size}/{b1}⌉ + 1 = **{c1}**; (b) ⌈{size}/{b2}⌉ + 1 = **{c2}**: {}× fewer system calls.", fmt_sig(c1 as f64 / c2 as f64, 3))),
             )
         } else {

@@ -133,9 +133,7 @@ impl Family for ExpectedMax {
             (
                 format!("exponentially distributed with a mean of **{mean} ms**"),
                 Content::new()
-                    .p(format!(
-                        "The maximum of n independent exponentials with mean μ is a sum of stages: the first of n finishes after μ/n on average, then the first of the remaining n − 1 after μ/(n − 1), and so on (memorylessness). So E[max] = μ·H_n."
-                    ))
+                    .p("The maximum of n independent exponentials with mean μ is a sum of stages: the first of n finishes after μ/n on average, then the first of the remaining n − 1 after μ/(n − 1), and so on (memorylessness). So E[max] = μ·H_n.")
                     .p(format!(
                         "H_{n} = {}, so E[max] = {mean} × {} = **{}** ms.",
                         fmt_sig(h, 5),
@@ -152,9 +150,7 @@ impl Family for ExpectedMax {
             (
                 format!("uniformly distributed between **{lo} ms** and **{hi} ms**"),
                 Content::new()
-                    .p(format!(
-                        "For n independent uniforms on [a, b], P(max ≤ x) = ((x − a)/(b − a))^n, whose mean is a + (b − a)·n/(n + 1): the n draws split [a, b] into n + 1 gaps of equal expected length."
-                    ))
+                    .p("For n independent uniforms on [a, b], P(max ≤ x) = ((x − a)/(b − a))^n, whose mean is a + (b − a)·n/(n + 1): the n draws split [a, b] into n + 1 gaps of equal expected length.")
                     .p(format!(
                         "E[max] = {lo} + {} × {n}/{} = **{}** ms.",
                         hi - lo,

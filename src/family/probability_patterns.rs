@@ -79,6 +79,7 @@ pub fn expected_flips(pat: &str, p: f64) -> f64 {
     let m = pat.len();
     // Augmented matrix rows: t_s − Σ P(s→s') t_s' = 1, with t_m = 0.
     let mut a = vec![vec![0.0f64; m + 1]; m];
+    #[allow(clippy::needless_range_loop)] // s is a Markov state, not just an index
     for s in 0..m {
         a[s][s] += 1.0;
         a[s][m] = 1.0;
@@ -102,8 +103,9 @@ pub fn expected_flips(pat: &str, p: f64) -> f64 {
             if r != col {
                 let f = a[r][col];
                 if f != 0.0 {
-                    for c in col..=m {
-                        a[r][c] -= f * a[col][c];
+                    let pivot = a[col].clone();
+                    for (x, y) in a[r][col..].iter_mut().zip(&pivot[col..]) {
+                        *x -= f * y;
                     }
                 }
             }

@@ -150,7 +150,7 @@ impl Family for Reservoir {
         let v = exact(&s);
         let est = simulate(&s, &mut cx.sim_rng("mc"));
         let code = format!(
-            "reservoir = first {k} lines\nfor t in {} .. {n}:          # line t arrives\n    r = random integer in 0 .. t-1\n    if r < {k}: reservoir[r] = line t",
+            "reservoir = first {k} lines\nfor (t = {}; t <= {n}; t++)     # line t arrives\n    r = random integer in 0 .. t-1\n    if r < {k}: reservoir[r] = line t",
             k + 1
         );
         let mut prompt = Content::new()
