@@ -1,22 +1,31 @@
 //! The filesystem operation language: one list of operations that is both *rendered* (as C-like
 //! POSIX code for the prompt) and *executed* twice: with real syscalls (`rustix`, relative to a
-//! private `tempfile` directory that is removed afterwards), which gives the key, and by a pure
-//! in-memory model of POSIX semantics, which is the cross-check. Both produce the same
-//! [`Outcome`] per operation, so a surprise from the kernel makes the cross-check fail instead of
-//! being taught.
+//! private `tempfile` directory that is removed afterwards, even on panic), which gives the key,
+//! and by a pure in-memory model of POSIX semantics, which is the cross-check. Both produce the
+//! same [`Outcome`] per operation, so a surprise from the kernel makes the cross-check fail
+//! instead of being taught.
 //!
-//! The sandbox never changes the process's working directory or umask (tests run threads in
-//! parallel): every path is resolved relative to the scratch directory's descriptor with the `*at`
-//! calls, and new files get explicit modes. Questions ask only what every Linux filesystem agrees
-//! on: sizes, contents, link counts, return values and errno names; never block counts, inode
-//! numbers, descriptor numbers or directory order, and nothing that depends on permission checks
-//! (CI may run as root).
+//! **Confinement.** Every path is resolved relative to the scratch directory's descriptor with the
+//! `*at` calls; the process's working directory is never changed. Before anything runs, the model
+//! walks the list and refuses it if any path or symlink target is absolute or climbs above the
+//! scratch directory, so nothing outside it is touched.
+//!
+//! **umask.** `umask` is per process, and tests run threads in parallel, so the real route runs
+//! in a thread of its own that first detaches its filesystem attributes (`unshare(CLONE_FS)`) and
+//! sets umask 022; the model starts from 022 too. Other threads never see the change.
+//!
+//! Questions ask only what every Linux filesystem agrees on: file sizes, contents, link counts of
+//! files, permission bits, return values and errno names; never block counts, inode numbers,
+//! descriptor numbers, directory sizes or link counts (btrfs keeps directories at 1), directory
+//! order, or anything that depends on permission checks (CI may run as root). Where Linux and
+//! POSIX differ, the key follows Linux and says so.
 
 use rustix::fd::OwnedFd;
-use rustix::fs::{AtFlags, Mode, OFlags, SeekFrom};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, SeekFrom};
 use rustix::io::Errno;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Open flags, as written in C.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +44,10 @@ pub enum Flag {
     Trunc,
     /// `O_APPEND`
     Append,
+    /// `O_DIRECTORY`
+    Directory,
+    /// `O_NOFOLLOW`
+    Nofollow,
 }
 
 impl Flag {
@@ -47,6 +60,8 @@ impl Flag {
             Flag::Excl => "O_EXCL",
             Flag::Trunc => "O_TRUNC",
             Flag::Append => "O_APPEND",
+            Flag::Directory => "O_DIRECTORY",
+            Flag::Nofollow => "O_NOFOLLOW",
         }
     }
     fn bits(self) -> OFlags {
@@ -58,6 +73,8 @@ impl Flag {
             Flag::Excl => OFlags::EXCL,
             Flag::Trunc => OFlags::TRUNC,
             Flag::Append => OFlags::APPEND,
+            Flag::Directory => OFlags::DIRECTORY,
+            Flag::Nofollow => OFlags::NOFOLLOW,
         }
     }
 }
@@ -113,6 +130,29 @@ pub enum Op {
     Mkdir { path: String, mode: u32 },
     /// `rmdir(path);`
     Rmdir { path: String },
+    /// `symlink(target, path);`
+    Symlink { target: String, path: String },
+    /// `readlink(path, buf, sizeof buf);`
+    Readlink { path: String },
+    /// `lstat(path, &st);`
+    Lstat { path: String },
+    /// `chmod(path, mode);`
+    Chmod { path: String, mode: u32 },
+    /// `umask(mask);` (returns the previous mask)
+    Umask { mask: u32 },
+    /// `fsync(fdN);`
+    Fsync { fd: usize },
+}
+
+/// What `stat`, `fstat` or `lstat` saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// A regular file.
+    File,
+    /// A directory: its size and link count vary between filesystems and are not recorded.
+    Dir,
+    /// A symbolic link (only `lstat` sees one).
+    Symlink,
 }
 
 /// What one operation returned.
@@ -122,10 +162,12 @@ pub struct Outcome {
     pub ret: i64,
     /// The errno name when `ret` is -1.
     pub errno: Option<String>,
-    /// Bytes read, for read and pread.
+    /// Bytes read, for read and pread; the link's target, for readlink.
     pub data: Option<Vec<u8>>,
-    /// `st_size` and `st_nlink`, for stat and fstat.
+    /// `st_size` and `st_nlink`, for stat, fstat and lstat of a file or a symlink.
     pub stat: Option<(u64, u64)>,
+    /// The permission bits (`st_mode & 07777`) and the file type, for stat, fstat and lstat.
+    pub mode: Option<(u32, Kind)>,
 }
 
 impl Outcome {
@@ -142,13 +184,26 @@ impl Outcome {
             ..Default::default()
         }
     }
-    /// "3", "-1 (EBADF)", "2 bytes: \"ab\"", for evidence tables.
+    /// The errno name, or "0" for success: how questions ask for a call's result.
+    pub fn result(&self) -> String {
+        match &self.errno {
+            Some(e) => e.clone(),
+            None => self.ret.to_string(),
+        }
+    }
+    /// "3", "-1 (EBADF)", "2 → \"ab\"", "0 (st_size 4, st_nlink 1)", for evidence tables.
     pub fn describe(&self) -> String {
-        match (&self.errno, &self.data, &self.stat) {
-            (Some(e), _, _) => format!("-1 ({e})"),
-            (None, Some(d), _) => format!("{} → \"{}\"", self.ret, show_bytes(d)),
-            (None, None, Some((size, nlink))) => {
-                format!("0 (st_size {size}, st_nlink {nlink})")
+        match (&self.errno, &self.data, &self.stat, &self.mode) {
+            (Some(e), _, _, _) => format!("-1 ({e})"),
+            (None, Some(d), _, _) => format!("{} → \"{}\"", self.ret, show_bytes(d)),
+            (None, None, _, Some((mode, Kind::Dir))) => format!("0 (a directory, mode 0{mode:o})"),
+            (None, None, Some((size, nlink)), Some((mode, kind))) => {
+                let what = if *kind == Kind::Symlink {
+                    "a symlink, "
+                } else {
+                    ""
+                };
+                format!("0 ({what}st_size {size}, st_nlink {nlink}, mode 0{mode:o})")
             }
             _ => self.ret.to_string(),
         }
@@ -156,12 +211,22 @@ impl Outcome {
 }
 
 /// What a call returned, for evidence tables: like [`Outcome::describe`], but a successful `open`
-/// or `dup` says "a new descriptor" (descriptor numbers are not part of any answer).
+/// or `dup` says "a new descriptor" (descriptor numbers are not part of any answer) and `umask`
+/// shows the previous mask in octal.
 pub fn describe_result(op: &Op, o: &Outcome) -> String {
     match op {
         Op::Open { .. } | Op::Dup { .. } if o.errno.is_none() => "a new descriptor".into(),
+        Op::Umask { .. } => format!("0{:03o} (the previous mask)", o.ret),
         _ => o.describe(),
     }
+}
+
+/// An evidence table row per call: the C line and what the kernel returned.
+pub fn trace_rows(ops: &[Op], outcomes: &[Outcome]) -> Vec<Vec<String>> {
+    ops.iter()
+        .zip(outcomes)
+        .map(|(op, o)| vec![format!("`{}`", render_op(op)), describe_result(op, o)])
+        .collect()
 }
 
 /// Bytes as the prompts write them: printable ASCII as is, a zero byte as `\0`, others `\xNN`.
@@ -179,7 +244,20 @@ pub fn show_bytes(b: &[u8]) -> String {
     s
 }
 
-fn fd_name(i: usize) -> String {
+/// `0644` and `rw-r--r--` for permission bits.
+pub fn show_mode(mode: u32) -> (String, String) {
+    let mut rwx = String::new();
+    for shift in [6, 3, 0] {
+        let b = (mode >> shift) & 7;
+        rwx.push(if b & 4 != 0 { 'r' } else { '-' });
+        rwx.push(if b & 2 != 0 { 'w' } else { '-' });
+        rwx.push(if b & 1 != 0 { 'x' } else { '-' });
+    }
+    (format!("0{:03o}", mode & 0o7777), rwx)
+}
+
+/// The C variable name of descriptor `i`: `fd`, `fd2`, `fd3`, …
+pub fn fd_name(i: usize) -> String {
     if i == 0 {
         "fd".into()
     } else {
@@ -242,11 +320,17 @@ pub fn render_op(op: &Op) -> String {
         Op::Ftruncate { fd, len } => format!("ftruncate({}, {len});", fd_name(*fd)),
         Op::Fstat { fd } => format!("fstat({}, &st);", fd_name(*fd)),
         Op::Stat { path } => format!("stat({}, &st);", c_str(path)),
+        Op::Lstat { path } => format!("lstat({}, &st);", c_str(path)),
         Op::Unlink { path } => format!("unlink({});", c_str(path)),
         Op::Link { from, to } => format!("link({}, {});", c_str(from), c_str(to)),
         Op::Rename { from, to } => format!("rename({}, {});", c_str(from), c_str(to)),
         Op::Mkdir { path, mode } => format!("mkdir({}, 0{mode:o});", c_str(path)),
         Op::Rmdir { path } => format!("rmdir({});", c_str(path)),
+        Op::Symlink { target, path } => format!("symlink({}, {});", c_str(target), c_str(path)),
+        Op::Readlink { path } => format!("readlink({}, buf, sizeof buf);", c_str(path)),
+        Op::Chmod { path, mode } => format!("chmod({}, 0{mode:o});", c_str(path)),
+        Op::Umask { mask } => format!("umask(0{mask:03o});"),
+        Op::Fsync { fd } => format!("fsync({});", fd_name(*fd)),
     }
 }
 
@@ -286,38 +370,158 @@ fn errno_name(e: Errno) -> String {
 /// The final state of one file after a run: its content, read back from the real file.
 pub type Contents = BTreeMap<String, Vec<u8>>;
 
+/// The umask both routes start from.
+pub const START_UMASK: u32 = 0o022;
+
 /// Runs `ops` with real syscalls in a fresh scratch directory; returns each outcome and the final
 /// content of every path in `read_back` (absent paths are left out).
 pub fn run_real(ops: &[Op], read_back: &[&str]) -> Result<(Vec<Outcome>, Contents), String> {
-    let dir = tempfile::Builder::new()
-        .prefix("groundwork-fs-")
-        .tempdir()
-        .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
-    let root = rustix::fs::open(
-        dir.path(),
-        OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|e| format!("cannot open the scratch directory: {e}"))?;
-    let mut fds: Vec<Option<OwnedFd>> = Vec::new();
-    let mut out = Vec::new();
-    for op in ops {
-        out.push(real_op(&root, &mut fds, op));
-    }
-    drop(fds);
-    let mut contents = Contents::new();
-    for p in read_back {
-        if let Ok(bytes) = std::fs::read(dir.path().join(p)) {
-            contents.insert(p.to_string(), bytes);
+    run_real_in(&std::env::temp_dir(), ops, read_back, &|_| {})
+}
+
+/// [`run_real`] with the scratch directory made inside `parent`, calling `after_each(i)` after
+/// operation `i` (the tests use it to panic in the middle of a run).
+pub fn run_real_in(
+    parent: &Path,
+    ops: &[Op],
+    read_back: &[&str],
+    after_each: &(dyn Fn(usize) + Sync),
+) -> Result<(Vec<Outcome>, Contents), String> {
+    confined(ops)?;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            // SAFETY: CLONE_FS only gives this thread its own umask, working directory and root;
+            // it does not touch the descriptor table (CLONE_FILES), which is what makes unshare
+            // unsafe. The thread changes only the umask and ends with the run.
+            unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::FS) }
+                .map_err(|e| format!("cannot give the sandbox thread its own umask: {e}"))?;
+            rustix::process::umask(Mode::from_raw_mode(START_UMASK));
+            let dir = tempfile::Builder::new()
+                .prefix("groundwork-fs-")
+                .tempdir_in(parent)
+                .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
+            let root = rustix::fs::open(
+                dir.path(),
+                OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| format!("cannot open the scratch directory: {e}"))?;
+            let mut fds: Vec<Option<OwnedFd>> = Vec::new();
+            let mut out = Vec::new();
+            for (i, op) in ops.iter().enumerate() {
+                out.push(real_op(&root, &mut fds, op));
+                after_each(i);
+            }
+            drop(fds);
+            let mut contents = Contents::new();
+            for p in read_back {
+                if let Ok(bytes) = std::fs::read(dir.path().join(p)) {
+                    contents.insert(p.to_string(), bytes);
+                }
+            }
+            // Chmod may have left a directory unreadable to a non-root user: restore the owner's
+            // bits everywhere so the removal cannot fail.
+            restore_permissions(dir.path());
+            Ok((out, contents))
+        })
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+fn restore_permissions(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let Ok(meta) = e.path().symlink_metadata() else {
+                continue;
+            };
+            if meta.is_dir() {
+                let _ = std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o700));
+                restore_permissions(&e.path());
+            }
         }
     }
-    Ok((out, contents))
+}
+
+/// Refuses a list that could reach outside the scratch directory: an absolute path or symlink
+/// target, or a `..` that climbs above the scratch directory when the model resolves it.
+pub fn confined(ops: &[Op]) -> Result<(), String> {
+    for op in ops {
+        let paths: Vec<&str> = match op {
+            Op::Open { path, .. }
+            | Op::Stat { path }
+            | Op::Lstat { path }
+            | Op::Unlink { path }
+            | Op::Mkdir { path, .. }
+            | Op::Rmdir { path }
+            | Op::Readlink { path }
+            | Op::Chmod { path, .. } => vec![path],
+            Op::Link { from, to } | Op::Rename { from, to } => vec![from, to],
+            Op::Symlink { target, path } => vec![target, path],
+            _ => vec![],
+        };
+        // Lexically, too: a `..` may not climb above where the path starts.
+        let climbs = |p: &str| {
+            let mut depth = 0i32;
+            p.split('/').any(|c| {
+                depth += match c {
+                    "" | "." => 0,
+                    ".." => -1,
+                    _ => 1,
+                };
+                depth < 0
+            })
+        };
+        let is_target = |p: &&str| matches!(op, Op::Symlink { target, .. } if target == p);
+        if let Some(p) = paths
+            .iter()
+            .find(|p| p.starts_with('/') || p.is_empty() || (!is_target(p) && climbs(p)))
+        {
+            return Err(format!(
+                "`{}`: path {p:?} is not relative to the scratch directory",
+                render_op(op)
+            ));
+        }
+    }
+    let mut m = Model::default();
+    for op in ops {
+        if m.apply(op).errno.as_deref() == Some(ESCAPE) {
+            return Err(format!(
+                "`{}` would reach outside the scratch directory",
+                render_op(op)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `st_nlink` as u64 (its type differs between architectures).
 #[allow(clippy::useless_conversion)]
 fn nlink(st: &rustix::fs::Stat) -> u64 {
     u64::from(st.st_nlink)
+}
+
+fn stat_outcome(st: &rustix::fs::Stat) -> Outcome {
+    let mode = st.st_mode as u32 & 0o7777;
+    match FileType::from_raw_mode(st.st_mode as _) {
+        FileType::Directory => Outcome {
+            mode: Some((mode, Kind::Dir)),
+            ..Default::default()
+        },
+        t => Outcome {
+            stat: Some((st.st_size as u64, nlink(st))),
+            mode: Some((
+                mode,
+                if t == FileType::Symlink {
+                    Kind::Symlink
+                } else {
+                    Kind::File
+                },
+            )),
+            ..Default::default()
+        },
+    }
 }
 
 fn slot(fds: &mut Vec<Option<OwnedFd>>, i: usize) -> &mut Option<OwnedFd> {
@@ -411,23 +615,28 @@ fn real_op(root: &OwnedFd, fds: &mut Vec<Option<OwnedFd>>, op: &Op) -> Outcome {
             Some(f) => res(rustix::fs::ftruncate(&*f, *len).map(|_| 0)),
             None => bad(),
         },
+        Op::Fsync { fd } => match slot(fds, *fd) {
+            Some(f) => res(rustix::fs::fsync(&*f).map(|_| 0)),
+            None => bad(),
+        },
         Op::Fstat { fd } => match slot(fds, *fd) {
             Some(f) => match rustix::fs::fstat(&*f) {
-                Ok(st) => Outcome {
-                    stat: Some((st.st_size as u64, nlink(&st))),
-                    ..Default::default()
-                },
+                Ok(st) => stat_outcome(&st),
                 Err(e) => Outcome::err(&errno_name(e)),
             },
             None => bad(),
         },
-        Op::Stat { path } => match rustix::fs::statat(root, path.as_str(), AtFlags::empty()) {
-            Ok(st) => Outcome {
-                stat: Some((st.st_size as u64, nlink(&st))),
-                ..Default::default()
-            },
-            Err(e) => Outcome::err(&errno_name(e)),
-        },
+        Op::Stat { path } | Op::Lstat { path } => {
+            let flags = if matches!(op, Op::Lstat { .. }) {
+                AtFlags::SYMLINK_NOFOLLOW
+            } else {
+                AtFlags::empty()
+            };
+            match rustix::fs::statat(root, path.as_str(), flags) {
+                Ok(st) => stat_outcome(&st),
+                Err(e) => Outcome::err(&errno_name(e)),
+            }
+        }
         Op::Unlink { path } => {
             res(rustix::fs::unlinkat(root, path.as_str(), AtFlags::empty()).map(|_| 0))
         }
@@ -446,6 +655,30 @@ fn real_op(root: &OwnedFd, fds: &mut Vec<Option<OwnedFd>>, op: &Op) -> Outcome {
         Op::Mkdir { path, mode } => {
             res(rustix::fs::mkdirat(root, path.as_str(), Mode::from_raw_mode(*mode)).map(|_| 0))
         }
+        Op::Symlink { target, path } => {
+            res(rustix::fs::symlinkat(target.as_str(), root, path.as_str()).map(|_| 0))
+        }
+        Op::Readlink { path } => match rustix::fs::readlinkat(root, path.as_str(), Vec::new()) {
+            Ok(target) => {
+                let bytes = target.into_bytes();
+                Outcome {
+                    ret: bytes.len() as i64,
+                    data: Some(bytes),
+                    ..Default::default()
+                }
+            }
+            Err(e) => Outcome::err(&errno_name(e)),
+        },
+        Op::Chmod { path, mode } => res(rustix::fs::chmodat(
+            root,
+            path.as_str(),
+            Mode::from_raw_mode(*mode),
+            AtFlags::empty(),
+        )
+        .map(|_| 0)),
+        Op::Umask { mask } => {
+            Outcome::ok(rustix::process::umask(Mode::from_raw_mode(*mask)).bits() as i64)
+        }
     }
 }
 
@@ -453,16 +686,28 @@ fn real_op(root: &OwnedFd, fds: &mut Vec<Option<OwnedFd>>, op: &Op) -> Outcome {
 // Route 2: the in-memory POSIX model
 // ---------------------------------------------------------------------------------------------
 
+/// The model's answer when a path would climb above the scratch directory; [`confined`] refuses
+/// such lists before the kernel sees them.
+const ESCAPE: &str = "outside the scratch directory";
+
+/// Linux follows at most 40 symbolic links in one path lookup (`MAXSYMLINKS`).
+const MAX_SYMLINKS: u32 = 40;
+
 #[derive(Debug, Clone)]
 enum Node {
     File(Vec<u8>),
-    Dir(BTreeMap<String, usize>),
+    Dir {
+        entries: BTreeMap<String, usize>,
+        parent: usize,
+    },
+    Symlink(String),
 }
 
 #[derive(Debug, Clone)]
 struct Inode {
     node: Node,
     nlink: u64,
+    mode: u32,
 }
 
 /// An open file description: shared by `dup`, separate for each `open`.
@@ -475,66 +720,154 @@ struct Description {
     append: bool,
 }
 
-/// A pure model of the POSIX semantics the operations exercise: inodes with link counts, a
-/// directory tree, and descriptors pointing at shared open file descriptions.
+/// Where a path leads: the directory holding the last component, its name (`None` when the path
+/// ends in `..` or names the directory itself), and the inode found there, if any.
+#[derive(Debug, Clone)]
+struct Resolved {
+    dir: usize,
+    name: Option<String>,
+    inode: Option<usize>,
+}
+
+/// A pure model of the POSIX semantics the operations exercise: inodes with link counts and
+/// permission bits, a directory tree with `..`, symbolic links, descriptors pointing at shared
+/// open file descriptions, and the umask.
 #[derive(Debug, Clone)]
 pub struct Model {
     inodes: Vec<Inode>,
     descriptions: Vec<Description>,
     fds: Vec<Option<usize>>,
+    umask: u32,
 }
 
 impl Default for Model {
     fn default() -> Self {
         Model {
             inodes: vec![Inode {
-                node: Node::Dir(BTreeMap::new()),
+                node: Node::Dir {
+                    entries: BTreeMap::new(),
+                    parent: usize::MAX, // the scratch directory: `..` leaves the sandbox
+                },
                 nlink: 2,
+                mode: 0o700,
             }],
             descriptions: Vec::new(),
             fds: Vec::new(),
+            umask: START_UMASK,
         }
     }
 }
 
 impl Model {
-    /// Splits a path into (parent directory inode, last name).
-    fn parent(&self, path: &str) -> Result<(usize, String), &'static str> {
-        let parts: Vec<&str> = path
-            .split('/')
-            .filter(|p| !p.is_empty() && *p != ".")
-            .collect();
-        let Some((last, dirs)) = parts.split_last() else {
-            return Err("EINVAL");
-        };
-        let mut at = 0;
-        for d in dirs {
-            match &self.inodes[at].node {
-                Node::Dir(entries) => match entries.get(*d) {
-                    Some(i) => at = *i,
-                    None => return Err("ENOENT"),
-                },
-                Node::File(_) => return Err("ENOTDIR"),
-            }
-        }
-        match &self.inodes[at].node {
-            Node::Dir(_) => Ok((at, last.to_string())),
-            Node::File(_) => Err("ENOTDIR"),
-        }
+    fn is_dir(&self, i: usize) -> bool {
+        matches!(self.inodes[i].node, Node::Dir { .. })
     }
 
-    fn lookup(&self, path: &str) -> Result<Option<usize>, &'static str> {
-        let (dir, name) = self.parent(path)?;
-        match &self.inodes[dir].node {
-            Node::Dir(e) => Ok(e.get(&name).copied()),
-            Node::File(_) => Err("ENOTDIR"),
+    fn resolve(&self, path: &str, follow: bool) -> Result<Resolved, &'static str> {
+        let mut links = 0;
+        self.resolve_from(0, path, follow, &mut links)
+    }
+
+    /// Resolves `path` from directory `start`. Symlinks in the middle of a path are always
+    /// followed; the last component's only when `follow`. A symlink's target is resolved from
+    /// the directory that holds the link.
+    fn resolve_from(
+        &self,
+        start: usize,
+        path: &str,
+        follow: bool,
+        links: &mut u32,
+    ) -> Result<Resolved, &'static str> {
+        if path.is_empty() {
+            return Err("ENOENT");
+        }
+        if path.starts_with('/') {
+            return Err(ESCAPE);
+        }
+        let comps: Vec<&str> = path
+            .split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .collect();
+        let mut cur = start;
+        for (k, c) in comps.iter().enumerate() {
+            let last = k + 1 == comps.len();
+            let Node::Dir { entries, parent } = &self.inodes[cur].node else {
+                return Err("ENOTDIR");
+            };
+            if *c == ".." {
+                if *parent == usize::MAX {
+                    return Err(ESCAPE);
+                }
+                cur = *parent;
+                if last {
+                    return Ok(Resolved {
+                        dir: cur,
+                        name: None,
+                        inode: Some(cur),
+                    });
+                }
+                continue;
+            }
+            let entry = entries.get(*c).copied();
+            if last {
+                if let Some(i) = entry {
+                    if let Node::Symlink(target) = &self.inodes[i].node {
+                        if follow {
+                            *links += 1;
+                            if *links > MAX_SYMLINKS {
+                                return Err("ELOOP");
+                            }
+                            return self.resolve_from(cur, target, true, links);
+                        }
+                    }
+                }
+                return Ok(Resolved {
+                    dir: cur,
+                    name: Some(c.to_string()),
+                    inode: entry,
+                });
+            }
+            let Some(i) = entry else {
+                return Err("ENOENT");
+            };
+            cur = match &self.inodes[i].node {
+                Node::Dir { .. } => i,
+                Node::File(_) => return Err("ENOTDIR"),
+                Node::Symlink(target) => {
+                    *links += 1;
+                    if *links > MAX_SYMLINKS {
+                        return Err("ELOOP");
+                    }
+                    match self.resolve_from(cur, target, true, links)?.inode {
+                        Some(j) if self.is_dir(j) => j,
+                        Some(_) => return Err("ENOTDIR"),
+                        None => return Err("ENOENT"),
+                    }
+                }
+            };
+        }
+        // "." or "d/.": the directory itself.
+        Ok(Resolved {
+            dir: cur,
+            name: None,
+            inode: Some(cur),
+        })
+    }
+
+    /// Resolves without following the last component and insists on a name to create, remove
+    /// or rename (the questions never end such a path in `.` or `..`).
+    fn entry(&self, path: &str) -> Result<(usize, String, Option<usize>), &'static str> {
+        let r = self.resolve(path, false)?;
+        match r.name {
+            Some(n) => Ok((r.dir, n, r.inode)),
+            None => Err("EINVAL"),
         }
     }
 
     fn entries(&mut self, dir: usize) -> &mut BTreeMap<String, usize> {
         match &mut self.inodes[dir].node {
-            Node::Dir(e) => e,
-            Node::File(_) => unreachable!("parent() returns directories only"),
+            Node::Dir { entries, .. } => entries,
+            _ => unreachable!("resolve() returns directories as parents"),
         }
     }
 
@@ -552,11 +885,16 @@ impl Model {
     fn file(&mut self, inode: usize) -> Result<&mut Vec<u8>, &'static str> {
         match &mut self.inodes[inode].node {
             Node::File(d) => Ok(d),
-            Node::Dir(_) => Err("EISDIR"),
+            _ => Err("EISDIR"),
         }
     }
 
-    /// Applies one operation.
+    fn push(&mut self, node: Node, nlink: u64, mode: u32) -> usize {
+        self.inodes.push(Inode { node, nlink, mode });
+        self.inodes.len() - 1
+    }
+
+    /// Applies one operation, returning what the call would return.
     pub fn apply(&mut self, op: &Op) -> Outcome {
         match self.step(op) {
             Ok(o) => o,
@@ -567,7 +905,10 @@ impl Model {
     fn step(&mut self, op: &Op) -> Result<Outcome, &'static str> {
         match op {
             Op::Open {
-                fd, path, flags, ..
+                fd,
+                path,
+                flags,
+                mode,
             } => {
                 let has = |f| flags.contains(&f);
                 let (read, write) = if has(Flag::Rdwr) {
@@ -577,22 +918,36 @@ impl Model {
                 } else {
                     (true, false)
                 };
-                let inode = match self.lookup(path)? {
-                    Some(_) if has(Flag::Creat) && has(Flag::Excl) => return Err("EEXIST"),
+                let exclusive = has(Flag::Creat) && has(Flag::Excl);
+                // O_CREAT|O_EXCL never follows a final symlink (an existing link is EEXIST), and
+                // O_NOFOLLOW refuses one with ELOOP; otherwise open follows it, and O_CREAT
+                // through a dangling link creates its target.
+                let r = self.resolve(path, !(exclusive || has(Flag::Nofollow)))?;
+                let inode = match r.inode {
+                    Some(_) if exclusive => return Err("EEXIST"),
                     Some(i) => {
-                        if matches!(self.inodes[i].node, Node::Dir(_)) && write {
+                        // The order of Linux's checks in do_open() and may_open().
+                        let dir = self.is_dir(i);
+                        if has(Flag::Creat) && dir {
+                            return Err("EISDIR");
+                        }
+                        if has(Flag::Directory) && !dir {
+                            return Err("ENOTDIR");
+                        }
+                        if matches!(self.inodes[i].node, Node::Symlink(_)) {
+                            return Err("ELOOP");
+                        }
+                        if dir && write {
                             return Err("EISDIR");
                         }
                         i
                     }
                     None if has(Flag::Creat) => {
-                        let (dir, name) = self.parent(path)?;
-                        self.inodes.push(Inode {
-                            node: Node::File(Vec::new()),
-                            nlink: 1,
-                        });
-                        let i = self.inodes.len() - 1;
-                        self.entries(dir).insert(name, i);
+                        let Some(name) = r.name else {
+                            return Err("EISDIR");
+                        };
+                        let i = self.push(Node::File(Vec::new()), 1, mode & 0o7777 & !self.umask);
+                        self.entries(r.dir).insert(name, i);
                         i
                     }
                     None => return Err("ENOENT"),
@@ -619,6 +974,10 @@ impl Model {
             Op::Dup { fd, new } => {
                 let d = self.desc(*fd)?;
                 self.set_fd(*new, Some(d));
+                Ok(Outcome::ok(0))
+            }
+            Op::Fsync { fd } => {
+                self.desc(*fd)?;
                 Ok(Outcome::ok(0))
             }
             Op::Write { fd, data } | Op::Pwrite { fd, data, .. } => {
@@ -673,11 +1032,10 @@ impl Model {
                     _ => offset,
                 } as usize;
                 let file = self.file(inode)?;
-                let end = (at + len).min(file.len()).max(at.min(file.len()));
                 let bytes = if at >= file.len() {
                     Vec::new()
                 } else {
-                    file[at..end].to_vec()
+                    file[at..(at + len).min(file.len())].to_vec()
                 };
                 if matches!(op, Op::Read { .. }) {
                     self.descriptions[d].offset = (at + bytes.len()) as u64;
@@ -693,7 +1051,7 @@ impl Model {
                 let inode = self.descriptions[d].inode;
                 let size = match &self.inodes[inode].node {
                     Node::File(f) => f.len() as i64,
-                    Node::Dir(_) => 0,
+                    _ => 0,
                 };
                 let base = match whence {
                     Whence::Set => 0,
@@ -720,107 +1078,167 @@ impl Model {
                 let d = self.desc(*fd)?;
                 Ok(self.stat_of(self.descriptions[d].inode))
             }
-            Op::Stat { path } => match self.lookup(path)? {
-                Some(i) => Ok(self.stat_of(i)),
-                None => Err("ENOENT"),
-            },
+            Op::Stat { path } | Op::Lstat { path } => {
+                let r = self.resolve(path, matches!(op, Op::Stat { .. }))?;
+                match r.inode {
+                    Some(i) => Ok(self.stat_of(i)),
+                    None => Err("ENOENT"),
+                }
+            }
             Op::Unlink { path } => {
-                let (dir, name) = self.parent(path)?;
-                let Some(i) = self.entries(dir).get(&name).copied() else {
+                let (dir, name, inode) = self.entry(path)?;
+                let Some(i) = inode else {
                     return Err("ENOENT");
                 };
-                if matches!(self.inodes[i].node, Node::Dir(_)) {
-                    return Err("EISDIR"); // Linux; POSIX allows EPERM
+                if self.is_dir(i) {
+                    return Err("EISDIR"); // Linux; POSIX says EPERM
                 }
                 self.entries(dir).remove(&name);
                 self.inodes[i].nlink -= 1;
                 Ok(Outcome::ok(0))
             }
             Op::Link { from, to } => {
-                let Some(i) = self.lookup(from)? else {
+                // Linux link() does not follow a final symlink in `from`: it links the symlink.
+                let (_, _, src) = self.entry(from)?;
+                let Some(i) = src else {
                     return Err("ENOENT");
                 };
-                if matches!(self.inodes[i].node, Node::Dir(_)) {
-                    return Err("EPERM");
-                }
-                let (dir, name) = self.parent(to)?;
-                if self.entries(dir).contains_key(&name) {
+                let (dir, name, dst) = self.entry(to)?;
+                if dst.is_some() {
                     return Err("EEXIST");
+                }
+                if self.is_dir(i) {
+                    return Err("EPERM");
                 }
                 self.entries(dir).insert(name, i);
                 self.inodes[i].nlink += 1;
                 Ok(Outcome::ok(0))
             }
             Op::Rename { from, to } => {
-                let (fdir, fname) = self.parent(from)?;
-                let Some(i) = self.entries(fdir).get(&fname).copied() else {
+                let (fdir, fname, src) = self.entry(from)?;
+                let Some(i) = src else {
                     return Err("ENOENT");
                 };
-                let (tdir, tname) = self.parent(to)?;
-                if let Some(j) = self.entries(tdir).get(&tname).copied() {
-                    if i == j {
-                        return Ok(Outcome::ok(0));
-                    }
-                    let (src_dir, dst_dir) = (
-                        matches!(self.inodes[i].node, Node::Dir(_)),
-                        matches!(self.inodes[j].node, Node::Dir(_)),
-                    );
-                    match (src_dir, dst_dir) {
-                        (false, true) => return Err("EISDIR"),
-                        (true, false) => return Err("ENOTDIR"),
-                        (true, true) => {
-                            if let Node::Dir(e) = &self.inodes[j].node {
-                                if !e.is_empty() {
-                                    return Err("ENOTEMPTY");
-                                }
-                            }
+                let (tdir, tname, dst) = self.entry(to)?;
+                if self.is_dir(i) {
+                    // A directory cannot move into itself or below itself.
+                    let mut at = tdir;
+                    while at != usize::MAX {
+                        if at == i {
+                            return Err("EINVAL");
                         }
-                        (false, false) => {}
+                        at = match &self.inodes[at].node {
+                            Node::Dir { parent, .. } => *parent,
+                            _ => usize::MAX,
+                        };
                     }
-                    self.inodes[j].nlink -= 1;
+                }
+                if let Some(j) = dst {
+                    if i == j {
+                        return Ok(Outcome::ok(0)); // two links to one file: nothing happens
+                    }
+                    match (self.is_dir(i), &self.inodes[j].node) {
+                        (false, Node::Dir { .. }) => return Err("EISDIR"),
+                        (true, Node::Dir { entries, .. }) if !entries.is_empty() => {
+                            return Err("ENOTEMPTY")
+                        }
+                        (true, Node::Dir { .. }) => {
+                            self.inodes[tdir].nlink -= 1; // the replaced directory's ".."
+                            self.inodes[j].nlink = 0;
+                        }
+                        (true, _) => return Err("ENOTDIR"),
+                        (false, _) => self.inodes[j].nlink -= 1,
+                    }
                 }
                 self.entries(fdir).remove(&fname);
                 self.entries(tdir).insert(tname, i);
+                if let Node::Dir { parent, .. } = &mut self.inodes[i].node {
+                    *parent = tdir;
+                    self.inodes[fdir].nlink -= 1;
+                    self.inodes[tdir].nlink += 1;
+                }
                 Ok(Outcome::ok(0))
             }
-            Op::Mkdir { path, .. } => {
-                let (dir, name) = self.parent(path)?;
-                if self.entries(dir).contains_key(&name) {
-                    return Err("EEXIST");
+            Op::Mkdir { path, mode } => {
+                let (dir, name, existing) = self.entry(path)?;
+                if existing.is_some() {
+                    return Err("EEXIST"); // even a dangling symlink is in the way
                 }
-                self.inodes.push(Inode {
-                    node: Node::Dir(BTreeMap::new()),
-                    nlink: 2,
-                });
-                let i = self.inodes.len() - 1;
+                let node = Node::Dir {
+                    entries: BTreeMap::new(),
+                    parent: dir,
+                };
+                let i = self.push(node, 2, mode & 0o7777 & !self.umask);
                 self.entries(dir).insert(name, i);
                 self.inodes[dir].nlink += 1;
                 Ok(Outcome::ok(0))
             }
             Op::Rmdir { path } => {
-                let (dir, name) = self.parent(path)?;
-                let Some(i) = self.entries(dir).get(&name).copied() else {
+                let (dir, name, inode) = self.entry(path)?;
+                let Some(i) = inode else {
                     return Err("ENOENT");
                 };
                 match &self.inodes[i].node {
-                    Node::File(_) => return Err("ENOTDIR"),
-                    Node::Dir(e) if !e.is_empty() => return Err("ENOTEMPTY"),
-                    Node::Dir(_) => {}
+                    Node::Dir { entries, .. } if !entries.is_empty() => return Err("ENOTEMPTY"),
+                    Node::Dir { .. } => {}
+                    _ => return Err("ENOTDIR"),
                 }
                 self.entries(dir).remove(&name);
                 self.inodes[dir].nlink -= 1;
+                self.inodes[i].nlink = 0;
                 Ok(Outcome::ok(0))
+            }
+            Op::Symlink { target, path } => {
+                let (dir, name, existing) = self.entry(path)?;
+                if existing.is_some() {
+                    return Err("EEXIST");
+                }
+                let i = self.push(Node::Symlink(target.clone()), 1, 0o777);
+                self.entries(dir).insert(name, i);
+                Ok(Outcome::ok(0))
+            }
+            Op::Readlink { path } => {
+                let r = self.resolve(path, false)?;
+                match r.inode.map(|i| &self.inodes[i].node) {
+                    None => Err("ENOENT"),
+                    Some(Node::Symlink(t)) => Ok(Outcome {
+                        ret: t.len() as i64,
+                        data: Some(t.as_bytes().to_vec()),
+                        ..Default::default()
+                    }),
+                    Some(_) => Err("EINVAL"),
+                }
+            }
+            Op::Chmod { path, mode } => {
+                let Some(i) = self.resolve(path, true)?.inode else {
+                    return Err("ENOENT");
+                };
+                self.inodes[i].mode = mode & 0o7777;
+                Ok(Outcome::ok(0))
+            }
+            Op::Umask { mask } => {
+                let old = self.umask;
+                self.umask = mask & 0o777;
+                Ok(Outcome::ok(old as i64))
             }
         }
     }
 
     fn stat_of(&self, i: usize) -> Outcome {
-        let size = match &self.inodes[i].node {
-            Node::File(f) => f.len() as u64,
-            Node::Dir(_) => 0,
+        let ino = &self.inodes[i];
+        let (size, kind) = match &ino.node {
+            Node::File(f) => (f.len() as u64, Kind::File),
+            Node::Symlink(t) => (t.len() as u64, Kind::Symlink),
+            Node::Dir { .. } => {
+                return Outcome {
+                    mode: Some((ino.mode, Kind::Dir)),
+                    ..Default::default()
+                }
+            }
         };
         Outcome {
-            stat: Some((size, self.inodes[i].nlink)),
+            stat: Some((size, ino.nlink)),
+            mode: Some((ino.mode, kind)),
             ..Default::default()
         }
     }
@@ -835,21 +1253,42 @@ impl Model {
         let d = self.desc(fd).ok()?;
         match &self.inodes[self.descriptions[d].inode].node {
             Node::File(f) => Some(f.len() as u64),
-            Node::Dir(_) => None,
+            _ => None,
         }
     }
 
-    /// The content of the file at `path`, if it is one.
+    /// The content of the file at `path` (following symlinks), if it is one.
     pub fn content(&self, path: &str) -> Option<Vec<u8>> {
-        match self
-            .lookup(path)
-            .ok()
-            .flatten()
-            .map(|i| &self.inodes[i].node)
-        {
-            Some(Node::File(d)) => Some(d.clone()),
+        let i = self.resolve(path, true).ok()?.inode?;
+        match &self.inodes[i].node {
+            Node::File(d) => Some(d.clone()),
             _ => None,
         }
+    }
+
+    /// Whether `path` names something (without following a final symlink).
+    pub fn exists(&self, path: &str) -> bool {
+        matches!(
+            self.resolve(path, false),
+            Ok(Resolved { inode: Some(_), .. })
+        )
+    }
+
+    /// The link count of the file at `path` (following symlinks).
+    pub fn nlink(&self, path: &str) -> Option<u64> {
+        let i = self.resolve(path, true).ok()?.inode?;
+        Some(self.inodes[i].nlink)
+    }
+
+    /// The permission bits of `path` (following symlinks).
+    pub fn mode(&self, path: &str) -> Option<u32> {
+        let i = self.resolve(path, true).ok()?.inode?;
+        Some(self.inodes[i].mode)
+    }
+
+    /// The current umask.
+    pub fn umask(&self) -> u32 {
+        self.umask
     }
 }
 
@@ -887,6 +1326,15 @@ pub fn compare(
         ));
     }
     Ok(())
+}
+
+/// Runs both routes and compares them: the usual cross-check of a filesystem family. Returns the
+/// model's run, which the family then checks its key against.
+pub fn check_both(ops: &[Op], read_back: &[&str]) -> Result<(Vec<Outcome>, Contents), String> {
+    let real = run_real(ops, read_back)?;
+    let model = run_model(ops, read_back);
+    compare(ops, &real, &model)?;
+    Ok(model)
 }
 
 #[cfg(test)]
@@ -1041,5 +1489,290 @@ mod tests {
         assert_eq!(o[32].errno.as_deref(), Some("EBADF"));
         assert_eq!(o[33].errno.as_deref(), Some("ENOENT"));
         assert!(render_c(&ops).starts_with("int fd = open(\"a\", O_RDWR | O_CREAT, 0644);"));
+    }
+
+    fn file(fd: usize, path: &str, flags: Vec<Flag>) -> Op {
+        Op::Open {
+            fd,
+            path: path.into(),
+            flags,
+            mode: 0o666,
+        }
+    }
+
+    #[test]
+    fn links_modes_and_directories_agree_with_the_kernel() {
+        use Flag::*;
+        let s = |p: &str| p.to_string();
+        let ops = vec![
+            Op::Umask { mask: 0o027 },
+            file(0, "f", vec![Wronly, Creat]),
+            Op::Write {
+                fd: 0,
+                data: s("hello"),
+            },
+            Op::Fsync { fd: 0 },
+            Op::Fstat { fd: 0 },
+            Op::Mkdir {
+                path: s("d"),
+                mode: 0o777,
+            },
+            Op::Stat { path: s("d") },
+            Op::Symlink {
+                target: s("../f"),
+                path: s("d/up"),
+            },
+            Op::Readlink { path: s("d/up") },
+            Op::Lstat { path: s("d/up") },
+            Op::Stat { path: s("d/up") },
+            Op::Readlink { path: s("f") },
+            file(1, "d/up", vec![Rdonly, Nofollow]),
+            file(1, "d/up", vec![Rdonly, Directory]),
+            file(1, "d/up", vec![Rdonly]),
+            Op::Read { fd: 1, len: 10 },
+            Op::Symlink {
+                target: s("loop2"),
+                path: s("loop1"),
+            },
+            Op::Symlink {
+                target: s("loop1"),
+                path: s("loop2"),
+            },
+            file(2, "loop1", vec![Rdonly]),
+            Op::Symlink {
+                target: s("nowhere"),
+                path: s("dangling"),
+            },
+            file(2, "dangling", vec![Rdonly]),
+            Op::Mkdir {
+                path: s("dangling"),
+                mode: 0o755,
+            },
+            file(2, "dangling", vec![Wronly, Creat]),
+            Op::Stat { path: s("nowhere") },
+            Op::Chmod {
+                path: s("d/up"),
+                mode: 0o600,
+            },
+            Op::Stat { path: s("f") },
+            Op::Umask { mask: 0o022 },
+            Op::Link {
+                from: s("d/up"),
+                to: s("hard"),
+            },
+            Op::Lstat { path: s("hard") },
+            Op::Mkdir {
+                path: s("e"),
+                mode: 0o755,
+            },
+            Op::Mkdir {
+                path: s("e/inner"),
+                mode: 0o755,
+            },
+            Op::Rename {
+                from: s("d"),
+                to: s("e"),
+            },
+            Op::Rename {
+                from: s("d"),
+                to: s("e/inner"),
+            },
+            Op::Rename {
+                from: s("e"),
+                to: s("e/inner/x"),
+            },
+            Op::Stat {
+                path: s("e/inner/up"),
+            },
+            Op::Rename {
+                from: s("f"),
+                to: s("e"),
+            },
+            Op::Rename {
+                from: s("e"),
+                to: s("f"),
+            },
+            file(3, "f", vec![Rdonly, Directory]),
+            file(3, "e/inner/..", vec![Rdonly, Directory]),
+            Op::Rmdir { path: s("e/inner") },
+            Op::Unlink {
+                path: s("e/inner/up"),
+            },
+            Op::Rmdir { path: s("e/inner") },
+            Op::Mkdir {
+                path: s("e"),
+                mode: 0o755,
+            },
+        ];
+        let real = run_real(&ops, &["f", "d/up", "hard"]).unwrap();
+        let model = run_model(&ops, &["f", "d/up", "hard"]);
+        compare(&ops, &real, &model).unwrap();
+        // Spot checks against POSIX/Linux as documented, not against either route.
+        let o = &real.0;
+        assert_eq!(
+            o[0].ret, 0o022,
+            "umask returns the previous mask (the sandbox starts at 022)"
+        );
+        assert_eq!(o[4].mode, Some((0o640, Kind::File)), "0666 & ~027");
+        assert_eq!(o[6].mode, Some((0o750, Kind::Dir)), "0777 & ~027");
+        assert_eq!(o[8].data.as_deref(), Some(&b"../f"[..]));
+        assert_eq!(
+            o[9].stat,
+            Some((4, 1)),
+            "a symlink's size is its target's length"
+        );
+        assert_eq!(o[10].stat, Some((5, 1)), "stat follows the link");
+        assert_eq!(
+            o[11].errno.as_deref(),
+            Some("EINVAL"),
+            "readlink of a regular file"
+        );
+        assert_eq!(
+            o[12].errno.as_deref(),
+            Some("ELOOP"),
+            "O_NOFOLLOW on a symlink"
+        );
+        assert_eq!(o[13].errno.as_deref(), Some("ENOTDIR"));
+        assert_eq!(o[15].data.as_deref(), Some(&b"hello"[..]));
+        assert_eq!(o[18].errno.as_deref(), Some("ELOOP"));
+        assert_eq!(o[20].errno.as_deref(), Some("ENOENT"), "dangling link");
+        assert_eq!(
+            o[21].errno.as_deref(),
+            Some("EEXIST"),
+            "mkdir over a dangling link"
+        );
+        assert!(
+            o[22].errno.is_none(),
+            "O_CREAT through a dangling link creates its target"
+        );
+        assert_eq!(o[23].stat, Some((0, 1)));
+        assert_eq!(
+            o[25].mode,
+            Some((0o600, Kind::File)),
+            "chmod follows the link"
+        );
+        assert_eq!(
+            o[28].mode.map(|m| m.1),
+            Some(Kind::Symlink),
+            "link() does not follow"
+        );
+        assert_eq!(o[28].stat.map(|s| s.1), Some(2));
+        assert_eq!(o[31].errno.as_deref(), Some("ENOTEMPTY"));
+        assert!(o[32].errno.is_none(), "a directory replaces an empty one");
+        assert_eq!(
+            o[33].errno.as_deref(),
+            Some("EINVAL"),
+            "into its own subdirectory"
+        );
+        assert_eq!(
+            o[35].errno.as_deref(),
+            Some("EISDIR"),
+            "file onto directory"
+        );
+        assert_eq!(
+            o[36].errno.as_deref(),
+            Some("ENOTDIR"),
+            "directory onto file"
+        );
+        assert_eq!(
+            o[37].errno.as_deref(),
+            Some("ENOTDIR"),
+            "O_DIRECTORY on a file"
+        );
+        assert!(o[38].errno.is_none(), "`..` after a directory");
+        assert_eq!(o[39].errno.as_deref(), Some("ENOTEMPTY"));
+        assert_eq!(o[42].errno.as_deref(), Some("EEXIST"));
+    }
+
+    fn status_umask() -> String {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("Umask:"))
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn the_scratch_directory_is_removed_even_on_panic_and_the_umask_does_not_leak() {
+        use Flag::*;
+        let parent = tempfile::tempdir().unwrap();
+        let ops = vec![
+            Op::Umask { mask: 0o077 },
+            Op::Mkdir {
+                path: "d".into(),
+                mode: 0o755,
+            },
+            file(0, "d/f", vec![Wronly, Creat]),
+            Op::Write {
+                fd: 0,
+                data: "x".into(),
+            },
+            Op::Chmod {
+                path: "d".into(),
+                mode: 0o000,
+            },
+        ];
+        let before = status_umask();
+        run_real_in(parent.path(), &ops, &[], &|_| {}).unwrap();
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0);
+        let r = std::panic::catch_unwind(|| {
+            run_real_in(parent.path(), &ops, &[], &|i| {
+                if i == 3 {
+                    panic!("injected")
+                }
+            })
+        });
+        assert!(r.is_err(), "the panic propagates");
+        assert_eq!(
+            std::fs::read_dir(parent.path()).unwrap().count(),
+            0,
+            "removed after a panic"
+        );
+        assert_eq!(status_umask(), before, "the process umask is untouched");
+    }
+
+    #[test]
+    fn lists_that_reach_outside_the_scratch_directory_are_refused() {
+        use Flag::*;
+        let outside = [
+            vec![file(0, "../escape", vec![Wronly, Creat])],
+            vec![file(0, "/etc/passwd", vec![Rdonly])],
+            vec![Op::Unlink {
+                path: "a/../../x".into(),
+            }],
+            vec![
+                Op::Mkdir {
+                    path: "d".into(),
+                    mode: 0o755,
+                },
+                Op::Symlink {
+                    target: "../..".into(),
+                    path: "d/up".into(),
+                },
+                file(0, "d/up/x", vec![Wronly, Creat]),
+            ],
+            vec![Op::Symlink {
+                target: "/tmp".into(),
+                path: "t".into(),
+            }],
+        ];
+        for ops in outside {
+            let e = run_real(&ops, &[]).unwrap_err();
+            assert!(e.contains("scratch directory"), "{e}");
+        }
+        // Inside is fine, even through `..`.
+        let ops = vec![
+            Op::Mkdir {
+                path: "d".into(),
+                mode: 0o755,
+            },
+            Op::Symlink {
+                target: "..".into(),
+                path: "d/up".into(),
+            },
+            file(0, "d/up/x", vec![Wronly, Creat]),
+        ];
+        assert!(run_real(&ops, &["x"]).unwrap().1.contains_key("x"));
     }
 }
