@@ -588,6 +588,8 @@ registry! {
     probability_availability => Availability,
     filesystem_sparse_seek => SparseSeek,
     filesystem_append_offsets => AppendOffsets,
+    filesystem_rename => Rename,
+    filesystem_unlink_open => UnlinkOpen,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,

@@ -334,9 +334,26 @@ pub fn render_op(op: &Op) -> String {
     }
 }
 
+/// Renders a list, one line per operation, declaring each descriptor variable (`int fd = …`) only
+/// the first time it is assigned.
+pub fn render_lines(ops: &[Op]) -> Vec<String> {
+    let mut declared = std::collections::BTreeSet::new();
+    ops.iter()
+        .map(|op| {
+            let line = render_op(op);
+            match op {
+                Op::Open { fd, .. } | Op::Dup { new: fd, .. } if !declared.insert(*fd) => {
+                    line.trim_start_matches("int ").to_string()
+                }
+                _ => line,
+            }
+        })
+        .collect()
+}
+
 /// Renders a whole list, one operation per line.
 pub fn render_c(ops: &[Op]) -> String {
-    ops.iter().map(render_op).collect::<Vec<_>>().join("\n")
+    render_lines(ops).join("\n")
 }
 
 // ---------------------------------------------------------------------------------------------

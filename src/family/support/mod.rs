@@ -2,4 +2,5 @@
 //! the syscall sandbox and misconception-based distractors.
 
 pub mod fsops;
+pub mod fsquiz;
 pub mod mc;
