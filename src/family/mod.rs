@@ -590,6 +590,7 @@ registry! {
     filesystem_append_offsets => AppendOffsets,
     filesystem_rename => Rename,
     filesystem_unlink_open => UnlinkOpen,
+    filesystem_open_flags => OpenFlags,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
