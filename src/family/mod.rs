@@ -591,6 +591,7 @@ registry! {
     filesystem_rename => Rename,
     filesystem_unlink_open => UnlinkOpen,
     filesystem_open_flags => OpenFlags,
+    filesystem_truncate => Truncate,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
