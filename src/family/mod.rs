@@ -592,6 +592,7 @@ registry! {
     filesystem_unlink_open => UnlinkOpen,
     filesystem_open_flags => OpenFlags,
     filesystem_truncate => Truncate,
+    filesystem_umask_mode => UmaskMode,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
