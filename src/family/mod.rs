@@ -593,6 +593,7 @@ registry! {
     filesystem_open_flags => OpenFlags,
     filesystem_truncate => Truncate,
     filesystem_umask_mode => UmaskMode,
+    filesystem_dir_ops => DirOps,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
