@@ -594,6 +594,7 @@ registry! {
     filesystem_truncate => Truncate,
     filesystem_umask_mode => UmaskMode,
     filesystem_dir_ops => DirOps,
+    filesystem_links => Links,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
