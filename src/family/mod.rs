@@ -595,6 +595,7 @@ registry! {
     filesystem_umask_mode => UmaskMode,
     filesystem_dir_ops => DirOps,
     filesystem_links => Links,
+    filesystem_path_resolution => PathResolution,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
