@@ -163,8 +163,10 @@ impl Content {
                     let line = |vals: &[String]| {
                         let mut s = String::from("   ");
                         for (i, v) in vals.iter().enumerate() {
+                            // Pad by hand: a format width must fit in u16, and a cell may not.
                             let w = widths.get(i).copied().unwrap_or(0);
-                            s.push_str(&format!(" {v:<w$} "));
+                            let pad = w.saturating_sub(v.chars().count());
+                            s.push_str(&format!(" {v}{} ", " ".repeat(pad)));
                         }
                         s.trim_end().to_string() + "\n"
                     };

@@ -596,6 +596,7 @@ registry! {
     filesystem_dir_ops => DirOps,
     filesystem_links => Links,
     filesystem_path_resolution => PathResolution,
+    filesystem_read_loop => ReadLoop,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,

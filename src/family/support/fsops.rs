@@ -195,6 +195,13 @@ impl Outcome {
     pub fn describe(&self) -> String {
         match (&self.errno, &self.data, &self.stat, &self.mode) {
             (Some(e), _, _, _) => format!("-1 ({e})"),
+            (None, Some(d), _, _) if d.len() > 40 => format!(
+                "{} → \"{}…{}\" ({} bytes)",
+                self.ret,
+                show_bytes(&d[..16]),
+                show_bytes(&d[d.len() - 8..]),
+                d.len()
+            ),
             (None, Some(d), _, _) => format!("{} → \"{}\"", self.ret, show_bytes(d)),
             (None, None, _, Some((mode, Kind::Dir))) => format!("0 (a directory, mode 0{mode:o})"),
             (None, None, Some((size, nlink)), Some((mode, kind))) => {
@@ -223,9 +230,10 @@ pub fn describe_result(op: &Op, o: &Outcome) -> String {
 
 /// An evidence table row per call: the C line and what the kernel returned.
 pub fn trace_rows(ops: &[Op], outcomes: &[Outcome]) -> Vec<Vec<String>> {
-    ops.iter()
-        .zip(outcomes)
-        .map(|(op, o)| vec![format!("`{}`", render_op(op)), describe_result(op, o)])
+    render_lines(ops)
+        .into_iter()
+        .zip(ops.iter().zip(outcomes))
+        .map(|(line, (op, o))| vec![format!("`{line}`"), describe_result(op, o)])
         .collect()
 }
 
