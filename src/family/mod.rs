@@ -597,6 +597,7 @@ registry! {
     filesystem_links => Links,
     filesystem_path_resolution => PathResolution,
     filesystem_read_loop => ReadLoop,
+    filesystem_buffered_writes => BufferedWrites,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
