@@ -598,6 +598,7 @@ registry! {
     filesystem_path_resolution => PathResolution,
     filesystem_read_loop => ReadLoop,
     filesystem_buffered_writes => BufferedWrites,
+    filesystem_atomic_replace => AtomicReplace,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
