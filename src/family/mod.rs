@@ -599,6 +599,7 @@ registry! {
     filesystem_read_loop => ReadLoop,
     filesystem_buffered_writes => BufferedWrites,
     filesystem_atomic_replace => AtomicReplace,
+    filesystem_fd_inheritance => FdInheritance,
     optimization_cache_policy => CachePolicy,
     optimization_loop_count => LoopCount,
     optimization_knapsack => Knapsack,
