@@ -160,7 +160,7 @@ impl Family for BufferedWrites {
         if size != total {
             return Err(GenError::Run(format!("the file has {size} bytes, expected {total}")));
         }
-        let bigs = if every > 0 { n / every } else { 0 };
+        let bigs = n.checked_div(every).unwrap_or(0);
         let mut prompt = Content::new().p(format!(
             "A logger writes **{n}** records through a user-space buffer of **{capacity}** bytes, then flushes it once at the end. {}",
             if every > 0 {

@@ -122,7 +122,7 @@ impl Family for DirOps {
                     .map(|p| Op::Mkdir { path: p.to_string(), mode: 0o755 })
                     .collect(),
                 "mkdir_under_file" => files.iter().filter(|f| exists(&model, f)).map(|f| Op::Mkdir { path: format!("{f}/sub"), mode: 0o755 }).collect(),
-                "rmdir_nonempty" => ["var", "var/log"].iter().filter(|d| is_dir(&model, d) && !matches!(model.clone().apply(&Op::Rmdir { path: d.to_string() }).errno, None)).map(|d| Op::Rmdir { path: d.to_string() }).collect(),
+                "rmdir_nonempty" => ["var", "var/log"].iter().filter(|d| is_dir(&model, d) && model.clone().apply(&Op::Rmdir { path: d.to_string() }).errno.is_some()).map(|d| Op::Rmdir { path: d.to_string() }).collect(),
                 "rmdir_file" => files.iter().filter(|f| exists(&model, f)).map(|f| Op::Rmdir { path: f.to_string() }).collect(),
                 "rmdir_missing" => ["tmp", "var/cache"].iter().filter(|d| !exists(&model, d)).map(|d| Op::Rmdir { path: d.to_string() }).collect(),
                 "unlink_dir" => dirs.iter().filter(|d| is_dir(&model, d)).map(|d| Op::Unlink { path: d.to_string() }).collect(),

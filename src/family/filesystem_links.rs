@@ -104,8 +104,7 @@ impl Family for Links {
         let rng = cx.rng();
         let mut ops = Vec::new();
         let mut probes = Vec::new();
-        let explain: Vec<String>;
-        match ask {
+        let explain: Vec<String> = match ask {
             "nlink" => {
                 write_file(&mut ops, "a", "data");
                 // Names that are hard links to the inode, and symlinks to names.
@@ -130,10 +129,10 @@ impl Family for Links {
                 let last = names.choose(rng).cloned().unwrap_or_default();
                 ops.push(Op::Stat { path: last });
                 probes.push(Probe::new(ops.len() - 1, What::Nlink));
-                explain = vec![
+                vec![
                     "st_nlink counts the directory entries (hard links) that name the inode: `link` adds one, `unlink` removes one. A symlink is a separate inode holding a path, so it does not change the target's count.".into(),
                     format!("The names left are: {}.", names.join(", ")),
-                ];
+                ]
             }
             "symlink" => {
                 write_file(&mut ops, "config.yaml", "v1");
@@ -161,7 +160,7 @@ impl Family for Links {
                 };
                 let m = model_of(&ops);
                 open_and_read(&mut ops, &mut probes, &m, "current", true);
-                explain = vec![note.into()];
+                vec![note.into()]
             }
             _ => {
                 write_file(&mut ops, "app.conf", "old");
@@ -174,12 +173,12 @@ impl Family for Links {
                 open_and_read(&mut ops, &mut probes, &m, "app.conf.link", false);
                 ops.push(Op::Stat { path: "app.conf.orig".into() });
                 probes.push(Probe::new(ops.len() - 1, What::Nlink));
-                explain = vec![
+                vec![
                     "`rename` points the name `app.conf` at the new inode. The hard link `app.conf.orig` is another name for the **old** inode, so it still reads the old bytes, and that inode now has just one name left (st_nlink 1).".into(),
                     "The symlink stores the path `app.conf` and resolves it at open time, so it reads the **new** file.".into(),
-                ];
+                ]
             }
-        }
+        };
         let (slots, real) = fsquiz::slots(&ops, &probes)?;
         let prompt = Content::new()
             .p("This runs in an empty directory on Linux; unmarked calls succeed. For each marked call give the asked value (OK or the errno for an `open`, the bytes for a `read`, st_nlink for a `stat`).")

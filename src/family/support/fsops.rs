@@ -527,6 +527,7 @@ fn nlink(st: &rustix::fs::Stat) -> u64 {
     u64::from(st.st_nlink)
 }
 
+#[allow(clippy::unnecessary_cast)] // st_mode is u16 or u32 depending on the platform
 fn stat_outcome(st: &rustix::fs::Stat) -> Outcome {
     let mode = st.st_mode as u32 & 0o7777;
     match FileType::from_raw_mode(st.st_mode as _) {
