@@ -53,6 +53,20 @@ Spec format (TOML):
   points = 10
   set = { policy = \"opt\" }")]
     Generate(GenerateArgs),
+    /// One distinct variant of a spec per candidate: files per candidate, a manifest, a combined key.
+    #[command(after_help = "Examples:
+  groundwork batch --candidates candidates.csv --spec round2.toml --out round2/
+  groundwork batch --candidates ids.txt --out batch/ --format html,json,moodle
+  groundwork batch --candidates ids.txt --out batch/ --secret-file interview.key   sealed variants
+
+The candidates file is a CSV whose header has an `id` (or `candidate`) column, or plain text with one
+id per line (`#` comments and blank lines are skipped). Ids may use letters, digits, `.`, `_` and `-`
+and must be distinct (ignoring case). Each candidate gets its own seed, derived from the spec's seed
+and the id: rerunning reproduces every byte, and candidates already written with the same inputs
+are skipped. Output: <id>/ per candidate, manifest.csv (pack codes, files, SHA-256 digests),
+answers.txt (every candidate's key in the answers-file format), and with moodle or gift one
+combined file holding every variant in a category per family.")]
+    Batch(BatchArgs),
     /// List question families: id, topic, title, difficulties and parameters.
     #[command(after_help = "Examples:
   groundwork families
@@ -190,6 +204,34 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub print_default_spec: bool,
     /// Prints nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub seal: SealArgs,
+}
+
+/// Arguments of `batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The candidates: a CSV with an `id` column, or one id per line.
+    #[arg(long, value_name = "FILE")]
+    pub candidates: PathBuf,
+    /// The pack spec (TOML). Without it, the built-in default spec is used.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// Overrides the spec's seed (each candidate's seed is derived from it).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Directory to write into (created if missing).
+    #[arg(long, short, value_name = "DIR", default_value = "batch")]
+    pub out: PathBuf,
+    /// Comma-separated formats per candidate (html, md, json, selfcheck, pdf) and combined (moodle, gift).
+    #[arg(long, short, value_name = "LIST", default_value = "html,json")]
+    pub format: String,
+    /// A directory of templates overriding the built-in ones file by file.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
     #[command(flatten)]

@@ -1,10 +1,13 @@
 //! The one integration-test binary (one link step on 2 cores), a module per area.
 
+mod batch;
 mod checking;
 mod cli;
 mod determinism;
 mod golden;
+mod lms;
 mod parsers;
+mod pdf;
 mod registry;
 mod render;
 mod selfcheck;

@@ -8,9 +8,13 @@
 //! The candidate's paper is rendered from [`view::PaperView`], a type that holds no answers, so no
 //! template mistake can leak the key onto the paper.
 
+pub mod gift;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod moodle;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod selfcheck;
 pub mod templates;
 pub mod view;
@@ -50,6 +54,10 @@ pub static EXPORTERS: &[&dyn Exporter] = &[
     &markdown::Markdown,
     &json::Json,
     &selfcheck::SelfCheck,
+    #[cfg(feature = "pdf")]
+    &pdf::Pdf,
+    &moodle::Moodle,
+    &gift::Gift,
 ];
 
 /// Parses a comma-separated `--format` list, such as `html,json`.

@@ -43,11 +43,19 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "markdown/pack.md",
         include_str!("../../templates/markdown/pack.md"),
     ),
+    (
+        "moodle/fragment.html",
+        include_str!("../../templates/moodle/fragment.html"),
+    ),
+    // Not tera: handed to typst as is (see `Templates::raw`).
+    ("pdf/pack.typ", include_str!("../../templates/pdf/pack.typ")),
 ];
 
 /// A loaded template set.
 pub struct Templates {
     tera: tera::Tera,
+    /// Templates for other engines (typst), by name.
+    raw: HashMap<String, String>,
 }
 
 impl Templates {
@@ -67,6 +75,9 @@ impl Templates {
             };
             sources.push((name.to_string(), text));
         }
+        let (raw, sources): (Vec<_>, Vec<_>) =
+            sources.into_iter().partition(|(n, _)| n.ends_with(".typ"));
+        let raw: HashMap<String, String> = raw.into_iter().collect();
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.register_filter("md", md_escape);
@@ -75,7 +86,19 @@ impl Templates {
             what: "templates".into(),
             message: chain(&e),
         })?;
-        Ok(Templates { tera })
+        Ok(Templates { tera, raw })
+    }
+
+    /// Renders template `name` with `data`.
+    /// A template that is not tera's (the typst one), as text.
+    pub fn raw(&self, name: &str) -> Result<&str, Error> {
+        self.raw
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| Error::Render {
+                what: name.into(),
+                message: "no such template".into(),
+            })
     }
 
     /// Renders template `name` with `data`.

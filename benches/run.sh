@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Benchmarks for BENCHMARKS.md: one pack as HTML+PDF, and batches of 100 and 1000 candidates on
+# 1 and 2 threads, with wall time (median of several runs) and peak memory (max RSS).
+#   bash benches/run.sh            # all
+#   RUNS=3 bash benches/run.sh     # fewer repetitions
+# Needs a release build (the script builds it) and GNU time (/usr/bin/time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-7}
+cargo build --release --locked -q
+BIN=$PWD/target/release/groundwork
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+for n in 100 1000; do seq -f "cand%04g" 1 "$n" > "$WORK/c$n.txt"; done
+
+# median wall seconds and max RSS (MiB) of a command, run $RUNS times
+measure() {
+  local label=$1; shift
+  local times=() rss=0
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$WORK/out"
+    /usr/bin/time -f "%e %M" -o "$WORK/t" "$@" >/dev/null 2>&1
+    read -r t m < "$WORK/t"
+    times+=("$t"); (( m > rss )) && rss=$m
+  done
+  local med
+  med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  printf '| %s | %s s | %s–%s s | %d MiB |\n' "$label" "$med" \
+    "$(printf '%s\n' "${times[@]}" | sort -n | head -1)" "$(printf '%s\n' "${times[@]}" | sort -n | tail -1)" $((rss / 1024))
+}
+
+echo "| what | median | range | peak RSS |"
+echo "|---|---|---|---|"
+measure "one pack, html (8 questions)" "$BIN" generate --out "$WORK/out" --format html -q
+measure "one pack, html+pdf (8 questions)" "$BIN" generate --out "$WORK/out" --format html,pdf -q
+for n in 100 1000; do
+  r=$RUNS; [ "$n" = 1000 ] && RUNS=$(( RUNS < 3 ? RUNS : 3 ))
+  for threads in 1 2; do
+    measure "batch $n candidates, html+pdf, $threads thread(s)" env RAYON_NUM_THREADS=$threads "$BIN" batch --candidates "$WORK/c$n.txt" --out "$WORK/out" --format html,pdf -q
+  done
+  RUNS=$r
+done

@@ -1,0 +1,347 @@
+//! `moodle.xml`: the pack as Moodle XML, for importing into a Moodle question bank.
+//!
+//! Each question goes into a category per family (`$course$/top/groundwork/<family id>`), so a
+//! batch of variants lands as one pool per family that a random-question slot can draw from.
+//! A one-slot question becomes `numerical` (an integer, or a real with its tolerance as
+//! Moodle's absolute tolerance), `multichoice` (single, or multiple with the
+//! right-minus-wrong rule as fractions), or `shortanswer` (text, hex, sequences; equivalent
+//! spellings as further 100% answers). A multi-part question becomes `cloze`, with one embedded
+//! NUMERICAL, SHORTANSWER, MULTICHOICE or MULTIRESPONSE answer per part. The worked solution is
+//! the general feedback; each distractor's misconception is its answer feedback. Question text is
+//! HTML rendered by the same macros as the HTML pack, in CDATA.
+
+use super::{Exporter, Templates, View};
+use crate::answer::{letter, Expected, Normalisation, PartialCredit};
+use crate::content::{spans, Content};
+use crate::error::Error;
+use crate::family::Question;
+use crate::pack::Pack;
+use serde_json::json;
+use std::fmt::Write;
+
+/// The Moodle XML exporter.
+pub struct Moodle;
+
+/// Text safe in an XML element (outside CDATA).
+pub(crate) fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `s` as CDATA, splitting any `]]>` inside it.
+fn cdata(s: &str) -> String {
+    format!("<![CDATA[{}]]>", s.replace("]]>", "]]]]><![CDATA[>"))
+}
+
+fn html_blocks(t: &Templates, c: &Content) -> Result<String, Error> {
+    Ok(
+        t.render("moodle/fragment.html", &json!({ "blocks": c, "spans": [] }))?
+            .trim()
+            .to_string(),
+    )
+}
+
+fn html_inline(t: &Templates, text: &str) -> Result<String, Error> {
+    Ok(t.render(
+        "moodle/fragment.html",
+        &json!({ "blocks": [], "spans": spans(text) }),
+    )?
+    .trim()
+    .to_string())
+}
+
+/// A number as Moodle reads it: plain decimal, no exponent.
+fn num(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.12}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Moodle's grade fractions for k right options: 100/k, a value from its allowed list for k ≤ 10.
+fn fraction(k: usize) -> String {
+    match k {
+        1 => "100".into(),
+        3 => "33.33333".into(),
+        6 => "16.66667".into(),
+        7 => "14.28571".into(),
+        9 => "11.11111".into(),
+        k => num(100.0 / k as f64),
+    }
+}
+
+/// Escapes text inside a cloze answer: `}`, `#`, `~`, `/`, `"` and `\` are special there.
+fn cloze_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if matches!(c, '}' | '#' | '~' | '/' | '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Spellings accepted for a text-like answer.
+fn spellings(e: &Expected) -> Vec<String> {
+    match e {
+        Expected::Text {
+            value,
+            accepted,
+            normalisation,
+        } => {
+            let mut v = vec![value.clone()];
+            v.extend(accepted.iter().cloned());
+            if *normalisation == Normalisation::Errno && value == "OK" {
+                v.push("0".into());
+            }
+            v
+        }
+        Expected::Sequence { values, .. } => vec![values.join(", "), values.join(",")],
+        Expected::Hex { value } => vec![value.clone()],
+        other => vec![other.reference()],
+    }
+}
+
+/// The embedded cloze answer for one part.
+fn cloze_part(e: &Expected, points: u32) -> String {
+    match e {
+        Expected::Integer { value } => format!("{{{points}:NUMERICAL:={value}:0}}"),
+        Expected::Real { value, tolerance } => {
+            format!(
+                "{{{points}:NUMERICAL:={}:{}}}",
+                num(*value),
+                num(tolerance.half_width(*value))
+            )
+        }
+        Expected::Choice { options, correct } => {
+            let opts: Vec<String> = options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let t = cloze_text(&format!("{}. {}", letter(i), o.text));
+                    if i == *correct {
+                        format!("={t}")
+                    } else {
+                        format!("{t}#{}", cloze_text(o.why_wrong.as_deref().unwrap_or("")))
+                    }
+                })
+                .collect();
+            format!("{{{points}:MULTICHOICE:{}}}", opts.join("~"))
+        }
+        Expected::Multi {
+            options, correct, ..
+        } => {
+            let k = correct.len().max(1);
+            let opts: Vec<String> = options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let w = if correct.contains(&i) {
+                        fraction(k)
+                    } else {
+                        format!("-{}", fraction(k))
+                    };
+                    format!("%{w}%{}", cloze_text(&format!("{}. {}", letter(i), o.text)))
+                })
+                .collect();
+            format!("{{{points}:MULTIRESPONSE:{}}}", opts.join("~"))
+        }
+        other => {
+            let alts: Vec<String> = spellings(other)
+                .iter()
+                .map(|s| format!("={}", cloze_text(s)))
+                .collect();
+            format!("{{{points}:SHORTANSWER:{}}}", alts.join("~"))
+        }
+    }
+}
+
+fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) -> Result<(), Error> {
+    let name = format!("Q{number} · {} · {}", q.title, q.code);
+    let prompt = html_blocks(t, &q.prompt)?;
+    let feedback = html_blocks(t, &q.solution)?;
+    let head = |out: &mut String, kind: &str, text: &str| {
+        let _ = write!(
+            out,
+            "  <question type=\"{kind}\">\n    <name><text>{}</text></name>\n    <questiontext format=\"html\"><text>{}</text></questiontext>\n    <generalfeedback format=\"html\"><text>{}</text></generalfeedback>\n    <defaultgrade>{}</defaultgrade>\n    <penalty>0</penalty>\n    <hidden>0</hidden>\n    <idnumber>{}</idnumber>\n",
+            xml(&name),
+            cdata(text),
+            cdata(&feedback),
+            q.points,
+            xml(&q.code)
+        );
+    };
+    if q.slots.len() > 1 {
+        // Cloze: the prompt, then one line per part with its embedded answer.
+        let mut text = prompt;
+        let per = (q.points as usize / q.slots.len()).max(1) as u32;
+        for s in &q.slots {
+            let _ = write!(
+                text,
+                "\n<p>({}) {} {}</p>",
+                xml(&s.label),
+                html_inline(t, &s.ask)?,
+                cloze_part(&s.expected, per)
+            );
+        }
+        head(out, "cloze", &text);
+        out.push_str("  </question>\n");
+        return Ok(());
+    }
+    let slot = &q.slots[0];
+    let mut text = prompt;
+    if !slot.ask.is_empty() {
+        let _ = write!(text, "\n<p>{}</p>", html_inline(t, &slot.ask)?);
+    }
+    match &slot.expected {
+        Expected::Integer { .. } | Expected::Real { .. } => {
+            head(out, "numerical", &text);
+            let (value, tol) = match &slot.expected {
+                Expected::Integer { value } => (*value as f64, 0.0),
+                Expected::Real { value, tolerance } => (*value, tolerance.half_width(*value)),
+                _ => unreachable!(),
+            };
+            let _ = write!(
+                out,
+                "    <answer fraction=\"100\"><text>{}</text><tolerance>{}</tolerance><feedback format=\"html\"><text></text></feedback></answer>\n",
+                num(value),
+                num(tol)
+            );
+        }
+        Expected::Choice { options, correct } => {
+            head(out, "multichoice", &text);
+            out.push_str("    <single>true</single>\n    <shuffleanswers>0</shuffleanswers>\n    <answernumbering>ABCD</answernumbering>\n");
+            for (i, o) in options.iter().enumerate() {
+                let fr = if i == *correct { "100" } else { "0" };
+                let fb = o
+                    .why_wrong
+                    .as_deref()
+                    .map(|w| html_inline(t, w))
+                    .transpose()?
+                    .unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "    <answer fraction=\"{fr}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>\n",
+                    cdata(&html_inline(t, &o.text)?),
+                    cdata(&fb)
+                );
+            }
+        }
+        Expected::Multi {
+            options,
+            correct,
+            rule,
+        } => {
+            head(out, "multichoice", &text);
+            out.push_str("    <single>false</single>\n    <shuffleanswers>0</shuffleanswers>\n    <answernumbering>ABCD</answernumbering>\n");
+            let k = correct.len().max(1);
+            for (i, o) in options.iter().enumerate() {
+                // Right-minus-wrong: each right pick +1/k, each wrong pick −1/k, floored at 0
+                // (Moodle floors the total too). All-or-nothing has no exact Moodle form; the
+                // same fractions with a full penalty for wrong picks come closest.
+                let fr = match (correct.contains(&i), rule) {
+                    (true, _) => fraction(k),
+                    (false, PartialCredit::RightMinusWrong) => format!("-{}", fraction(k)),
+                    (false, PartialCredit::AllOrNothing) => "-100".into(),
+                };
+                let fb = o
+                    .why_wrong
+                    .as_deref()
+                    .map(|w| html_inline(t, w))
+                    .transpose()?
+                    .unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "    <answer fraction=\"{fr}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>\n",
+                    cdata(&html_inline(t, &o.text)?),
+                    cdata(&fb)
+                );
+            }
+        }
+        other => {
+            head(out, "shortanswer", &text);
+            let exact = matches!(
+                other,
+                Expected::Text {
+                    normalisation: Normalisation::Exact,
+                    ..
+                }
+            );
+            let _ = writeln!(out, "    <usecase>{}</usecase>", u8::from(exact));
+            let mut seen = Vec::new();
+            for s in spellings(other) {
+                if seen.contains(&s) {
+                    continue;
+                }
+                let _ = write!(
+                    out,
+                    "    <answer fraction=\"100\" format=\"plain_text\"><text>{}</text><feedback format=\"html\"><text></text></feedback></answer>\n",
+                    xml(&s)
+                );
+                seen.push(s);
+            }
+        }
+    }
+    out.push_str("  </question>\n");
+    Ok(())
+}
+
+/// The Moodle XML for `packs` (one pack, or a batch of variants): questions grouped into one
+/// category per family, in family order, then in pack order.
+pub fn render_packs(packs: &[&Pack], t: &Templates) -> Result<String, Error> {
+    let mut by_family: std::collections::BTreeMap<&str, Vec<(usize, &Question)>> =
+        Default::default();
+    for p in packs {
+        for (i, q) in p.questions.iter().enumerate() {
+            by_family
+                .entry(q.family.as_str())
+                .or_default()
+                .push((i + 1, q));
+        }
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    for (family, qs) in by_family {
+        let _ = write!(
+            out,
+            "  <question type=\"category\">\n    <category><text>$course$/top/groundwork/{}</text></category>\n  </question>\n",
+            xml(family)
+        );
+        for (n, q) in qs {
+            question_xml(&mut out, n, q, t)?;
+        }
+    }
+    out.push_str("</quiz>\n");
+    Ok(out)
+}
+
+/// One pack's questions for a combined batch file: each preceded by its family's category (Moodle
+/// files the questions that follow a category question into it), without the XML header.
+pub fn render_fragment(pack: &Pack, t: &Templates) -> Result<String, Error> {
+    let mut out = String::new();
+    for (i, q) in pack.questions.iter().enumerate() {
+        let _ = write!(
+            out,
+            "  <question type=\"category\">\n    <category><text>$course$/top/groundwork/{}</text></category>\n  </question>\n",
+            xml(&q.family)
+        );
+        question_xml(&mut out, i + 1, q, t)?;
+    }
+    Ok(out)
+}
+
+impl Exporter for Moodle {
+    fn id(&self) -> &'static str {
+        "moodle"
+    }
+    fn files(&self) -> &'static [(&'static str, View)] {
+        &[("moodle.xml", View::Key)]
+    }
+    fn render(&self, pack: &Pack, _view: View, t: &Templates) -> Result<Vec<u8>, Error> {
+        Ok(render_packs(&[pack], t)?.into_bytes())
+    }
+}

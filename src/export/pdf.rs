@@ -1,0 +1,152 @@
+//! `paper.pdf` and `key.pdf`: the pack typeset by typst, used as a library.
+//!
+//! The pack goes in as data: the paper or key view, serialised to JSON, is the virtual file
+//! `/pack.json` that the template (`templates/pdf/pack.typ`, overridable) reads with `json()`;
+//! no pack text is ever pasted into markup. Fonts come from `typst-assets` and are embedded;
+//! nothing is read from the system. The PDF has no timestamp and a document ident derived from
+//! the pack code and view, so the bytes are reproducible.
+
+use super::view::{KeyView, PaperView};
+use super::{Exporter, Templates, View};
+use crate::error::Error;
+use crate::pack::Pack;
+use std::sync::LazyLock;
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+/// The PDF exporter.
+pub struct Pdf;
+
+struct Fonts {
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
+    let fonts: Vec<Font> = typst_assets::fonts()
+        .flat_map(|data| Font::iter(Bytes::new(data)))
+        .collect();
+    Fonts {
+        book: LazyHash::new(FontBook::from_fonts(&fonts)),
+        fonts,
+    }
+});
+
+fn file_id(path: &str) -> FileId {
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new(path).expect("a fixed, valid virtual path"),
+    )
+    .intern()
+}
+
+/// One document's world: the template as `/main.typ` and the data as `/pack.json`.
+struct PackWorld {
+    main: FileId,
+    source: Source,
+    data_id: FileId,
+    data: Bytes,
+}
+
+impl World for PackWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+    fn book(&self) -> &LazyHash<FontBook> {
+        &FONTS.book
+    }
+    fn main(&self) -> FileId {
+        self.main
+    }
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main {
+            Ok(self.source.clone())
+        } else {
+            Err(FileError::NotFound(
+                id.get().vpath().get_without_slash().into(),
+            ))
+        }
+    }
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            Ok(self.data.clone())
+        } else {
+            Err(FileError::NotFound(
+                id.get().vpath().get_without_slash().into(),
+            ))
+        }
+    }
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.fonts.get(index).cloned()
+    }
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        None // reproducible: no dates from the clock
+    }
+}
+
+/// Typesets `data` (JSON) with the typst `template`; `ident` names the document stably.
+pub fn typeset(template: &str, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, Error> {
+    let main = file_id("/main.typ");
+    let world = PackWorld {
+        main,
+        source: Source::new(main, template.to_string()),
+        data_id: file_id("/pack.json"),
+        data: Bytes::new(data),
+    };
+    let render_err = |what: &str, diags: &[typst::diag::SourceDiagnostic]| Error::Render {
+        what: format!("PDF ({what})"),
+        message: diags
+            .iter()
+            .map(|d| d.message.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    let doc: typst_layout::PagedDocument = typst::compile(&world)
+        .output
+        .map_err(|d| render_err("typesetting", &d))?;
+    let options = typst_pdf::PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        creator: Smart::Custom(Some(format!("groundwork {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: None,
+        ..Default::default()
+    };
+    let pdf = typst_pdf::pdf(&doc, &options).map_err(|d| render_err("writing", &d))?;
+    // Bound the memo caches in long batch runs.
+    typst::comemo::evict(10);
+    Ok(pdf)
+}
+
+impl Exporter for Pdf {
+    fn id(&self) -> &'static str {
+        "pdf"
+    }
+    fn files(&self) -> &'static [(&'static str, View)] {
+        &[("paper.pdf", View::Paper), ("key.pdf", View::Key)]
+    }
+    fn render(&self, pack: &Pack, view: View, t: &Templates) -> Result<Vec<u8>, Error> {
+        let (name, data) = match view {
+            View::Key | View::Both => (
+                "key",
+                serde_json::json!({ "view": "key", "doc": KeyView::of(pack) }),
+            ),
+            _ => (
+                "paper",
+                serde_json::json!({ "view": "paper", "doc": PaperView::of(pack) }),
+            ),
+        };
+        let bytes = serde_json::to_vec(&data).map_err(|e| Error::Render {
+            what: "PDF data".into(),
+            message: e.to_string(),
+        })?;
+        typeset(
+            t.raw("pdf/pack.typ")?,
+            bytes,
+            &format!("groundwork {} {name}", pack.meta.code),
+        )
+    }
+}

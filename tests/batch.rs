@@ -1,0 +1,176 @@
+//! `groundwork batch`: one distinct variant per candidate, a manifest whose digests match the
+//! files, a combined key, reruns that skip finished candidates, byte-identical repeats, and
+//! candidate-file errors that name the line and write nothing.
+
+use crate::{groundwork, tree};
+use predicates::prelude::*;
+use sha2::{Digest, Sha256};
+use std::fs;
+
+fn setup(candidates: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("candidates.csv"), candidates).unwrap();
+    d
+}
+
+const THREE: &str = "name,id,email\nAda Lovelace,ada,a@example.com\n\"Hopper, Grace\",grace,g@example.com\nAlan Turing,alan,t@example.com\n";
+
+#[test]
+fn each_candidate_gets_a_distinct_variant_and_the_manifest_matches_the_files() {
+    let d = setup(THREE);
+    groundwork(d.path())
+        .args([
+            "batch",
+            "--candidates",
+            "candidates.csv",
+            "--out",
+            "out",
+            "--format",
+            "html,json,moodle",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 candidates"));
+    let out = d.path().join("out");
+    let manifest = fs::read_to_string(out.join("manifest.csv")).unwrap();
+    let rows: Vec<&str> = manifest.lines().collect();
+    assert_eq!(rows[0], "candidate,pack_code,files,sha256");
+    assert_eq!(rows.len(), 4);
+    let mut codes = Vec::new();
+    let mut seeds = Vec::new();
+    for (row, id) in rows[1..].iter().zip(["ada", "grace", "alan"]) {
+        let cols: Vec<&str> = row.split(',').collect();
+        assert_eq!(cols[0], id, "candidate order is the file's");
+        codes.push(cols[1].to_string());
+        for (file, digest) in cols[2].split(' ').zip(cols[3].split(' ')) {
+            let bytes = fs::read(out.join(file)).unwrap();
+            assert_eq!(format!("{:x}", Sha256::digest(&bytes)), digest, "{file}");
+        }
+        let pack: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join(id).join("pack.json")).unwrap()).unwrap();
+        assert_eq!(pack["meta"]["code"], cols[1]);
+        assert!(pack["meta"]["title"].as_str().unwrap().ends_with(id));
+        seeds.push(
+            pack["questions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| q["seed"].as_u64().unwrap())
+                .collect::<Vec<_>>(),
+        );
+    }
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 3, "distinct pack codes");
+    for i in 0..3 {
+        for j in i + 1..3 {
+            assert!(
+                seeds[i].iter().all(|s| !seeds[j].contains(s)),
+                "candidates {i} and {j} share a question seed"
+            );
+        }
+    }
+    // The combined key holds every candidate's answers; the Moodle file every variant.
+    let answers = fs::read_to_string(out.join("answers.txt")).unwrap();
+    for id in ["ada", "grace", "alan"] {
+        assert!(answers.contains(&format!("# {id} · pack ")), "{id}");
+    }
+    let xml = fs::read_to_string(out.join("moodle.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let questions = doc
+        .root_element()
+        .children()
+        .filter(|n| n.attribute("type").is_some_and(|t| t != "category"))
+        .count();
+    assert_eq!(questions, 3 * 8);
+    // Nothing half-written is left behind.
+    assert!(
+        tree(&out).iter().all(|p| !p.ends_with(".tmp")),
+        "{:?}",
+        tree(&out)
+    );
+}
+
+#[test]
+fn a_rerun_skips_finished_candidates_and_repeats_every_byte() {
+    let d = setup("ada\ngrace\n");
+    let run = |out: &str| {
+        groundwork(d.path())
+            .args(["batch", "--candidates", "candidates.csv", "--out", out])
+            .assert()
+            .success()
+    };
+    run("a").stdout(predicate::str::contains("2 written, 0 unchanged"));
+    let before = fs::metadata(d.path().join("a/ada/paper.html"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    run("a").stdout(predicate::str::contains(
+        "0 written, 2 unchanged and skipped",
+    ));
+    assert_eq!(
+        fs::metadata(d.path().join("a/ada/paper.html"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
+    // A damaged output is redone.
+    fs::remove_file(d.path().join("a/grace/pack.json")).unwrap();
+    run("a").stdout(predicate::str::contains("1 written, 1 unchanged"));
+    // Same inputs elsewhere: the same bytes.
+    run("b");
+    for f in [
+        "manifest.csv",
+        "answers.txt",
+        "ada/paper.html",
+        "grace/key.html",
+        "grace/pack.json",
+    ] {
+        assert_eq!(
+            fs::read(d.path().join("a").join(f)).unwrap(),
+            fs::read(d.path().join("b").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // A different seed changes every variant.
+    groundwork(d.path())
+        .args([
+            "batch",
+            "--candidates",
+            "candidates.csv",
+            "--out",
+            "a",
+            "--seed",
+            "9",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 written"));
+}
+
+#[test]
+fn bad_candidate_files_name_the_line_and_write_nothing() {
+    for (content, line, what) in [
+        ("ada\ngrace\nAda\n", 3, "repeats line 1"),
+        ("id,name\nada,x\n,y\n", 3, "empty candidate id"),
+        ("ada\n../etc\n", 2, "unsafe in a file name"),
+        ("name,email\nx,y\n", 1, "no `id` column"),
+    ] {
+        let d = setup(content);
+        groundwork(d.path())
+            .args(["batch", "--candidates", "candidates.csv", "--out", "out"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("candidates.csv:{line}")))
+            .stderr(predicate::str::contains(what));
+        assert!(!d.path().join("out").exists(), "{what}: nothing written");
+    }
+    let d = setup("");
+    fs::write(d.path().join("candidates.csv"), b"ada\n\xff\xfe\n").unwrap();
+    groundwork(d.path())
+        .args(["batch", "--candidates", "candidates.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not UTF-8"));
+}
