@@ -358,7 +358,7 @@ pub fn pack_code(spec: &crate::spec::Spec, seal: Option<&crate::seal::Seal>) -> 
     if let Some(seal) = seal {
         b.push(seal.verifier(spec.seed) as u64, 16);
     }
-    while (b.0.len() + PACK_CHECK_BITS) % 5 != 0 {
+    while !(b.0.len() + PACK_CHECK_BITS).is_multiple_of(5) {
         b.push(0, 1);
     }
     let check = pack_checksum(&b);

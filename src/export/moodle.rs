@@ -206,9 +206,9 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
                 Expected::Real { value, tolerance } => (*value, tolerance.half_width(*value)),
                 _ => unreachable!(),
             };
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "    <answer fraction=\"100\"><text>{}</text><tolerance>{}</tolerance><feedback format=\"html\"><text></text></feedback></answer>\n",
+                "    <answer fraction=\"100\"><text>{}</text><tolerance>{}</tolerance><feedback format=\"html\"><text></text></feedback></answer>",
                 num(value),
                 num(tol)
             );
@@ -224,9 +224,9 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
                     .map(|w| html_inline(t, w))
                     .transpose()?
                     .unwrap_or_default();
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "    <answer fraction=\"{fr}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>\n",
+                    "    <answer fraction=\"{fr}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>",
                     cdata(&html_inline(t, &o.text)?),
                     cdata(&fb)
                 );
@@ -255,9 +255,9 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
                     .map(|w| html_inline(t, w))
                     .transpose()?
                     .unwrap_or_default();
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "    <answer fraction=\"{fr}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>\n",
+                    "    <answer fraction=\"{fr}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>",
                     cdata(&html_inline(t, &o.text)?),
                     cdata(&fb)
                 );
@@ -278,9 +278,9 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
                 if seen.contains(&s) {
                     continue;
                 }
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "    <answer fraction=\"100\" format=\"plain_text\"><text>{}</text><feedback format=\"html\"><text></text></feedback></answer>\n",
+                    "    <answer fraction=\"100\" format=\"plain_text\"><text>{}</text><feedback format=\"html\"><text></text></feedback></answer>",
                     xml(&s)
                 );
                 seen.push(s);

@@ -179,7 +179,7 @@ impl Family for BufferedWrites {
         } else if every == 0 {
             let k = capacity / r;
             solution = solution
-                .p(format!("⌊{capacity}/{r}⌋ = {k} records fit in the buffer{}; the {}th does not fit, so the buffer is flushed first.", if capacity % r != 0 { format!(" ({} bytes stay unused)", capacity - k * r) } else { String::new() }, k + 1))
+                .p(format!("⌊{capacity}/{r}⌋ = {k} records fit in the buffer{}; the {}th does not fit, so the buffer is flushed first.", if !capacity.is_multiple_of(r) { format!(" ({} bytes stay unused)", capacity - k * r) } else { String::new() }, k + 1))
                 .p(format!("{n} records in groups of {k}: ⌈{n}/{k}⌉ = **{calls}** write(2) calls (the last group is the final flush), against {unbuffered} unbuffered."));
         } else {
             solution = solution

@@ -197,7 +197,7 @@ impl Family for Merkle {
         let mut h = sha(s.blocks[s.leaf].as_bytes());
         let mut idx = s.leaf;
         for sib in &proof {
-            h = if idx % 2 == 0 { parent(&h, &sib.h) } else { parent(&sib.h, &h) };
+            h = if idx.is_multiple_of(2) { parent(&h, &sib.h) } else { parent(&sib.h, &h) };
             idx /= 2;
         }
         CheckError::expect_eq("root from the proof", root, h)?;
