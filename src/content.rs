@@ -21,6 +21,9 @@ pub enum Span {
     Emph(String),
     /// Strong emphasis (bold).
     Strong(String),
+    /// A formula in typst's math syntax (`$1/(1 - p)$` in the inline markup). The PDF typesets
+    /// it; HTML and Markdown show the source; a `#` (typst's escape into code) is refused.
+    Math(String),
 }
 
 /// One block of content.
@@ -200,13 +203,14 @@ pub fn plain_spans(spans: &[Span]) -> String {
     spans
         .iter()
         .map(|s| match s {
-            Span::Text(t) | Span::Emph(t) | Span::Strong(t) => t.clone(),
+            Span::Text(t) | Span::Emph(t) | Span::Strong(t) | Span::Math(t) => t.clone(),
             Span::Code(t) => format!("`{t}`"),
         })
         .collect()
 }
 
-/// Parses the inline markup: `` `code` ``, `**strong**`, `*emphasis*`; everything else is text.
+/// Parses the inline markup: `` `code` ``, `**strong**`, `*emphasis*`, `$math$`; everything else
+/// is text.
 ///
 /// Inside backticks nothing is special, so `` `a*b` `` is code. An unmatched marker is kept as a
 /// literal character, so a stray `*` in a formula never swallows the rest of the paragraph.
@@ -226,6 +230,8 @@ pub fn spans(text: &str) -> Vec<Span> {
             ("**", Span::Strong)
         } else if rest.starts_with('*') {
             ("*", Span::Emph)
+        } else if rest.starts_with('$') {
+            ("$", Span::Math)
         } else {
             plain.push(c);
             rest = &rest[c.len_utf8()..];
@@ -251,6 +257,18 @@ pub fn spans(text: &str) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn math_spans_are_marked_with_dollars() {
+        assert_eq!(
+            spans("so $p = 1 - 1/S$ and $5 left"),
+            vec![
+                Span::Text("so ".into()),
+                Span::Math("p = 1 - 1/S".into()),
+                Span::Text(" and $5 left".into()),
+            ]
+        );
+    }
 
     #[test]
     fn inline_markup_splits_code_emphasis_and_text() {

@@ -121,6 +121,28 @@ pub fn typeset(template: &str, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, Er
     Ok(pdf)
 }
 
+/// Math spans are evaluated by typst in math mode, where `#` escapes into code: refuse it.
+fn refuse_code_in_math(v: &serde_json::Value) -> Result<(), Error> {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("style").and_then(|s| s.as_str()) == Some("math") {
+                let t = m.get("text").and_then(|t| t.as_str()).unwrap_or("");
+                if t.contains('#') {
+                    return Err(Error::Render {
+                        what: "PDF".into(),
+                        message: format!(
+                            "the formula `{t}` contains `#`, which typst would run as code"
+                        ),
+                    });
+                }
+            }
+            m.values().try_for_each(refuse_code_in_math)
+        }
+        serde_json::Value::Array(a) => a.iter().try_for_each(refuse_code_in_math),
+        _ => Ok(()),
+    }
+}
+
 impl Exporter for Pdf {
     fn id(&self) -> &'static str {
         "pdf"
@@ -139,6 +161,7 @@ impl Exporter for Pdf {
                 serde_json::json!({ "view": "paper", "doc": PaperView::of(pack) }),
             ),
         };
+        refuse_code_in_math(&data)?;
         let bytes = serde_json::to_vec(&data).map_err(|e| Error::Render {
             what: "PDF data".into(),
             message: e.to_string(),
@@ -148,5 +171,48 @@ impl Exporter for Pdf {
             bytes,
             &format!("groundwork {} {name}", pack.meta.code),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn page(spans: serde_json::Value) -> serde_json::Value {
+        json!({ "view": "paper", "doc": {
+            "meta": { "title": "t", "code": "C", "seed": 1, "duration": "1 minute", "instructions": "", "total_points": 1, "generator": "g" },
+            "questions": [{ "number": 1, "code": "Q", "points": 1, "topic": "x", "prompt": [{ "type": "paragraph", "spans": spans }], "parts": [] }]
+        }})
+    }
+
+    fn run(v: &serde_json::Value) -> Result<Vec<u8>, Error> {
+        typeset(
+            Templates::embedded().raw("pdf/pack.typ")?,
+            serde_json::to_vec(v).unwrap(),
+            "test",
+        )
+    }
+
+    #[test]
+    fn math_is_typeset_and_code_in_math_is_refused() {
+        let ok = page(json!([{ "style": "math", "text": "1/(1 - p + p/n)" }]));
+        refuse_code_in_math(&ok).unwrap();
+        assert!(run(&ok).unwrap().starts_with(b"%PDF-"));
+        let bad = page(json!([{ "style": "math", "text": "#read(\"/etc/passwd\")" }]));
+        assert!(refuse_code_in_math(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("contains `#`"));
+        // The template refuses it too, should the exporter's check ever be bypassed.
+        assert!(run(&bad).is_err());
+    }
+
+    #[test]
+    fn text_is_never_evaluated_as_markup() {
+        let v = page(
+            json!([{ "style": "text", "text": "#panic(\"x\") *not bold* $x$ = [a] <b> // c" }]),
+        );
+        assert!(run(&v).unwrap().starts_with(b"%PDF-"));
     }
 }

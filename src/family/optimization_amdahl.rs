@@ -136,7 +136,7 @@ impl Family for Amdahl {
                     Content::new().p(format!("A team wants a **{}×** speedup from **{n}** cores. What percentage of the single-core running time must parallelise perfectly (the rest being serial)?", num(target))),
                     AnswerSlot::new("parallel percentage", Expected::sig(v, 3)),
                     Content::new()
-                        .p("Solve 1/((1 − p) + p/n) = S for p: 1 − p(1 − 1/n) = 1/S, so p = (1 − 1/S)/(1 − 1/n).")
+                        .p("Solve $1 / ((1 - p) + p / n) = S$ for p: $1 - p (1 - 1/n) = 1/S$, so $p = (1 - 1/S) / (1 - 1/n)$.")
                         .p(format!("p = (1 − 1/{})/(1 − 1/{n}) = **{}%**.", num(target), fmt_sig(v, 3))),
                 )
             }
