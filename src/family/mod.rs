@@ -574,6 +574,7 @@ registry! {
     hashing_modulo_vs_ring => ModuloVsRing,
     hashing_truncation => Truncation,
     hashing_open_addressing => OpenAddressing,
+    hashing_load_factor => LoadFactor,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
