@@ -106,7 +106,15 @@ fn checking_by_pack_code_regenerates_the_pack_and_explains_misses() {
 #[test]
 fn bad_answers_files_exit_2_with_the_line() {
     let (d, _) = pack_dir(&[]);
-    fs::write(d.path().join("a.txt"), "1: 4\n99: 3\n").unwrap();
+    // A valid first line (question 1's first part, labelled as printed), then a bad one.
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    let first = if pack["questions"][0]["slots"].as_array().unwrap().len() > 1 {
+        "1a"
+    } else {
+        "1"
+    };
+    fs::write(d.path().join("a.txt"), format!("{first}: 4\n99: 3\n")).unwrap();
     groundwork(d.path())
         .args(["check", "pack/pack.json", "a.txt"])
         .assert()
