@@ -323,12 +323,7 @@ struct Combined {
 impl Combined {
     fn new(dir: &Path, name: &str, head: &str) -> Result<Combined, Error> {
         let path = dir.join(name);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("writing", &path, e))?;
+        let mut tmp = export::staging_file(dir, name)?;
         tmp.write_all(head.as_bytes())
             .map_err(|e| Error::io("writing", &path, e))?;
         Ok(Combined { tmp, path })

@@ -9,13 +9,14 @@
 //! with GIFT's special characters escaped and newlines kept as `&#10;` so a code block cannot
 //! end the question early.
 
+use super::lms::{
+    by_family, category, html_blocks as html, html_inline as inline, num, spellings, weight,
+};
 use super::{Exporter, Templates, View};
-use crate::answer::{Expected, Normalisation, PartialCredit};
-use crate::content::spans;
+use crate::answer::Expected;
 use crate::error::Error;
 use crate::family::Question;
 use crate::pack::Pack;
-use serde_json::json;
 use std::fmt::Write;
 
 /// The GIFT exporter.
@@ -36,33 +37,6 @@ pub(crate) fn esc(s: &str) -> String {
         }
     }
     out
-}
-
-fn html(t: &Templates, blocks: &crate::content::Content) -> Result<String, Error> {
-    Ok(t.render(
-        "moodle/fragment.html",
-        &json!({ "blocks": blocks, "spans": [] }),
-    )?
-    .trim()
-    .to_string())
-}
-
-fn inline(t: &Templates, text: &str) -> Result<String, Error> {
-    Ok(t.render(
-        "moodle/fragment.html",
-        &json!({ "blocks": [], "spans": spans(text) }),
-    )?
-    .trim()
-    .to_string())
-}
-
-fn num(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.12}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }
 
 /// The answer block for one slot.
@@ -90,18 +64,10 @@ fn answers(e: &Expected, t: &Templates) -> Result<String, Error> {
             correct,
             rule,
         } => {
-            let k = correct.len().max(1) as f64;
-            let w = |right: bool| match (right, rule) {
-                (true, _) => num((100.0 / k * 1e5).round() / 1e5),
-                (false, PartialCredit::RightMinusWrong) => {
-                    format!("-{}", num((100.0 / k * 1e5).round() / 1e5))
-                }
-                (false, PartialCredit::AllOrNothing) => "-100".into(),
-            };
             let mut s = String::from("{\n");
             for (i, o) in options.iter().enumerate() {
-                let right = correct.contains(&i);
-                let _ = write!(s, "  ~%{}%{}", w(right), esc(&inline(t, &o.text)?));
+                let w = weight(correct.contains(&i), correct.len(), *rule);
+                let _ = write!(s, "  ~%{w}%{}", esc(&inline(t, &o.text)?));
                 if let Some(why) = &o.why_wrong {
                     let _ = write!(s, "#{}", esc(why));
                 }
@@ -111,23 +77,7 @@ fn answers(e: &Expected, t: &Templates) -> Result<String, Error> {
             s
         }
         other => {
-            let mut alts: Vec<String> = match other {
-                Expected::Text {
-                    value,
-                    accepted,
-                    normalisation,
-                } => {
-                    let mut v = vec![value.clone()];
-                    v.extend(accepted.iter().cloned());
-                    if *normalisation == Normalisation::Errno && value == "OK" {
-                        v.push("0".into());
-                    }
-                    v
-                }
-                Expected::Sequence { values, .. } => vec![values.join(", "), values.join(",")],
-                o => vec![o.reference()],
-            };
-            alts.dedup();
+            let alts = spellings(other);
             format!(
                 "{{{}}}",
                 alts.iter()
@@ -177,21 +127,11 @@ fn question(out: &mut String, number: usize, q: &Question, t: &Templates) -> Res
 
 /// GIFT for `packs` (one pack, or a batch of variants), one category per family.
 pub fn render_packs(packs: &[&Pack], t: &Templates) -> Result<String, Error> {
-    let mut by_family: std::collections::BTreeMap<&str, Vec<(usize, &Question)>> =
-        Default::default();
-    for p in packs {
-        for (i, q) in p.questions.iter().enumerate() {
-            by_family
-                .entry(q.family.as_str())
-                .or_default()
-                .push((i + 1, q));
-        }
-    }
     let mut out = String::from(
         "// groundwork questions in GIFT format: import into a Moodle question bank.\n\n",
     );
-    for (family, qs) in by_family {
-        let _ = writeln!(out, "$CATEGORY: $course$/top/groundwork/{family}\n");
+    for (family, qs) in by_family(packs) {
+        let _ = writeln!(out, "$CATEGORY: {}\n", category(family));
         for (n, q) in qs {
             question(&mut out, n, q, t)?;
         }
@@ -203,7 +143,7 @@ pub fn render_packs(packs: &[&Pack], t: &Templates) -> Result<String, Error> {
 pub fn render_fragment(pack: &Pack, t: &Templates) -> Result<String, Error> {
     let mut out = String::new();
     for (i, q) in pack.questions.iter().enumerate() {
-        let _ = writeln!(out, "$CATEGORY: $course$/top/groundwork/{}\n", q.family);
+        let _ = writeln!(out, "$CATEGORY: {}\n", category(&q.family));
         question(&mut out, i + 1, q, t)?;
     }
     Ok(out)

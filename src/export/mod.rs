@@ -11,6 +11,7 @@
 pub mod gift;
 pub mod html;
 pub mod json;
+pub mod lms;
 pub mod markdown;
 pub mod moodle;
 #[cfg(feature = "pdf")]
@@ -134,17 +135,23 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
     result
 }
 
+/// A temporary file in `dir` that becomes `dir/name` when persisted: the one way files reach the
+/// disk (here, and for the batch command's combined files, which grow as candidates finish).
+pub(crate) fn staging_file(dir: &Path, name: &str) -> Result<tempfile::NamedTempFile, Error> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        // Packs are documents to share and print, not secrets: rw-r--r--, not tempfile's 0600.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("writing", dir.join(name), e))
+}
+
 fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
     // Stage every file first; rename only when all are staged, so a failure leaves no partial set.
     let mut staged = Vec::new();
     for (name, bytes) in files {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            // Packs are documents to share and print, not secrets: rw-r--r--, not tempfile's 0600.
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("writing", dir.join(name), e))?;
+        let mut tmp = staging_file(dir, name)?;
         tmp.write_all(bytes)
             .map_err(|e| Error::io("writing", dir.join(name), e))?;
         tmp.as_file()

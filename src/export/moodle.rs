@@ -10,13 +10,12 @@
 //! the general feedback; each distractor's misconception is its answer feedback. Question text is
 //! HTML rendered by the same macros as the HTML pack, in CDATA.
 
+use super::lms::{by_family, category, html_blocks, html_inline, num, spellings, weight};
 use super::{Exporter, Templates, View};
-use crate::answer::{letter, Expected, Normalisation, PartialCredit};
-use crate::content::{spans, Content};
+use crate::answer::{letter, Expected, Normalisation};
 use crate::error::Error;
 use crate::family::Question;
 use crate::pack::Pack;
-use serde_json::json;
 use std::fmt::Write;
 
 /// The Moodle XML exporter.
@@ -35,45 +34,6 @@ fn cdata(s: &str) -> String {
     format!("<![CDATA[{}]]>", s.replace("]]>", "]]]]><![CDATA[>"))
 }
 
-fn html_blocks(t: &Templates, c: &Content) -> Result<String, Error> {
-    Ok(
-        t.render("moodle/fragment.html", &json!({ "blocks": c, "spans": [] }))?
-            .trim()
-            .to_string(),
-    )
-}
-
-fn html_inline(t: &Templates, text: &str) -> Result<String, Error> {
-    Ok(t.render(
-        "moodle/fragment.html",
-        &json!({ "blocks": [], "spans": spans(text) }),
-    )?
-    .trim()
-    .to_string())
-}
-
-/// A number as Moodle reads it: plain decimal, no exponent.
-fn num(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.12}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-/// Moodle's grade fractions for k right options: 100/k, a value from its allowed list for k ≤ 10.
-fn fraction(k: usize) -> String {
-    match k {
-        1 => "100".into(),
-        3 => "33.33333".into(),
-        6 => "16.66667".into(),
-        7 => "14.28571".into(),
-        9 => "11.11111".into(),
-        k => num(100.0 / k as f64),
-    }
-}
-
 /// Escapes text inside a cloze answer: `}`, `#`, `~`, `/`, `"` and `\` are special there.
 fn cloze_text(s: &str) -> String {
     let mut out = String::new();
@@ -84,27 +44,6 @@ fn cloze_text(s: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Spellings accepted for a text-like answer.
-fn spellings(e: &Expected) -> Vec<String> {
-    match e {
-        Expected::Text {
-            value,
-            accepted,
-            normalisation,
-        } => {
-            let mut v = vec![value.clone()];
-            v.extend(accepted.iter().cloned());
-            if *normalisation == Normalisation::Errno && value == "OK" {
-                v.push("0".into());
-            }
-            v
-        }
-        Expected::Sequence { values, .. } => vec![values.join(", "), values.join(",")],
-        Expected::Hex { value } => vec![value.clone()],
-        other => vec![other.reference()],
-    }
 }
 
 /// The embedded cloze answer for one part.
@@ -134,18 +73,15 @@ fn cloze_part(e: &Expected, points: u32) -> String {
             format!("{{{points}:MULTICHOICE:{}}}", opts.join("~"))
         }
         Expected::Multi {
-            options, correct, ..
+            options,
+            correct,
+            rule,
         } => {
-            let k = correct.len().max(1);
             let opts: Vec<String> = options
                 .iter()
                 .enumerate()
                 .map(|(i, o)| {
-                    let w = if correct.contains(&i) {
-                        fraction(k)
-                    } else {
-                        format!("-{}", fraction(k))
-                    };
+                    let w = weight(correct.contains(&i), correct.len(), *rule);
                     format!("%{w}%{}", cloze_text(&format!("{}. {}", letter(i), o.text)))
                 })
                 .collect();
@@ -213,11 +149,26 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
                 num(tol)
             );
         }
-        Expected::Choice { options, correct } => {
+        Expected::Choice { .. } | Expected::Multi { .. } => {
             head(out, "multichoice", &text);
-            out.push_str("    <single>true</single>\n    <shuffleanswers>0</shuffleanswers>\n    <answernumbering>ABCD</answernumbering>\n");
+            let (options, fraction): (_, Box<dyn Fn(usize) -> String>) = match &slot.expected {
+                Expected::Choice { options, correct } => (
+                    options,
+                    Box::new(move |i| if i == *correct { "100" } else { "0" }.to_string()),
+                ),
+                Expected::Multi {
+                    options,
+                    correct,
+                    rule,
+                } => (
+                    options,
+                    Box::new(move |i| weight(correct.contains(&i), correct.len(), *rule)),
+                ),
+                _ => unreachable!("matched above"),
+            };
+            let single = matches!(slot.expected, Expected::Choice { .. });
+            let _ = writeln!(out, "    <single>{single}</single>\n    <shuffleanswers>0</shuffleanswers>\n    <answernumbering>ABCD</answernumbering>");
             for (i, o) in options.iter().enumerate() {
-                let fr = if i == *correct { "100" } else { "0" };
                 let fb = o
                     .why_wrong
                     .as_deref()
@@ -226,38 +177,8 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "    <answer fraction=\"{fr}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>",
-                    cdata(&html_inline(t, &o.text)?),
-                    cdata(&fb)
-                );
-            }
-        }
-        Expected::Multi {
-            options,
-            correct,
-            rule,
-        } => {
-            head(out, "multichoice", &text);
-            out.push_str("    <single>false</single>\n    <shuffleanswers>0</shuffleanswers>\n    <answernumbering>ABCD</answernumbering>\n");
-            let k = correct.len().max(1);
-            for (i, o) in options.iter().enumerate() {
-                // Right-minus-wrong: each right pick +1/k, each wrong pick −1/k, floored at 0
-                // (Moodle floors the total too). All-or-nothing has no exact Moodle form; the
-                // same fractions with a full penalty for wrong picks come closest.
-                let fr = match (correct.contains(&i), rule) {
-                    (true, _) => fraction(k),
-                    (false, PartialCredit::RightMinusWrong) => format!("-{}", fraction(k)),
-                    (false, PartialCredit::AllOrNothing) => "-100".into(),
-                };
-                let fb = o
-                    .why_wrong
-                    .as_deref()
-                    .map(|w| html_inline(t, w))
-                    .transpose()?
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "    <answer fraction=\"{fr}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>",
+                    "    <answer fraction=\"{}\" format=\"html\"><text>{}</text><feedback format=\"html\"><text>{}</text></feedback></answer>",
+                    fraction(i),
                     cdata(&html_inline(t, &o.text)?),
                     cdata(&fb)
                 );
@@ -273,17 +194,12 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
                 }
             );
             let _ = writeln!(out, "    <usecase>{}</usecase>", u8::from(exact));
-            let mut seen = Vec::new();
             for s in spellings(other) {
-                if seen.contains(&s) {
-                    continue;
-                }
                 let _ = writeln!(
                     out,
                     "    <answer fraction=\"100\" format=\"plain_text\"><text>{}</text><feedback format=\"html\"><text></text></feedback></answer>",
                     xml(&s)
                 );
-                seen.push(s);
             }
         }
     }
@@ -294,22 +210,12 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
 /// The Moodle XML for `packs` (one pack, or a batch of variants): questions grouped into one
 /// category per family, in family order, then in pack order.
 pub fn render_packs(packs: &[&Pack], t: &Templates) -> Result<String, Error> {
-    let mut by_family: std::collections::BTreeMap<&str, Vec<(usize, &Question)>> =
-        Default::default();
-    for p in packs {
-        for (i, q) in p.questions.iter().enumerate() {
-            by_family
-                .entry(q.family.as_str())
-                .or_default()
-                .push((i + 1, q));
-        }
-    }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
-    for (family, qs) in by_family {
+    for (family, qs) in by_family(packs) {
         let _ = write!(
             out,
-            "  <question type=\"category\">\n    <category><text>$course$/top/groundwork/{}</text></category>\n  </question>\n",
-            xml(family)
+            "  <question type=\"category\">\n    <category><text>{}</text></category>\n  </question>\n",
+            xml(&category(family))
         );
         for (n, q) in qs {
             question_xml(&mut out, n, q, t)?;
@@ -326,8 +232,8 @@ pub fn render_fragment(pack: &Pack, t: &Templates) -> Result<String, Error> {
     for (i, q) in pack.questions.iter().enumerate() {
         let _ = write!(
             out,
-            "  <question type=\"category\">\n    <category><text>$course$/top/groundwork/{}</text></category>\n  </question>\n",
-            xml(&q.family)
+            "  <question type=\"category\">\n    <category><text>{}</text></category>\n  </question>\n",
+            xml(&category(&q.family))
         );
         question_xml(&mut out, i + 1, q, t)?;
     }

@@ -159,9 +159,7 @@ impl Family for AppendOffsets {
             .p("Executed with real syscalls (rustix) in a private scratch directory on Linux, then read back:")
             .table(
                 ["call", "returned"],
-                ops.iter()
-                    .zip(&real)
-                    .map(|(op, o)| vec![format!("`{}`", fsops::render_op(op)), fsops::describe_result(op, o)]),
+                fsops::trace_rows(&ops, &real),
             )
             .p(format!("`app.log` afterwards: `{text}`."));
         Ok(Question::new(

@@ -112,21 +112,23 @@ impl Family for DirOps {
             let kind = kinds[k % kinds.len()];
             k += 1;
             // Build a call of this kind against the current state, if one exists.
-            let exists = |m: &Model, p: &str| m.exists(p);
-            let is_dir = |m: &Model, p: &str| m.exists(p) && m.content(p).is_none();
+            let is_dir = |p: &str| model.exists(p) && model.content(p).is_none();
+            let rmdir_fails = |p: &str| model.clone().apply(&Op::Rmdir { path: p.to_string() }).errno.is_some();
+            let mkdir = |p: String| Op::Mkdir { path: p, mode: 0o755 };
+            let rmdir = |p: &str| Op::Rmdir { path: p.to_string() };
             let candidates: Vec<Op> = match kind {
-                "mkdir_existing" => dirs.iter().filter(|d| is_dir(&model, d)).map(|d| Op::Mkdir { path: d.to_string(), mode: 0o755 }).collect(),
+                "mkdir_existing" => dirs.iter().filter(|d| is_dir(d)).map(|d| mkdir(d.to_string())).collect(),
                 "mkdir_missing_parent" => ["tmp/cache", "var/cache/pkg", "srv/www"]
                     .iter()
-                    .filter(|p| !exists(&model, p.rsplit_once('/').map_or("", |x| x.0)))
-                    .map(|p| Op::Mkdir { path: p.to_string(), mode: 0o755 })
+                    .filter(|p| !model.exists(p.rsplit_once('/').map_or("", |x| x.0)))
+                    .map(|p| mkdir(p.to_string()))
                     .collect(),
-                "mkdir_under_file" => files.iter().filter(|f| exists(&model, f)).map(|f| Op::Mkdir { path: format!("{f}/sub"), mode: 0o755 }).collect(),
-                "rmdir_nonempty" => ["var", "var/log"].iter().filter(|d| is_dir(&model, d) && model.clone().apply(&Op::Rmdir { path: d.to_string() }).errno.is_some()).map(|d| Op::Rmdir { path: d.to_string() }).collect(),
-                "rmdir_file" => files.iter().filter(|f| exists(&model, f)).map(|f| Op::Rmdir { path: f.to_string() }).collect(),
-                "rmdir_missing" => ["tmp", "var/cache"].iter().filter(|d| !exists(&model, d)).map(|d| Op::Rmdir { path: d.to_string() }).collect(),
-                "unlink_dir" => dirs.iter().filter(|d| is_dir(&model, d)).map(|d| Op::Unlink { path: d.to_string() }).collect(),
-                _ => dirs.iter().filter(|d| is_dir(&model, d) && model.clone().apply(&Op::Rmdir { path: d.to_string() }).errno.is_none()).map(|d| Op::Rmdir { path: d.to_string() }).collect(),
+                "mkdir_under_file" => files.iter().filter(|f| model.exists(f)).map(|f| mkdir(format!("{f}/sub"))).collect(),
+                "rmdir_nonempty" => ["var", "var/log"].iter().filter(|d| is_dir(d) && rmdir_fails(d)).map(|d| rmdir(d)).collect(),
+                "rmdir_file" => files.iter().filter(|f| model.exists(f)).map(|f| rmdir(f)).collect(),
+                "rmdir_missing" => ["tmp", "var/cache"].iter().filter(|d| !model.exists(d)).map(|d| rmdir(d)).collect(),
+                "unlink_dir" => dirs.iter().filter(|d| is_dir(d)).map(|d| Op::Unlink { path: d.to_string() }).collect(),
+                _ => dirs.iter().filter(|d| is_dir(d) && !rmdir_fails(d)).map(|d| rmdir(d)).collect(),
             };
             let Some(op) = candidates.choose(rng).cloned() else {
                 if k > 4 * KINDS.len() {
@@ -139,20 +141,20 @@ impl Family for DirOps {
             probes.push(Probe::new(ops.len() - 1, What::Result));
             // Sometimes an unmarked call changes the tree between marked ones.
             if k % 2 == 0 && !model.exists("tmp") {
-                ops.push(Op::Mkdir { path: "tmp".into(), mode: 0o755 });
-                model.apply(ops.last().unwrap_or(&Op::Close { fd: 0 }));
+                let op = Op::Mkdir { path: "tmp".into(), mode: 0o755 };
+                model.apply(&op);
+                ops.push(op);
             }
         }
         let (slots, real) = fsquiz::slots(&ops, &probes)?;
         let prompt = Content::new()
             .p("The code runs on Linux in an empty directory; unmarked calls succeed. For each marked call, give OK or the errno it fails with.")
             .code("c", fsquiz::render_marked(&ops, &probes));
-        let n = probes.len();
         let solution = Content::new()
             .p("Directories change only through mkdir (one level, never over an existing name), rmdir (empty directories only) and rename; unlink is for non-directories. Where Linux and POSIX differ (unlink of a directory), this key follows Linux.")
-            .list(probes.iter().enumerate().map(|(i, p)| {
+            .list(fsquiz::answer_lines(&ops, &probes, &real).into_iter().zip(&probes).map(|(line, p)| {
                 let key = fsquiz::expected(p, &real).map(|e| e.reference()).unwrap_or_default();
-                format!("{}: {}.", fsquiz::answer_line(p, &ops, &real, i, n), why(&key, &ops[p.op]))
+                format!("{line}: {}.", why(&key, &ops[p.op]))
             }));
         let evidence = fsquiz::evidence(&ops, &real);
         Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes }))

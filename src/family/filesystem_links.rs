@@ -183,12 +183,11 @@ impl Family for Links {
         let prompt = Content::new()
             .p("This runs in an empty directory on Linux; unmarked calls succeed. For each marked call give the asked value (OK or the errno for an `open`, the bytes for a `read`, st_nlink for a `stat`).")
             .code("c", fsquiz::render_marked(&ops, &probes));
-        let n = probes.len();
         let mut solution = Content::new();
         for e in &explain {
             solution = solution.p(e);
         }
-        solution = solution.list(probes.iter().enumerate().map(|(i, p)| fsquiz::answer_line(p, &ops, &real, i, n)));
+        solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
         Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ask: ask.into(), ops, probes }))
     }

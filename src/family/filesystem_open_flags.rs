@@ -21,7 +21,6 @@ use crate::content::Content;
 use crate::family::support::fsops::{Flag, Op};
 use crate::family::support::fsquiz::{self, Probe, What};
 use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 /// The family.
@@ -168,9 +167,7 @@ impl Family for OpenFlags {
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let first = cx.pick("case");
         let count = cx.int("cases") as usize;
-        let mut rest: Vec<&str> = CASES.iter().copied().filter(|c| *c != first).collect();
-        rest.shuffle(cx.rng());
-        let cases: Vec<&str> = std::iter::once(first).chain(rest).take(count).collect();
+        let cases = fsquiz::draw_cases(first, CASES, count, cx.rng());
         let mut ops = Vec::new();
         let mut probes = Vec::new();
         for (k, c) in cases.iter().enumerate() {
@@ -180,12 +177,11 @@ impl Family for OpenFlags {
         let prompt = Content::new()
             .p("This runs as an ordinary user in an empty directory on Linux; unmarked calls succeed. For each marked call give OK or the errno it fails with (for `fstat`, the st_size it reports; for `read`, the bytes it reads).")
             .code("c", fsquiz::render_marked(&ops, &probes));
-        let n = probes.len();
         let mut solution = Content::new();
         for c in &cases {
             solution = solution.p(explain(c));
         }
-        solution = solution.list(probes.iter().enumerate().map(|(i, p)| fsquiz::answer_line(p, &ops, &real, i, n)));
+        solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
         let cases = cases.iter().map(|c| c.to_string()).collect();
         Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { cases, ops, probes }))

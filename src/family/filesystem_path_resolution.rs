@@ -136,12 +136,11 @@ impl Family for PathResolution {
         let prompt = Content::new()
             .p("This builds a small tree in an empty directory on Linux; unmarked calls succeed. Three files are called `config` and hold `top`, `app` and `shared`. For each marked `open` give OK or the errno; for each marked `read`, the bytes it returns (which file was opened).")
             .code("c", fsquiz::render_marked(&ops, &probes));
-        let n = probes.len();
         let mut solution = Content::new().p("The kernel resolves a path one component at a time from the starting directory. A symlink in the middle (or at the end, unless O_NOFOLLOW) is replaced by its target, resolved from the directory that holds the link; `..` goes to the parent of wherever resolution has got to, physically.");
         for &i in &picks {
             solution = solution.p(format!("`{}`: {}", PATHS[i].0, PATHS[i].2));
         }
-        solution = solution.list(probes.iter().enumerate().map(|(i, p)| fsquiz::answer_line(p, &ops, &real, i, n)));
+        solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
         Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes }))
     }

@@ -168,11 +168,7 @@ impl Family for SparseSeek {
                 "After the last line runs, what are (a) `st.st_size`, and (b) the bytes that `pread` \
                  puts in `buf`? Write the bytes as text, with `\\0` for each zero byte (e.g. `ab\\0\\0c`)."
             );
-        let rows: Vec<Vec<String>> = ops
-            .iter()
-            .zip(&real)
-            .map(|(op, o)| vec![format!("`{}`", fsops::render_op(op)), fsops::describe_result(op, o)])
-            .collect();
+        let rows = fsops::trace_rows(&ops, &real);
         let solution = Content::new()
             .p(
                 "`lseek` only moves the offset; a `write` past the end extends the file and the gap \

@@ -96,13 +96,12 @@ impl Family for Truncate {
             .p("`blob` does not exist beforehand and every call succeeds:")
             .code("c", fsquiz::render_marked(&ops, &probes))
             .p("Give st_size after the marked `fstat`, and the bytes the marked `pread` returns (write a zero byte as `\\0`).");
-        let n = probes.len();
         let mut solution = Content::new()
             .p("`ftruncate(fd, n)` sets the size to n: shrinking discards the bytes past n for good; growing appends zero bytes (a hole). It does **not** move the descriptor's offset.");
         if hard {
             solution = solution.p(format!("The offset stayed at {len} after the first write, so the final `write` lands at byte {len}, whatever the size is by then; any gap before it reads as zeros."));
         }
-        solution = solution.list(probes.iter().enumerate().map(|(i, p)| fsquiz::answer_line(p, &ops, &real, i, n)));
+        solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
         Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes }))
     }

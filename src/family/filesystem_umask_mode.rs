@@ -101,7 +101,6 @@ impl Family for UmaskMode {
             .p("A service starts with this code in an empty directory; every call succeeds:")
             .code("c", fsquiz::render_marked(&ops, &probes))
             .p("For each marked call, give the permission bits it reports (`st.st_mode & 0777`) in octal, such as 0640.");
-        let n = probes.len();
         let show = |m: u32| {
             let (o, r) = fsops::show_mode(m);
             format!("{o} ({r})")
@@ -117,7 +116,7 @@ impl Family for UmaskMode {
         if objects == "file_dir_chmod" {
             solution = solution.p(format!("`chmod` sets the bits exactly as given; the umask applies only when something is created: **{}**.", show(cmode)));
         }
-        solution = solution.list(probes.iter().enumerate().map(|(i, p)| fsquiz::answer_line(p, &ops, &real, i, n)));
+        solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
         Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes }))
     }

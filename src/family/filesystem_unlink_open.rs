@@ -106,7 +106,6 @@ impl Family for UnlinkOpen {
             .p(format!("A worker writes a scratch file, then removes its name while keeping the descriptor open (`{path}` does not exist beforehand; `st` is a `struct stat`):"))
             .code("c", fsquiz::render_marked(&ops, &probes))
             .p("For each marked call give the asked value; for `stat`, OK or the errno if it fails.");
-        let n = probes.len();
         let mut solution = Content::new()
             .p("A name is a directory entry pointing at an inode; a descriptor points at the inode (through an open file description), not at the name. `unlink` removes one name and decrements st_nlink; the inode and its data are freed only when st_nlink is 0 **and** no descriptor has it open.");
         solution = solution.p(if links > 0 {
@@ -119,7 +118,7 @@ impl Family for UnlinkOpen {
         } else {
             solution = solution.p(format!("`stat(\"{path}\")` fails with ENOENT: the name is gone."));
         }
-        solution = solution.list(probes.iter().enumerate().map(|(i, p)| fsquiz::answer_line(p, &ops, &real, i, n)));
+        solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
         Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes }))
     }

@@ -184,13 +184,6 @@ impl Outcome {
             ..Default::default()
         }
     }
-    /// The errno name, or "0" for success: how questions ask for a call's result.
-    pub fn result(&self) -> String {
-        match &self.errno {
-            Some(e) => e.clone(),
-            None => self.ret.to_string(),
-        }
-    }
     /// "3", "-1 (EBADF)", "2 → \"ab\"", "0 (st_size 4, st_nlink 1)", for evidence tables.
     pub fn describe(&self) -> String {
         match (&self.errno, &self.data, &self.stat, &self.mode) {
@@ -265,7 +258,7 @@ pub fn show_mode(mode: u32) -> (String, String) {
 }
 
 /// The C variable name of descriptor `i`: `fd`, `fd2`, `fd3`, …
-pub fn fd_name(i: usize) -> String {
+fn fd_name(i: usize) -> String {
     if i == 0 {
         "fd".into()
     } else {
@@ -1298,23 +1291,6 @@ impl Model {
             self.resolve(path, false),
             Ok(Resolved { inode: Some(_), .. })
         )
-    }
-
-    /// The link count of the file at `path` (following symlinks).
-    pub fn nlink(&self, path: &str) -> Option<u64> {
-        let i = self.resolve(path, true).ok()?.inode?;
-        Some(self.inodes[i].nlink)
-    }
-
-    /// The permission bits of `path` (following symlinks).
-    pub fn mode(&self, path: &str) -> Option<u32> {
-        let i = self.resolve(path, true).ok()?.inode?;
-        Some(self.inodes[i].mode)
-    }
-
-    /// The current umask.
-    pub fn umask(&self) -> u32 {
-        self.umask
     }
 }
 

@@ -42,6 +42,19 @@ impl Probe {
     }
 }
 
+/// `count` distinct cases: `first`, then the others of `all` in random order.
+pub fn draw_cases(
+    first: &'static str,
+    all: &[&'static str],
+    count: usize,
+    rng: &mut impl rand::Rng,
+) -> Vec<&'static str> {
+    use rand::seq::SliceRandom;
+    let mut rest: Vec<&str> = all.iter().copied().filter(|c| *c != first).collect();
+    rest.shuffle(rng);
+    std::iter::once(first).chain(rest).take(count).collect()
+}
+
 /// The mark of slot `i` when there are `n` slots: "(a)" (the slot's label), or "← this call"
 /// for a single slot.
 fn mark(i: usize, n: usize) -> String {
@@ -157,18 +170,25 @@ pub fn evidence(ops: &[Op], outcomes: &[Outcome]) -> Content {
         .table(["call", "returned"], fsops::trace_rows(ops, outcomes))
 }
 
-/// A one-line answer for the solution: "(a) `unlink("d")` → EISDIR".
-pub fn answer_line(p: &Probe, ops: &[Op], outcomes: &[Outcome], i: usize, n: usize) -> String {
-    let e = expected(p, outcomes)
-        .map(|e| e.reference())
-        .unwrap_or_default();
-    let call = fsops::render_op(&ops[p.op]);
-    let label = if n == 1 {
-        String::new()
-    } else {
-        format!("{} ", mark(i, n))
-    };
-    format!("{label}`{}` → **{}**", call.trim_end_matches(';'), e)
+/// One line per probe for the solution: "(a) `unlink("d")` → **EISDIR**".
+pub fn answer_lines(ops: &[Op], probes: &[Probe], outcomes: &[Outcome]) -> Vec<String> {
+    let n = probes.len();
+    probes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let e = expected(p, outcomes)
+                .map(|e| e.reference())
+                .unwrap_or_default();
+            let call = fsops::render_op(&ops[p.op]);
+            let label = if n == 1 {
+                String::new()
+            } else {
+                format!("{} ", mark(i, n))
+            };
+            format!("{label}`{}` → **{}**", call.trim_end_matches(';'), e)
+        })
+        .collect()
 }
 
 /// The cross-check: the kernel and the model agree call by call, and every slot's key is what the
