@@ -613,6 +613,7 @@ registry! {
     optimization_latency_estimate => LatencyEstimate,
     optimization_syscall_batching => SyscallBatching,
     optimization_index_vs_scan => IndexVsScan,
+    optimization_queueing => Queueing,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.

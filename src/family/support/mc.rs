@@ -87,6 +87,15 @@ pub fn mean(
     }
 }
 
+/// The mean of `samples` with its standard error (for batch means, which are close to independent
+/// even when the raw samples are not).
+pub fn of_samples(samples: &[f64]) -> Estimate {
+    let n = samples.len() as u64;
+    let mut it = samples.iter().copied();
+    let mut unused = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0);
+    mean(n, &mut unused, |_| it.next().unwrap_or(f64::NAN))
+}
+
 /// A uniform draw in [0, 1).
 pub fn unit(rng: &mut ChaCha8Rng) -> f64 {
     rng.random::<f64>()
