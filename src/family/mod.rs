@@ -587,6 +587,7 @@ registry! {
     probability_sampling_defects => SamplingDefects,
     probability_expected_max => ExpectedMax,
     probability_availability => Availability,
+    probability_load_balance => LoadBalance,
     filesystem_sparse_seek => SparseSeek,
     filesystem_append_offsets => AppendOffsets,
     filesystem_rename => Rename,
