@@ -404,6 +404,30 @@ impl Ctx {
         v
     }
 
+    /// Draws real parameter `key` on its grid in `lo..=hi`, a range that depends on earlier draws
+    /// (clamped to the declared bounds), or returns its pin; the value recorded is the one used.
+    pub fn real_within(&mut self, key: &str, lo: f64, hi: f64) -> f64 {
+        let spec = self.spec(key);
+        let ParamKind::Real { min, max, step, .. } = spec.kind else {
+            panic!("parameter `{key}` is not a real")
+        };
+        let lo = lo.clamp(min, max);
+        let hi = hi.clamp(lo, max);
+        let (a, b) = ((lo / step).ceil() as i64, (hi / step).floor() as i64);
+        let drawn = if a <= b {
+            snap(self.rng.random_range(a..=b) as f64 * step, step)
+        } else {
+            snap(lo, step)
+        };
+        let v = match self.pins.get(key) {
+            Some(ParamValue::Real(p)) => *p,
+            Some(ParamValue::Int(p)) => *p as f64,
+            _ => drawn,
+        };
+        self.resolved.insert(key.to_string(), ParamValue::Real(v));
+        v
+    }
+
     /// Draws word parameter `key` from the difficulty's list, or returns its pin.
     pub fn pick(&mut self, key: &str) -> &'static str {
         let spec = self.spec(key);

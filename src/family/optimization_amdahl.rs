@@ -89,7 +89,7 @@ impl Family for Amdahl {
         "optimization.amdahl"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -106,7 +106,9 @@ impl Family for Amdahl {
         let pct = cx.real("parallel_pct");
         let n = cx.int("cores") as u64;
         let hi_target = (0.8 * n as f64).max(1.5);
-        let target = if cx.is_pinned("target") { cx.real("target") } else { let t = cx.real("target"); (t.min(hi_target) * 2.0).round() / 2.0 };
+        // The declared per-difficulty range of `target`, capped at 0.8·n so the target is reachable.
+        let (lo_target, hi_drawn): (f64, f64) = [(1.5, 6.0), (1.5, 50.0), (2.0, 800.0)][cx.difficulty().index()];
+        let target = cx.real_within("target", lo_target.min(hi_target), hi_drawn.min(hi_target));
         let p = pct / 100.0;
         let s = Scenario { ask: ask.into(), p, n, target };
         let cap = 1.0 / (1.0 - p);
@@ -185,7 +187,7 @@ impl Family for Amdahl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, stress, Difficulty};
+    use crate::family::{generate, parse_pins, stress, Difficulty, ParamValue};
 
     #[test]
     fn passes_the_stress_check() {
@@ -205,6 +207,19 @@ mod tests {
         let pins = parse_pins(&Amdahl, &["ask=speedup".into(), "parallel_pct=95".into(), "cores=8".into()]).unwrap();
         let q = generate(&Amdahl, 1, Difficulty::Easy, &pins).unwrap();
         assert_eq!(q.slots[0].expected.reference(), "5.93");
+    }
+
+    #[test]
+    fn the_recorded_target_is_the_one_asked() {
+        // On few cores the drawn target is capped at 0.8·n; the parameters line must show the
+        // target the prompt asks for, not a larger value drawn before the cap.
+        let pins = parse_pins(&Amdahl, &["ask=fraction".into(), "cores=4".into()]).unwrap();
+        for seed in 0..40 {
+            let q = generate(&Amdahl, seed, Difficulty::Hard, &pins).unwrap();
+            let Some(ParamValue::Real(t)) = q.params.get("target") else { panic!("no target: {:?}", q.params) };
+            assert!(*t <= 3.2, "seed {seed}: target {t} on 4 cores");
+            assert!(q.prompt.plain_text().contains(&format!("{}×", num(*t))), "seed {seed}: {}", q.prompt.plain_text());
+        }
     }
 
     #[test]
