@@ -379,7 +379,13 @@ pub fn format_real(value: f64, tolerance: &Tolerance) -> String {
         }
         Tolerance::Rel { rel } => {
             let digits = ((-rel.log10()).ceil() as u32 + 1).clamp(2, 15);
-            fmt_sig(value, digits)
+            // A whole number too long for those digits (a sample size of 1068, say) prints in
+            // full rather than rounded to 1070.
+            if value.fract() == 0.0 && value.abs() >= 10f64.powi(digits as i32) && value.abs() < 1e15 {
+                format!("{value:.0}")
+            } else {
+                fmt_sig(value, digits)
+            }
         }
     }
 }
@@ -461,5 +467,14 @@ mod tests {
         );
         assert_eq!(Tolerance::Rel { rel: 0.005 }.describe(), "within ±0.5%");
         assert_eq!(Tolerance::Abs { abs: 0.01 }.describe(), "within ±0.01");
+    }
+
+    #[test]
+    fn a_relative_tolerance_prints_whole_numbers_in_full() {
+        // A sample size is a whole number: the key says 1068, not 1070.
+        let t = Tolerance::Rel { rel: 0.05 };
+        assert_eq!(format_real(1068.0, &t), "1068");
+        assert_eq!(format_real(50.0, &t), "50.0");
+        assert_eq!(format_real(12.34, &t), "12.3");
     }
 }

@@ -612,6 +612,7 @@ registry! {
     probability_expected_max => ExpectedMax,
     probability_availability => Availability,
     probability_load_balance => LoadBalance,
+    probability_estimate_error => EstimateError,
     filesystem_sparse_seek => SparseSeek,
     filesystem_append_offsets => AppendOffsets,
     filesystem_rename => Rename,

@@ -12,7 +12,8 @@
 //!   simulation and the options are approximate values.
 //!
 //! **Parameters.** `servers` n: easy 5–20, medium 10–200, hard 100–2000; `requests` m: drawn
-//! between n/2 and 2n (n for `max_load`); `at_least` k: 2–4.
+//! between n/2 and 2n (n for `max_load`, which accepts n to 4n and at least 10 servers);
+//! `at_least` k: 2–4.
 //!
 //! **Key.** `idle` and `overloaded`: the closed forms (the binomial tail summed term by term).
 //! `max_load`: a simulation of both policies (the option nearest the simulated two-choice maximum).
@@ -132,9 +133,9 @@ fn simulate_max(s: &Scenario, rng: &mut ChaCha8Rng) -> (Estimate, Estimate) {
 }
 
 /// Options for `max_load`: the simulated two-choice maximum and misconceptions, keeping only
-/// distractors clearly apart from it (a quarter and half a request at least), then rotated.
+/// distractors clearly apart from it (by 15% and half a request at least), then rotated.
 fn max_options(two: f64, one: f64, avg: f64, rot: usize) -> (Vec<ChoiceOption>, usize) {
-    let apart = |v: f64| (v - two).abs() >= (0.25 * two).max(0.5);
+    let apart = |v: f64| (v - two).abs() >= (0.15 * two).max(0.5);
     let mut options = vec![ChoiceOption::right(format!("about {}", fmt_sig(two, 2)))];
     for (v, why) in [
         (one, "That is the random placement's maximum: checking a second server is not a small tweak, it cuts the maximum from about ln n/ln ln n to about ln ln n/ln 2."),
@@ -183,10 +184,10 @@ impl Family for LoadBalance {
                 hint: "set at_least at most requests".into(),
             });
         }
-        if ask == "max_load" && n < 10 {
+        if ask == "max_load" && (n < 10 || m < n || m > 4 * n) {
             return Err(GenError::Params {
-                message: format!("with {n} servers the two policies' maxima are too close to tell apart"),
-                hint: "set servers to 10 or more for ask=max_load".into(),
+                message: format!("with {m} requests on {n} servers the options of ask=max_load would be too close to tell apart"),
+                hint: "for ask=max_load, set servers to 10 or more and requests between servers and 4 × servers (the default is requests = servers)".into(),
             });
         }
         let s = Scenario { ask: ask.into(), n, m, k };
@@ -229,6 +230,12 @@ impl Family for LoadBalance {
                 let (one, two) = simulate_max(&s, &mut cx.sim_rng("evidence"));
                 let rot = cx.rng().random_range(0..4);
                 let (options, correct) = max_options(two.mean, one.mean, m as f64 / n as f64, rot);
+                if options.len() < 2 {
+                    return Err(GenError::Params {
+                        message: format!("with {m} requests on {n} servers the two policies' maxima are too close to make a choice question"),
+                        hint: "use more servers".into(),
+                    });
+                }
                 let ln = (n as f64).ln();
                 (
                     Content::new()
