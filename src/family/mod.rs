@@ -640,6 +640,7 @@ registry! {
     optimization_syscall_batching => SyscallBatching,
     optimization_index_vs_scan => IndexVsScan,
     optimization_queueing => Queueing,
+    optimization_zipf_cache => ZipfCache,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
