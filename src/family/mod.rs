@@ -641,6 +641,7 @@ registry! {
     optimization_index_vs_scan => IndexVsScan,
     optimization_queueing => Queueing,
     optimization_zipf_cache => ZipfCache,
+    optimization_cache_lines => CacheLines,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.

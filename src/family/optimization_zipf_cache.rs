@@ -26,6 +26,7 @@
 
 use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected, Tolerance};
 use crate::content::Content;
+use crate::family::support::lru::Lru;
 use crate::family::support::mc::{self, Estimate};
 use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand_chacha::ChaCha8Rng;
@@ -99,62 +100,6 @@ fn che(p: &[f64], c: u64) -> f64 {
     }
     let t = 0.5 * (lo + hi);
     p.iter().map(|&q| q * (1.0 - (-q * t).exp())).sum()
-}
-
-/// An LRU cache of integer keys below N: a doubly linked list over arrays, most recent at the head.
-struct Lru {
-    prev: Vec<u32>,
-    next: Vec<u32>,
-    cached: Vec<bool>,
-    head: u32,
-    tail: u32,
-    len: u64,
-    cap: u64,
-}
-
-const NIL: u32 = u32::MAX;
-
-impl Lru {
-    fn new(n: u64, cap: u64) -> Lru {
-        Lru { prev: vec![NIL; n as usize], next: vec![NIL; n as usize], cached: vec![false; n as usize], head: NIL, tail: NIL, len: 0, cap }
-    }
-
-    fn unlink(&mut self, k: u32) {
-        let (p, n) = (self.prev[k as usize], self.next[k as usize]);
-        if p == NIL { self.head = n } else { self.next[p as usize] = n }
-        if n == NIL { self.tail = p } else { self.prev[n as usize] = p }
-    }
-
-    fn push_front(&mut self, k: u32) {
-        self.prev[k as usize] = NIL;
-        self.next[k as usize] = self.head;
-        if self.head != NIL {
-            self.prev[self.head as usize] = k;
-        }
-        self.head = k;
-        if self.tail == NIL {
-            self.tail = k;
-        }
-    }
-
-    /// Accesses key k; true on a hit.
-    fn access(&mut self, k: u32) -> bool {
-        if self.cached[k as usize] {
-            self.unlink(k);
-            self.push_front(k);
-            return true;
-        }
-        if self.len == self.cap {
-            let victim = self.tail;
-            self.unlink(victim);
-            self.cached[victim as usize] = false;
-            self.len -= 1;
-        }
-        self.push_front(k);
-        self.cached[k as usize] = true;
-        self.len += 1;
-        false
-    }
 }
 
 /// Hit rates of LRU and of the static top-C cache over one request stream, as batch means.
@@ -332,12 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn lru_evicts_the_least_recently_used() {
-        let mut c = Lru::new(5, 2);
-        assert!(!c.access(0) && !c.access(1));
-        assert!(c.access(0)); // 0 becomes most recent
-        assert!(!c.access(2)); // evicts 1
-        assert!(c.access(0) && !c.access(1));
+    fn a_uniform_stream_hits_c_over_n() {
         // A uniform stream over 100 keys through 30 entries hits about 30%.
         let sc = Scenario { n: 100, s: 0.0001, c: 30 };
         let (lru, _) = simulate(&sc, 400_000, &mut ChaCha8Rng::seed_from_u64(1));

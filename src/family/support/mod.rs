@@ -3,4 +3,5 @@
 
 pub mod fsops;
 pub mod fsquiz;
+pub mod lru;
 pub mod mc;
