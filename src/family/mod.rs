@@ -642,6 +642,7 @@ registry! {
     optimization_queueing => Queueing,
     optimization_zipf_cache => ZipfCache,
     optimization_cache_lines => CacheLines,
+    optimization_complexity => Complexity,
 }
 
 /// The family with this id, or an error listing the valid ids and the closest one.
