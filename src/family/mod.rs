@@ -599,6 +599,7 @@ registry! {
     hashing_truncation => Truncation,
     hashing_open_addressing => OpenAddressing,
     hashing_load_factor => LoadFactor,
+    hashing_partition_skew => PartitionSkew,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
