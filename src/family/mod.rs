@@ -600,6 +600,7 @@ registry! {
     hashing_open_addressing => OpenAddressing,
     hashing_load_factor => LoadFactor,
     hashing_partition_skew => PartitionSkew,
+    hashing_choose_hash => ChooseHash,
     probability_fanout_tail => FanoutTail,
     probability_coupon => Coupon,
     probability_retries => Retries,
