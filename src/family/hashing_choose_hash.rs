@@ -166,7 +166,7 @@ const FLOOD: usize = 8;
 
 /// Keys `k<i>` that land in bucket 0 of 1,024 under xxh3 with seed 0, found by brute force.
 fn flooding_keys(start: u64) -> Vec<String> {
-    (start..).map(|i| format!("k{i}")).filter(|k| xxh3_64_with_seed(k.as_bytes(), 0) % BUCKETS == 0).take(FLOOD).collect()
+    (start..).map(|i| format!("k{i}")).filter(|k| xxh3_64_with_seed(k.as_bytes(), 0).is_multiple_of(BUCKETS)).take(FLOOD).collect()
 }
 
 /// P(any collision among n random b-bit digests), 1 − exp(−n(n − 1)/2^(b+1)).
@@ -484,7 +484,7 @@ mod tests {
     fn flooding_keys_share_a_bucket() {
         let keys = flooding_keys(0);
         assert_eq!(keys.len(), FLOOD);
-        assert!(keys.iter().all(|k| xxh3_64_with_seed(k.as_bytes(), 0) % BUCKETS == 0));
+        assert!(keys.iter().all(|k| xxh3_64_with_seed(k.as_bytes(), 0).is_multiple_of(BUCKETS)));
     }
 
     #[test]
