@@ -227,6 +227,17 @@ fn options(case: &str) -> (&'static str, [(&'static str, &'static str); 3]) {
     }
 }
 
+/// Why the right construction fits, opening the worked solution.
+fn why_right(case: &str) -> &'static str {
+    match case {
+        "password" => "A leaked password database is attacked by guessing, so each guess must cost as much as the login path can afford: a deliberately slow, memory-hard function, salted per user so equal passwords look different and nothing can be precomputed.",
+        "hash_table" => "The attacker must not be able to predict buckets, so the hash needs a secret: a keyed PRF with a random key per process (SipHash was designed for exactly this).",
+        "content_addressing" => "A name must never be shared by two different chunks, by accident or by design: that takes a collision-resistant hash with at least 256 bits.",
+        "checksum" => "With no attacker, all that matters is catching random errors cheaply: a fast non-cryptographic hash or CRC runs at memory speed and misses a random corruption with probability about 2^−64 (or 2^−32).",
+        _ => "A tag must be impossible to compute without the secret, even for messages related to ones already seen: that is a MAC. HMAC hashes the key twice around the message, and keyed BLAKE3 is a MAC by design; neither can be extended.",
+    }
+}
+
 fn scenario_text(sc: &Scenario) -> String {
     match sc.case.as_str() {
         "password" => "A web service stores its users' passwords so it can check logins. If the database leaks, guessing each password should be as expensive as possible. How should it hash them?".into(),
@@ -408,7 +419,7 @@ impl Family for ChooseHash {
         opts.rotate_left(rot);
         let correct = opts.iter().position(|o| o.why_wrong.is_none()).unwrap_or(0);
         let solution = Content::new()
-            .p(format!("**{right}.**"))
+            .p(format!("{} So: **{right}**.", why_right(case)))
             .list(wrong.iter().map(|(t, why)| format!("Not {t}: {why}")));
         let prompt = Content::new().p(scenario_text(&sc));
         Ok(Question::new(prompt, vec![AnswerSlot::new("the construction to use", Expected::Choice { options: opts, correct })], solution, evidence).with_scenario(&sc))

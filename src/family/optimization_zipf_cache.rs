@@ -231,7 +231,7 @@ impl Family for ZipfCache {
         };
         let p = popularity(sc.n, sc.s);
         let (_, top_sim) = simulate(&sc, requests(&sc), &mut cx.sim_rng("check"));
-        if !top_sim.agrees_with(key(0)?, 1e-9) {
+        if !top_sim.agrees_with_probability(key(0)?) {
             return Err(CheckError(format!("top-C share: key {}, a static cache simulated {}", key(0)?, top_sim.describe(4))));
         }
         let approx = che(&p, sc.c);
