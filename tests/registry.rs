@@ -16,13 +16,20 @@ fn every_family_passes_the_stress_check_over_200_seeds() {
     assert!(results.iter().all(|r| r.as_ref().ok() == Some(&600)));
 }
 
+/// The long run. `GROUNDWORK_STRESS_FAMILIES=id,id,…` limits it to the families you touched.
 #[test]
 #[ignore = "long: 5000 seeds per family and difficulty; run with cargo test -- --ignored"]
 fn every_family_passes_the_stress_check_over_5000_seeds() {
     use rayon::prelude::*;
-    let failures: Vec<String> = FAMILIES
+    let only = std::env::var("GROUNDWORK_STRESS_FAMILIES").ok();
+    let chosen: Vec<_> = FAMILIES
+        .iter()
+        .filter(|f| only.as_deref().is_none_or(|ids| ids.split(',').any(|id| id.trim() == f.id())))
+        .collect();
+    assert!(!chosen.is_empty(), "GROUNDWORK_STRESS_FAMILIES names no family: {only:?}");
+    let failures: Vec<String> = chosen
         .par_iter()
-        .filter_map(|f| stress(*f, 1000..6000).err())
+        .filter_map(|f| stress(**f, 1000..6000).err())
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }

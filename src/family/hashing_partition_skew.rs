@@ -46,7 +46,7 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "keys",
         help: "distinct keys N",
-        kind: ParamKind::Int { min: 2, max: 1_000_000, draw: [(100, 1000), (1000, 10_000), (10_000, 100_000)] },
+        kind: ParamKind::Int { min: 2, max: 200_000, draw: [(100, 1000), (1000, 10_000), (10_000, 100_000)] },
     },
     ParamSpec {
         key: "skew",
@@ -101,7 +101,8 @@ fn loads(sc: &Scenario, p: &[f64]) -> Vec<f64> {
 
 /// The by-hand estimate: the top `k` keys exactly, the rest spread evenly.
 fn by_hand(sc: &Scenario, p: &[f64], k: usize) -> Vec<f64> {
-    let rest: f64 = p.iter().skip(k).sum();
+    let top: f64 = p.iter().take(k).sum();
+    let rest = (1.0 - top).max(0.0);
     let mut load = vec![rest / sc.shards as f64; sc.shards as usize];
     for (i, &q) in p.iter().take(k).enumerate() {
         load[shard_of(i as u64 + 1, sc) as usize] += q;
