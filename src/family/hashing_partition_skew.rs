@@ -67,7 +67,7 @@ const SHOW_MIN: usize = 8;
 const SHOW_MAX: usize = 32;
 /// Hash seeds tried before giving up on a fair question.
 const SEED_TRIES: usize = 50;
-const SAMPLES: u64 = 200_000;
+const SAMPLES: u64 = 100_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Scenario {
@@ -114,13 +114,15 @@ fn argmax(v: &[f64]) -> (usize, f64) {
     v.iter().copied().enumerate().fold((0, f64::MIN), |a, (i, x)| if x > a.1 { (i, x) } else { a })
 }
 
-/// Sampled shard shares: requests drawn from Zipf(N, s) and routed through the hash.
+/// Sampled shard shares: requests drawn from Zipf(N, s) and routed through the hash (every key's
+/// shard computed once, then looked up per request).
 fn sample(sc: &Scenario, rng: &mut ChaCha8Rng) -> Vec<Estimate> {
     let zipf = Zipf::new(sc.n as f64, sc.s).expect("N ≥ 1, s ≥ 0");
+    let map: Vec<u32> = (1..=sc.n).map(|i| shard_of(i, sc) as u32).collect();
     let mut counts = vec![0u64; sc.shards as usize];
     for _ in 0..SAMPLES {
-        let i = zipf.sample(rng) as u64;
-        counts[shard_of(i, sc) as usize] += 1;
+        let i = zipf.sample(rng) as usize;
+        counts[map[i - 1] as usize] += 1;
     }
     counts
         .iter()

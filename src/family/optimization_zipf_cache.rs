@@ -94,7 +94,7 @@ fn che(p: &[f64], c: u64) -> f64 {
     while occupied(hi) < c as f64 {
         hi *= 2.0;
     }
-    for _ in 0..100 {
+    while hi - lo > 1e-9 * hi {
         let mid = 0.5 * (lo + hi);
         if occupied(mid) < c as f64 { lo = mid } else { hi = mid }
     }
@@ -107,14 +107,14 @@ fn simulate(sc: &Scenario, requests: u64, rng: &mut ChaCha8Rng) -> (Estimate, Es
     let zipf = Zipf::new(sc.n as f64, sc.s).expect("N ≥ 1, s > 0");
     let mut lru = Lru::new(sc.n, sc.c);
     // Start warm: the C most popular keys, the most popular most recent, then four requests per
-    // entry (at least 20,000, at most a million) dropped. A cold start would count compulsory
+    // entry (at least 20,000, at most 400,000) dropped. A cold start would count compulsory
     // misses that steady-state LRU does not have: with a large cache and a steep skew the rare
     // keys may take longer to arrive than any simulation runs. Where misses are that rare, LRU's
     // content is close to the top C anyway.
     for k in (0..sc.c).rev() {
         lru.access(k as u32);
     }
-    for _ in 0..(4 * sc.c).clamp(20_000, 1_000_000) {
+    for _ in 0..(4 * sc.c).clamp(20_000, 400_000) {
         let k = zipf.sample(rng) as u32 - 1;
         lru.access(k);
     }
@@ -135,7 +135,7 @@ fn simulate(sc: &Scenario, requests: u64, rng: &mut ChaCha8Rng) -> (Estimate, Es
 
 /// Requests to simulate: enough for a standard error of a few tenths of a point.
 fn requests(sc: &Scenario) -> u64 {
-    (20 * sc.c).clamp(200_000, 800_000)
+    (10 * sc.c).clamp(100_000, 400_000)
 }
 
 fn pts(x: f64) -> String {
