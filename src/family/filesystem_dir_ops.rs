@@ -146,6 +146,12 @@ impl Family for DirOps {
                 ops.push(op);
             }
         }
+        if probes.len() < calls {
+            return Err(GenError::Params {
+                message: format!("the small tree this family uses gave only {} calls worth marking, not the {calls} asked for", probes.len()),
+                hint: format!("set calls to {} or fewer", probes.len().max(1)),
+            });
+        }
         let (slots, real) = fsquiz::slots(&ops, &probes)?;
         let prompt = Content::new()
             .p("The code runs on Linux in an empty directory; unmarked calls succeed. For each marked call, give OK or the errno it fails with.")
@@ -209,6 +215,17 @@ mod tests {
             failing += q.slots.iter().filter(|s| s.expected.reference() != "OK").count();
         }
         assert!(failing * 2 > total, "{failing} of {total}");
+    }
+
+    #[test]
+    fn too_many_calls_is_a_parameter_error_not_a_shorter_question() {
+        let pins = parse_pins(&DirOps, &["calls=8".into()]).unwrap();
+        for seed in 0..10 {
+            match generate(&DirOps, seed, Difficulty::Hard, &pins) {
+                Ok(q) => assert_eq!(q.slots.len(), 8, "seed {seed}"),
+                Err(e) => assert!(e.to_string().contains("set calls to"), "seed {seed}: {e}"),
+            }
+        }
     }
 
     #[test]
