@@ -197,7 +197,11 @@ fn rate_within(cx: &mut Ctx, key: &str, c: u32, s: f64, lo: f64, hi: f64) -> i64
         x if x < 3000.0 => 5,
         _ => 10,
     };
-    cx.int_within(key, (lo * cap).ceil() as i64, (hi * cap).floor() as i64, step)
+    // With a long service time the capacity is a few requests a second, and no whole rate may
+    // fall inside the load range: then take the largest whole rate below it.
+    let hi = ((hi * cap).floor() as i64).max(1);
+    let lo = ((lo * cap).ceil() as i64).min(hi);
+    cx.int_within(key, lo, hi, step)
 }
 
 /// Evidence rows: each quantity by the closed form and by the simulation.
@@ -428,7 +432,7 @@ impl Family for Queueing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, stress, Difficulty};
+    use crate::family::{generate, parse_pins, stress, Difficulty, ParamValue};
 
     #[test]
     fn passes_the_stress_check() {
@@ -459,6 +463,17 @@ mod tests {
         let pins = parse_pins(&Queueing, &["ask=slowdown".into(), "service_ms=10".into(), "rate=80".into(), "peak_rate=95".into()]).unwrap();
         let q = generate(&Queueing, 1, Difficulty::Medium, &pins).unwrap();
         assert_eq!(q.slots[0].expected.reference(), "4.00");
+    }
+
+    #[test]
+    fn a_long_service_time_still_draws_a_rate_below_the_load_cap() {
+        // S = 98 ms: capacity 10.2/s, and 90–95% of it (9.18–9.69) holds no whole rate.
+        let pins = parse_pins(&Queueing, &["ask=slowdown".into(), "service_ms=98".into()]).unwrap();
+        for seed in 0..20 {
+            let q = generate(&Queueing, seed, Difficulty::Hard, &pins).unwrap();
+            let Some(ParamValue::Int(peak)) = q.params.get("peak_rate") else { panic!() };
+            assert!((*peak as f64) * 0.098 < MAX_LOAD, "seed {seed}: {peak}");
+        }
     }
 
     #[test]

@@ -177,7 +177,9 @@ impl Family for LoadBalance {
         } else {
             cx.int_within("requests", (n / 2).max(1) as i64, 2 * n as i64, 1) as u64
         };
-        let k = if ask == "overloaded" { cx.int("at_least") as u64 } else { 0 };
+        // k is drawn no larger than m, so a small draw of requests cannot make the question void.
+        let (k_lo, k_hi) = [(2, 3), (2, 4), (2, 4)][cx.difficulty().index()];
+        let k = if ask == "overloaded" { cx.int_within("at_least", k_lo, k_hi.min(m as i64).max(k_lo), 1) as u64 } else { 0 };
         if ask == "overloaded" && k > m {
             return Err(GenError::Params {
                 message: format!("at_least = {k} is more than the {m} requests"),
@@ -320,6 +322,16 @@ mod tests {
         // n = m large: the idle fraction tends to 1/e.
         let s = Scenario { ask: "idle".into(), n: 100_000, m: 100_000, k: 2 };
         assert!((exact(&s) / 100_000.0 - (-1f64).exp()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn at_least_is_drawn_within_the_requests() {
+        // 5 servers and 2 requests: "at least 3" would be void.
+        let pins = parse_pins(&LoadBalance, &["ask=overloaded".into(), "servers=5".into(), "requests=2".into()]).unwrap();
+        for seed in 0..20 {
+            let q = generate(&LoadBalance, seed, Difficulty::Easy, &pins).unwrap();
+            assert!(q.prompt.plain_text().contains("at least 2"), "seed {seed}");
+        }
     }
 
     #[test]
