@@ -74,6 +74,11 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Bytes as spaced hex pairs: `80 00`.
+fn spaced(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")
+}
+
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len() / 2).filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()).collect()
 }
@@ -270,8 +275,8 @@ fn demonstrate(sc: &Scenario) -> (Content, bool) {
                     format!(
                         "Knowing only the message, the tag and the key's length, an attacker builds the forged message: the original message, then the {} bytes of SHA-256 padding the key and message had (`{} … {}`), then `{}`. Resuming SHA-256's compression from the tag gives its tag, `{}`, without the key.",
                         pad.len(),
-                        hex(&pad[..2]),
-                        hex(&pad[pad.len() - 2..]),
+                        spaced(&pad[..2]),
+                        spaced(&pad[pad.len() - 2..]),
                         String::from_utf8_lossy(SUFFIX),
                         hex(&f.forged_tag)
                     )
