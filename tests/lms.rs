@@ -4,6 +4,7 @@
 
 use groundwork::answer::Expected;
 use groundwork::export::{gift, moodle, Templates};
+use groundwork::family::{self, Topic};
 use groundwork::pack::{self, Pack};
 use groundwork::spec::Spec;
 use std::path::PathBuf;
@@ -15,9 +16,12 @@ fn packs() -> Vec<Pack> {
         .enumerate()
         .map(|(i, d)| {
             let mut src = format!("title = \"LMS {d}\"\nseed = {}\n", 40 + i);
-            for t in ["hashing", "probability", "filesystem", "optimization"] {
+            for t in Topic::ALL {
+                // Every family of the topic, however many the registry holds.
+                let count = family::of_topic(t).len();
                 src.push_str(&format!(
-                    "[[section]]\ntopic = \"{t}\"\ncount = 14\ndifficulty = \"{d}\"\n"
+                    "[[section]]\ntopic = \"{}\"\ncount = {count}\ndifficulty = \"{d}\"\n",
+                    t.id()
                 ));
             }
             pack::build(&Spec::parse(&src, "lms.toml").unwrap(), None).unwrap()
@@ -276,5 +280,15 @@ fn gift_is_read_back_by_a_third_party_parser() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn the_packs_cover_every_family() {
+    let packs = packs();
+    let covered: std::collections::BTreeSet<&str> =
+        packs.iter().flat_map(|p| p.questions.iter().map(|q| q.family.as_str())).collect();
+    for f in family::FAMILIES {
+        assert!(covered.contains(f.id()), "{} is in no LMS test pack", f.id());
     }
 }
