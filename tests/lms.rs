@@ -286,9 +286,15 @@ fn gift_is_read_back_by_a_third_party_parser() {
 #[test]
 fn the_packs_cover_every_family() {
     let packs = packs();
-    let covered: std::collections::BTreeSet<&str> =
-        packs.iter().flat_map(|p| p.questions.iter().map(|q| q.family.as_str())).collect();
+    let covered: std::collections::BTreeSet<&str> = packs
+        .iter()
+        .flat_map(|p| p.questions.iter().map(|q| q.family.as_str()))
+        .collect();
     for f in family::FAMILIES {
-        assert!(covered.contains(f.id()), "{} is in no LMS test pack", f.id());
+        assert!(
+            covered.contains(f.id()),
+            "{} is in no LMS test pack",
+            f.id()
+        );
     }
 }

@@ -24,9 +24,15 @@ fn every_family_passes_the_stress_check_over_5000_seeds() {
     let only = std::env::var("GROUNDWORK_STRESS_FAMILIES").ok();
     let chosen: Vec<_> = FAMILIES
         .iter()
-        .filter(|f| only.as_deref().is_none_or(|ids| ids.split(',').any(|id| id.trim() == f.id())))
+        .filter(|f| {
+            only.as_deref()
+                .is_none_or(|ids| ids.split(',').any(|id| id.trim() == f.id()))
+        })
         .collect();
-    assert!(!chosen.is_empty(), "GROUNDWORK_STRESS_FAMILIES names no family: {only:?}");
+    assert!(
+        !chosen.is_empty(),
+        "GROUNDWORK_STRESS_FAMILIES names no family: {only:?}"
+    );
     let failures: Vec<String> = chosen
         .par_iter()
         .filter_map(|f| stress(**f, 1000..6000).err())

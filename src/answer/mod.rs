@@ -381,7 +381,10 @@ pub fn format_real(value: f64, tolerance: &Tolerance) -> String {
             let digits = ((-rel.log10()).ceil() as u32 + 1).clamp(2, 15);
             // A whole number too long for those digits (a sample size of 1068, say) prints in
             // full rather than rounded to 1070.
-            if value.fract() == 0.0 && value.abs() >= 10f64.powi(digits as i32) && value.abs() < 1e15 {
+            if value.fract() == 0.0
+                && value.abs() >= 10f64.powi(digits as i32)
+                && value.abs() < 1e15
+            {
                 format!("{value:.0}")
             } else {
                 fmt_sig(value, digits)

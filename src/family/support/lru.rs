@@ -18,13 +18,29 @@ const NIL: u32 = u32::MAX;
 impl Lru {
     /// An empty cache of `cap` entries for keys 0..n.
     pub fn new(n: u64, cap: u64) -> Lru {
-        Lru { prev: vec![NIL; n as usize], next: vec![NIL; n as usize], cached: vec![false; n as usize], head: NIL, tail: NIL, len: 0, cap }
+        Lru {
+            prev: vec![NIL; n as usize],
+            next: vec![NIL; n as usize],
+            cached: vec![false; n as usize],
+            head: NIL,
+            tail: NIL,
+            len: 0,
+            cap,
+        }
     }
 
     fn unlink(&mut self, k: u32) {
         let (p, n) = (self.prev[k as usize], self.next[k as usize]);
-        if p == NIL { self.head = n } else { self.next[p as usize] = n }
-        if n == NIL { self.tail = p } else { self.prev[n as usize] = p }
+        if p == NIL {
+            self.head = n
+        } else {
+            self.next[p as usize] = n
+        }
+        if n == NIL {
+            self.tail = p
+        } else {
+            self.prev[n as usize] = p
+        }
     }
 
     fn push_front(&mut self, k: u32) {
@@ -61,7 +77,6 @@ impl Lru {
         false
     }
 }
-
 
 #[cfg(test)]
 mod tests {
