@@ -32,6 +32,7 @@
 use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected, Tolerance};
 use crate::content::Content;
 use crate::family::support::mc::{self, Estimate};
+use crate::family::support::zipf;
 use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -81,13 +82,6 @@ struct Scenario {
 
 fn shard_of(i: u64, sc: &Scenario) -> u64 {
     xxh3_64_with_seed(format!("user:{i}").as_bytes(), sc.seed) % sc.shards
-}
-
-/// Request shares p_1 ≥ … ≥ p_N.
-fn popularity(n: u64, s: f64) -> Vec<f64> {
-    let w: Vec<f64> = (1..=n).map(|i| (i as f64).powf(-s)).collect();
-    let total: f64 = w.iter().sum();
-    w.into_iter().map(|x| x / total).collect()
 }
 
 /// Each shard's exact share of requests, hashing every key.
@@ -158,7 +152,7 @@ impl Family for PartitionSkew {
         let n = cx.int("keys") as u64;
         let s = cx.real("skew");
         let shards = cx.int("shards") as u64;
-        let p = popularity(n, s);
+        let p = zipf::shares(n, s);
         // The smallest tolerance (then the fewest shown keys) for which the by-hand estimate lands
         // within half the tolerance: the tail's hash fluctuation sets how precise a fair answer
         // is. A hash seed for which no tolerance on offer is fair is redrawn (a few tries at most
@@ -250,14 +244,8 @@ impl Family for PartitionSkew {
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
         let sc: Scenario = q.scenario()?;
-        let key = match q.expected(0)? {
-            Expected::Real { value, .. } => *value / 100.0,
-            _ => return Err(CheckError("expected a real answer".into())),
-        };
-        let ratio = match q.expected(1)? {
-            Expected::Real { value, .. } => *value,
-            _ => return Err(CheckError("expected a real answer".into())),
-        };
+        let key = q.expected_real(0)? / 100.0;
+        let ratio = q.expected_real(1)?;
         if (ratio - key * sc.shards as f64).abs() > 1e-9 * ratio.abs().max(1.0) {
             return Err(CheckError(format!("ratio {ratio} is not share {key} × {} shards", sc.shards)));
         }
@@ -288,7 +276,7 @@ mod tests {
     #[test]
     fn loads_add_up_and_follow_the_hash() {
         let sc = Scenario { n: 1000, s: 1.0, shards: 8, seed: 7, hottest: 0 };
-        let p = popularity(1000, 1.0);
+        let p = zipf::shares(1000, 1.0);
         let l = loads(&sc, &p);
         assert!((l.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         // The by-hand estimate with every key shown is the exact map.
@@ -306,7 +294,7 @@ mod tests {
         for seed in 0..10 {
             let q = generate(&PartitionSkew, seed, Difficulty::Medium, &pins).unwrap();
             let Expected::Real { value, .. } = q.slots[0].expected else { panic!() };
-            let p1 = 100.0 * popularity(5000, 1.2)[0];
+            let p1 = 100.0 * zipf::shares(5000, 1.2)[0];
             assert!(value >= p1 && value > 100.0 / 16.0, "seed {seed}: {value} < {p1}");
         }
     }

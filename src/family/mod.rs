@@ -404,6 +404,26 @@ impl Ctx {
         v
     }
 
+    /// Draws integer parameter `key` from the difficulty's declared range with its upper end
+    /// capped at `cap` (an earlier draw may make larger values meaningless), or returns its pin.
+    pub fn int_capped(&mut self, key: &str, cap: i64) -> i64 {
+        let ParamKind::Int { draw, .. } = self.spec(key).kind else {
+            panic!("parameter `{key}` is not an integer")
+        };
+        let (lo, hi) = draw[self.difficulty.index()];
+        self.int_within(key, lo, hi.min(cap).max(lo), 1)
+    }
+
+    /// Draws real parameter `key` from the difficulty's declared range with its upper end capped
+    /// at `cap` (the lower end too, if it lies above), or returns its pin.
+    pub fn real_capped(&mut self, key: &str, cap: f64) -> f64 {
+        let ParamKind::Real { draw, .. } = self.spec(key).kind else {
+            panic!("parameter `{key}` is not a real")
+        };
+        let (lo, hi) = draw[self.difficulty.index()];
+        self.real_within(key, lo.min(cap), hi.min(cap))
+    }
+
     /// Draws real parameter `key` on its grid in `lo..=hi`, a range that depends on earlier draws
     /// (clamped to the declared bounds), or returns its pin; the value recorded is the one used.
     pub fn real_within(&mut self, key: &str, lo: f64, hi: f64) -> f64 {
@@ -556,6 +576,22 @@ impl Question {
             .get(i)
             .map(|s| &s.expected)
             .ok_or_else(|| CheckError(format!("no slot {i}")))
+    }
+
+    /// The reference value of real slot `i`, for cross-checks.
+    pub fn expected_real(&self, i: usize) -> Result<f64, CheckError> {
+        match self.expected(i)? {
+            Expected::Real { value, .. } => Ok(*value),
+            other => Err(CheckError(format!("slot {i}: expected a real answer, found {other:?}"))),
+        }
+    }
+
+    /// The reference value of integer slot `i`, for cross-checks.
+    pub fn expected_integer(&self, i: usize) -> Result<i64, CheckError> {
+        match self.expected(i)? {
+            Expected::Integer { value } => Ok(*value),
+            other => Err(CheckError(format!("slot {i}: expected an integer answer, found {other:?}"))),
+        }
     }
 }
 

@@ -106,9 +106,8 @@ impl Family for Amdahl {
         let pct = cx.real("parallel_pct");
         let n = cx.int("cores") as u64;
         let hi_target = (0.8 * n as f64).max(1.5);
-        // The declared per-difficulty range of `target`, capped at 0.8·n so the target is reachable.
-        let (lo_target, hi_drawn): (f64, f64) = [(1.5, 6.0), (1.5, 50.0), (2.0, 800.0)][cx.difficulty().index()];
-        let target = cx.real_within("target", lo_target.min(hi_target), hi_drawn.min(hi_target));
+        // Capped at 0.8·n so the target is reachable.
+        let target = cx.real_capped("target", hi_target);
         let p = pct / 100.0;
         let s = Scenario { ask: ask.into(), p, n, target };
         let cap = 1.0 / (1.0 - p);

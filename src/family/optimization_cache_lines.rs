@@ -69,8 +69,9 @@ static PARAMS: &[ParamSpec] = &[
     },
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Scenario {
+    ask: String,
     r: u64,
     c: u64,
     e: u64,
@@ -83,6 +84,15 @@ enum Order {
     Row,
     Column,
     Tiled,
+}
+
+/// The traversals each `ask` asks about, in slot order.
+fn orders(ask: &str) -> &'static [Order] {
+    match ask {
+        "row" => &[Order::Row],
+        "both" => &[Order::Row, Order::Column],
+        _ => &[Order::Column, Order::Tiled],
+    }
 }
 
 /// The element indices (i, j) in the order the loop nest visits them.
@@ -154,7 +164,7 @@ impl Family for CacheLines {
                 hint: "choose fewer rows or a shorter row (col_lines)".into(),
             });
         }
-        let sc = Scenario { r, c, e, l, s };
+        let sc = Scenario { ask: ask.into(), r, c, e, l, s };
         let row = simulate(&sc, Order::Row);
         let col = simulate(&sc, Order::Column);
         let tiled = simulate(&sc, Order::Tiled);
@@ -243,17 +253,8 @@ impl Family for CacheLines {
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let sc: Scenario = q.scenario()?;
-        let key = |i: usize| match q.expected(i) {
-            Ok(Expected::Integer { value }) => Ok(*value as u64),
-            _ => Err(CheckError(format!("slot {i}: expected an integer"))),
-        };
-        let orders: &[Order] = match q.slots.len() {
-            1 => &[Order::Row],
-            _ if q.slots[1].ask.contains("tiled") => &[Order::Column, Order::Tiled],
-            _ => &[Order::Row, Order::Column],
-        };
-        for (i, &o) in orders.iter().enumerate() {
-            CheckError::expect_eq(&format!("misses, {o:?}"), key(i)?, closed_form(&sc, o))?;
+        for (i, &o) in orders(&sc.ask).iter().enumerate() {
+            CheckError::expect_eq(&format!("misses, {o:?}"), q.expected_integer(i)? as u64, closed_form(&sc, o))?;
         }
         Ok(())
     }
@@ -273,14 +274,14 @@ mod tests {
     fn a_hand_traced_case() {
         // 4×4 ints, 16-byte lines (4 ints), so a row is one line. A 2-line cache: column-major
         // misses on every access (4 rows > 2 lines); with 4 lines only the first column misses.
-        let sc = Scenario { r: 4, c: 4, e: 4, l: 16, s: 2 };
+        let sc = Scenario { ask: "both".into(), r: 4, c: 4, e: 4, l: 16, s: 2 };
         assert_eq!(simulate(&sc, Order::Row), 4);
         assert_eq!(simulate(&sc, Order::Column), 16);
         assert_eq!(simulate(&sc, Order::Tiled), 4);
         let sc = Scenario { s: 4, ..sc };
         assert_eq!(simulate(&sc, Order::Column), 4);
         // Tiling visits every element once.
-        let sc = Scenario { r: 3, c: 8, e: 8, l: 32, s: 1 };
+        let sc = Scenario { ask: "tiled".into(), r: 3, c: 8, e: 8, l: 32, s: 1 };
         let mut t = trace(&sc, Order::Tiled);
         t.sort_unstable();
         assert_eq!(t, trace(&sc, Order::Row));

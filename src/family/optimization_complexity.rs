@@ -411,7 +411,6 @@ struct Scenario {
     factor: i64,
     inner: i64,
     start: i64,
-    class: Class,
 }
 
 impl Family for Complexity {
@@ -470,7 +469,7 @@ impl Family for Complexity {
             ))
             .table(["n", "calls to work()", format!("calls / {}", class.text().trim_start_matches("Θ(").trim_end_matches(')')).as_str()], rows);
         let solution = Content::new().p(format!("**{}**. {}", class.text(), sh.why));
-        let sc = Scenario { shape: name.into(), factor, inner, start, class };
+        let sc = Scenario { shape: name.into(), factor, inner, start };
         Ok(Question::new(prompt, vec![AnswerSlot::new("the growth class", Expected::Choice { options, correct })], solution, evidence).with_scenario(&sc))
     }
 

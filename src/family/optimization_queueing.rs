@@ -393,10 +393,7 @@ impl Family for Queueing {
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
         let sc: Scenario = q.scenario()?;
-        let key = |i: usize| match q.expected(i) {
-            Ok(Expected::Real { value, .. }) => Ok(*value),
-            _ => Err(CheckError(format!("slot {i}: expected a real answer"))),
-        };
+        let key = |i: usize| q.expected_real(i);
         let sim = simulate(sc.lambda, sc.s, sc.c, run_length(exact(sc.lambda, sc.s, sc.c).rho), &mut cx.sim_rng("check"));
         let agree = |what: &str, key: f64, est: Estimate, scale: f64| {
             if est.agrees_with(key / scale, 1e-9) {

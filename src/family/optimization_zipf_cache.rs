@@ -28,6 +28,7 @@ use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected, Tolerance}
 use crate::content::Content;
 use crate::family::support::lru::Lru;
 use crate::family::support::mc::{self, Estimate};
+use crate::family::support::zipf;
 use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Zipf};
@@ -66,13 +67,6 @@ struct Scenario {
     n: u64,
     s: f64,
     c: u64,
-}
-
-/// Request probabilities p_1 ≥ p_2 ≥ … ≥ p_N.
-fn popularity(n: u64, s: f64) -> Vec<f64> {
-    let w: Vec<f64> = (1..=n).map(|i| (i as f64).powf(-s)).collect();
-    let total: f64 = w.iter().sum();
-    w.into_iter().map(|x| x / total).collect()
 }
 
 fn top_share(p: &[f64], c: u64) -> f64 {
@@ -171,7 +165,7 @@ impl Family for ZipfCache {
             });
         }
         let sc = Scenario { n, s, c };
-        let p = popularity(n, s);
+        let p = zipf::shares(n, s);
         let top = top_share(&p, c);
         let (lru, top_sim) = simulate(&sc, requests(&sc), &mut cx.sim_rng("key"));
         let approx = che(&p, c);
@@ -231,11 +225,8 @@ impl Family for ZipfCache {
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
         let sc: Scenario = q.scenario()?;
-        let key = |i: usize| match q.expected(i) {
-            Ok(Expected::Real { value, .. }) => Ok(*value / 100.0),
-            _ => Err(CheckError(format!("slot {i}: expected a real answer"))),
-        };
-        let p = popularity(sc.n, sc.s);
+        let key = |i: usize| q.expected_real(i).map(|v| v / 100.0);
+        let p = zipf::shares(sc.n, sc.s);
         let (_, top_sim) = simulate(&sc, requests(&sc), &mut cx.sim_rng("check"));
         if !top_sim.agrees_with_probability(key(0)?) {
             return Err(CheckError(format!("top-C share: key {}, a static cache simulated {}", key(0)?, top_sim.describe(4))));
@@ -263,7 +254,7 @@ mod tests {
     #[test]
     fn known_values() {
         // s = 1, N = 4: weights 1, 1/2, 1/3, 1/4 sum to 25/12; the top 2 carry 18/25.
-        let p = popularity(4, 1.0);
+        let p = zipf::shares(4, 1.0);
         assert!((top_share(&p, 2) - 0.72).abs() < 1e-12);
         // With uniform keys LRU hits C/N, and Che agrees exactly.
         let p = vec![0.01; 100];
@@ -274,7 +265,7 @@ mod tests {
     fn the_by_hand_sum_is_within_the_tolerance() {
         for s in [0.6, 0.8, 1.0, 1.2, 1.4] {
             for (c, n) in [(10, 1000), (100, 2000), (1000, 100_000)] {
-                let p = popularity(n, s);
+                let p = zipf::shares(n, s);
                 let exact = top_share(&p, c);
                 let hand = by_hand_sum(c, s) / by_hand_sum(n, s);
                 assert!((exact - hand).abs() < 0.005, "s {s} c {c} n {n}: {exact} vs {hand}");

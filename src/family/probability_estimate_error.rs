@@ -246,10 +246,7 @@ impl Family for EstimateError {
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
         let sc: Scenario = q.scenario()?;
-        let key = |i: usize| match q.expected(i) {
-            Ok(Expected::Real { value, .. }) => Ok(*value),
-            _ => Err(CheckError(format!("slot {i}: expected a real answer"))),
-        };
+        let key = |i: usize| q.expected_real(i);
         if sc.ask == "stderr" {
             let est = simulate_sd(sc.p, sc.n, &mut cx.sim_rng("check"));
             for (i, scale) in [(0, 100.0), (1, 100.0 * Z95)] {

@@ -178,8 +178,7 @@ impl Family for LoadBalance {
             cx.int_within("requests", (n / 2).max(1) as i64, 2 * n as i64, 1) as u64
         };
         // k is drawn no larger than m, so a small draw of requests cannot make the question void.
-        let (k_lo, k_hi) = [(2, 3), (2, 4), (2, 4)][cx.difficulty().index()];
-        let k = if ask == "overloaded" { cx.int_within("at_least", k_lo, k_hi.min(m as i64).max(k_lo), 1) as u64 } else { 0 };
+        let k = if ask == "overloaded" { cx.int_capped("at_least", m as i64) as u64 } else { 0 };
         if ask == "overloaded" && k > m {
             return Err(GenError::Params {
                 message: format!("at_least = {k} is more than the {m} requests"),

@@ -66,34 +66,36 @@ pub fn probability(
     }
 }
 
-/// Estimates E[sample] from `n` samples (Welford's algorithm for the variance).
+/// Estimates E[sample] from `n` samples.
 pub fn mean(
     n: u64,
     rng: &mut ChaCha8Rng,
     mut sample: impl FnMut(&mut ChaCha8Rng) -> f64,
 ) -> Estimate {
-    let (mut m, mut s2) = (0.0f64, 0.0f64);
-    for i in 1..=n {
-        let x = sample(rng);
-        let d = x - m;
-        m += d / i as f64;
-        s2 += d * (x - m);
-    }
-    let var = if n > 1 { s2 / (n - 1) as f64 } else { 0.0 };
-    Estimate {
-        mean: m,
-        stderr: (var / n as f64).sqrt(),
-        n,
-    }
+    of_iter((0..n).map(|_| sample(rng)))
 }
 
 /// The mean of `samples` with its standard error (for batch means, which are close to independent
 /// even when the raw samples are not).
 pub fn of_samples(samples: &[f64]) -> Estimate {
-    let n = samples.len() as u64;
-    let mut it = samples.iter().copied();
-    let mut unused = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0);
-    mean(n, &mut unused, |_| it.next().unwrap_or(f64::NAN))
+    of_iter(samples.iter().copied())
+}
+
+/// The mean and standard error of a stream of samples (Welford's algorithm for the variance).
+fn of_iter(samples: impl Iterator<Item = f64>) -> Estimate {
+    let (mut n, mut m, mut s2) = (0u64, 0.0f64, 0.0f64);
+    for x in samples {
+        n += 1;
+        let d = x - m;
+        m += d / n as f64;
+        s2 += d * (x - m);
+    }
+    let var = if n > 1 { s2 / (n - 1) as f64 } else { 0.0 };
+    Estimate {
+        mean: m,
+        stderr: (var / n.max(1) as f64).sqrt(),
+        n,
+    }
 }
 
 /// A uniform draw in [0, 1).

@@ -5,3 +5,4 @@ pub mod fsops;
 pub mod fsquiz;
 pub mod lru;
 pub mod mc;
+pub mod zipf;
