@@ -9,7 +9,7 @@
 //! Decoding accepts lower case, missing dashes, and Crockford's look-alikes (I and L for 1, O for 0).
 
 use crate::error::Error;
-use crate::family::{self, Difficulty, Family, Pins};
+use crate::family::{Difficulty, Family, Pins, Question, Topic, DEFAULT_POINTS};
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_CHARS: usize = 15;
@@ -87,6 +87,19 @@ pub fn group(s: &str) -> String {
         .join("-")
 }
 
+/// The code of a generated question: its family, version, difficulty, seed, pins and seal flag.
+pub fn question_code(q: &Question) -> String {
+    QuestionCode {
+        family: &q.family,
+        version: q.version,
+        difficulty: q.difficulty,
+        seed: q.seed,
+        pins: q.pins.clone(),
+        sealed: q.sealed,
+    }
+    .encode()
+}
+
 impl QuestionCode<'_> {
     /// The printed code.
     pub fn encode(&self) -> String {
@@ -124,7 +137,10 @@ const CODE_HINT: &str =
     "a question code looks like 7QK2M-9XD4T-ZP3HB, as printed next to each question";
 
 /// Decodes a printed question code back to its family, difficulty, seed and pins.
-pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family), Error> {
+pub fn decode(
+    code: &str,
+    registry: &[&'static dyn Family],
+) -> Result<(QuestionCode<'static>, &'static dyn Family), Error> {
     let trimmed = code.trim();
     let (body, pins_text) = match trimmed.split_once(':') {
         Some((b, p)) => (b, Some(p)),
@@ -155,7 +171,7 @@ pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family)
         .copied()
         .ok_or_else(|| bad(trimmed, "it names no difficulty", CODE_HINT))?;
     let seed = payload & crate::seed::MAX_QUESTION_SEED;
-    let fam = family::FAMILIES
+    let fam = registry
         .iter()
         .copied()
         .find(|f| family_tag(f.id()) == tag)
@@ -185,7 +201,7 @@ pub fn decode(code: &str) -> Result<(QuestionCode<'static>, &'static dyn Family)
                 .filter(|s| !s.trim().is_empty())
                 .map(str::to_string)
                 .collect();
-            family::parse_pins(fam, &sets).map_err(|e| {
+            crate::family::parse_pins(fam, &sets).map_err(|e| {
                 bad(
                     trimmed,
                     format!("its pinned parameters do not fit: {e}"),
@@ -287,9 +303,9 @@ impl Reader<'_> {
 }
 
 /// The 8-bit fingerprint of the registry: every family id and version, in registry order.
-pub fn registry_fingerprint() -> u8 {
+pub fn registry_fingerprint(registry: &[&'static dyn Family]) -> u8 {
     let mut h = blake3::Hasher::new_derive_key("groundwork 2026-11 registry fingerprint");
-    for f in family::FAMILIES {
+    for f in registry {
         h.update(f.id().as_bytes());
         h.update(&f.version().to_le_bytes());
     }
@@ -309,22 +325,23 @@ fn pins_text(pins: &Pins) -> String {
 }
 
 /// The printed pack code of a spec (and, for a sealed pack, its key verifier).
-pub fn pack_code(spec: &crate::spec::Spec, seal: Option<&crate::seal::Seal>) -> String {
+pub fn pack_code(
+    spec: &crate::spec::Spec,
+    seal: Option<&crate::seal::Seal>,
+    registry: &[&'static dyn Family],
+) -> String {
     use crate::spec::Pick;
     let mut b = Bits::default();
     b.push(PACK_FORMAT, 2);
     b.push(seal.is_some() as u64, 1);
-    b.push(registry_fingerprint() as u64, 8);
+    b.push(registry_fingerprint(registry) as u64, 8);
     b.varint(spec.seed);
     for s in &spec.sections {
         b.push(1, 1);
         match &s.pick {
             Pick::Topic(t) => {
                 b.push(0, 1);
-                let i = crate::family::Topic::ALL
-                    .iter()
-                    .position(|x| x == t)
-                    .unwrap_or(0);
+                let i = Topic::ALL.iter().position(|x| x == t).unwrap_or(0);
                 b.push(i as u64, 2);
             }
             Pick::Families(fs) => {
@@ -337,7 +354,7 @@ pub fn pack_code(spec: &crate::spec::Spec, seal: Option<&crate::seal::Seal>) -> 
         }
         b.push(s.count as u64, 7);
         b.push(s.difficulty.index() as u64, 2);
-        if s.points == family::DEFAULT_POINTS {
+        if s.points == DEFAULT_POINTS {
             b.push(0, 1);
         } else {
             b.push(1, 1);
@@ -390,7 +407,7 @@ const PACK_HINT: &str =
     "a pack code is printed in the paper's header, e.g. 4G1C2-Q8ZP0-5W3MA-K2D7X";
 
 /// Decodes a printed pack code back to the spec that regenerates the pack.
-pub fn decode_pack(code: &str) -> Result<PackCode, Error> {
+pub fn decode_pack(code: &str, registry: &[&'static dyn Family]) -> Result<PackCode, Error> {
     let trimmed = code.trim();
     let mut bits = Vec::new();
     for c in trimmed.chars() {
@@ -440,7 +457,7 @@ pub fn decode_pack(code: &str) -> Result<PackCode, Error> {
     }
     let sealed = r.take(1).ok_or_else(malformed)? == 1;
     let fingerprint = r.take(8).ok_or_else(malformed)? as u8;
-    if fingerprint != registry_fingerprint() {
+    if fingerprint != registry_fingerprint(registry) {
         return Err(bad(
             trimmed,
             "it was made by a groundwork build with a different set of question families",
@@ -452,7 +469,7 @@ pub fn decode_pack(code: &str) -> Result<PackCode, Error> {
     while r.take(1).ok_or_else(malformed)? == 1 {
         toml.push_str("\n[[section]]\n");
         if r.take(1).ok_or_else(malformed)? == 0 {
-            let t = crate::family::Topic::ALL[r.take(2).ok_or_else(malformed)? as usize];
+            let t = Topic::ALL[r.take(2).ok_or_else(malformed)? as usize];
             toml.push_str(&format!("topic = \"{}\"\n", t.id()));
         } else {
             let n = r.varint().ok_or_else(malformed)?;
@@ -462,7 +479,7 @@ pub fn decode_pack(code: &str) -> Result<PackCode, Error> {
             let mut ids = Vec::new();
             for _ in 0..n {
                 let tag = r.take(16).ok_or_else(malformed)? as u16;
-                let f = family::FAMILIES
+                let f = registry
                     .iter()
                     .find(|f| family_tag(f.id()) == tag)
                     .ok_or_else(malformed)?;
@@ -478,7 +495,7 @@ pub fn decode_pack(code: &str) -> Result<PackCode, Error> {
         let points = if r.take(1).ok_or_else(malformed)? == 1 {
             r.take(7).ok_or_else(malformed)?
         } else {
-            family::DEFAULT_POINTS as u64
+            DEFAULT_POINTS as u64
         };
         toml.push_str(&format!("points = {points}\n"));
         if r.take(1).ok_or_else(malformed)? == 1 {
@@ -547,20 +564,20 @@ count = 4
 points = 12
 "#;
         let spec = crate::spec::Spec::parse(src, "t").unwrap();
-        let code = pack_code(&spec, None);
-        let back = decode_pack(&code).unwrap();
+        let code = pack_code(&spec, None, &crate::family::FAMILIES);
+        let back = decode_pack(&code, &crate::family::FAMILIES).unwrap();
         assert!(!back.sealed());
         assert_eq!(back.spec.seed, spec.seed);
         assert_eq!(
             format!("{:?}", back.spec.sections),
             format!("{:?}", spec.sections)
         );
-        assert_eq!(pack_code(&back.spec, None), code);
+        assert_eq!(pack_code(&back.spec, None, &crate::family::FAMILIES), code);
         // A changed character is caught by the checksum.
         let mut chars: Vec<char> = code.chars().collect();
         chars[3] = if chars[3] == 'X' { 'Y' } else { 'X' };
         let typo: String = chars.into_iter().collect();
-        assert!(decode_pack(&typo).is_err());
+        assert!(decode_pack(&typo, &crate::family::FAMILIES).is_err());
     }
 
     #[test]

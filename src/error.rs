@@ -51,11 +51,13 @@ pub enum Error {
     /// A command-line value that does not parse.
     #[error("{message}")]
     Usage { message: String, hint: String },
-    /// A family failed to generate (usually pinned parameters that do not fit together).
-    #[error("{family}: {source}")]
+    /// A family failed to generate: pinned parameters that do not fit together (with a hint), or
+    /// real code that failed to run (no hint of its own). Built by `family::GenError::into_error`.
+    #[error("{family}: {message}")]
     Generate {
         family: String,
-        source: crate::family::GenError,
+        message: String,
+        hint: Option<String>,
     },
     /// A key's two routes disagree: a bug in a family, caught before anything is printed.
     #[error("{at}: {message}")]
@@ -99,8 +101,7 @@ impl Error {
             | Error::BadCode { hint, .. }
             | Error::Usage { hint, .. } => Some(hint.clone()),
             Error::Generate {
-                source: crate::family::GenError::Params { hint, .. },
-                ..
+                hint: Some(hint), ..
             } => Some(hint.clone()),
             Error::Generate { .. } | Error::Render { .. } | Error::CrossCheck { .. } => Some(
                 "this is a bug in groundwork; please report it with the command you ran".into(),

@@ -18,6 +18,7 @@
 //! - [`cli`], [`cmd`]: the command line.
 
 pub mod answer;
+pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod code;
@@ -30,5 +31,6 @@ pub mod report;
 pub mod seal;
 pub mod seed;
 pub mod spec;
+pub mod text;
 
 pub use error::Error;

@@ -83,6 +83,21 @@ fn plan(spec: &Spec) -> Vec<Slot> {
     slots
 }
 
+/// Generates one question and stamps its code: where a family's output becomes a question a user
+/// sees. [`build`], `show`, `practice` and the audit all come through here.
+pub fn question(
+    family: &'static dyn Family,
+    seed: u64,
+    difficulty: family::Difficulty,
+    pins: &family::Pins,
+    seal: Option<&Seal>,
+) -> Result<Question, Error> {
+    let mut q = family::generate_sealed(family, seed, difficulty, pins, seal)
+        .map_err(|e| e.into_error(family.id()))?;
+    q.code = crate::code::question_code(&q);
+    Ok(q)
+}
+
 /// Builds the pack a spec describes; with a seal, a sealed pack (see [`crate::seal`]).
 pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
     let slots = plan(spec);
@@ -92,8 +107,7 @@ pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
         .map(|(i, slot)| {
             let section = &spec.sections[slot.section];
             let pins = Spec::pins_for(section, slot.family);
-            let mut q =
-                family::generate_sealed(slot.family, slot.seed, section.difficulty, &pins, seal)?;
+            let mut q = question(slot.family, slot.seed, section.difficulty, &pins, seal)?;
             family::cross_check_sealed(slot.family, &q, seal).map_err(|e| Error::CrossCheck {
                 at: format!("question {} ({})", i + 1, q.code),
                 message: e.to_string(),
@@ -107,7 +121,7 @@ pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
         schema_version: SCHEMA_VERSION,
         meta: PackMeta {
             title: spec.title.clone(),
-            code: crate::code::pack_code(spec, seal),
+            code: crate::code::pack_code(spec, seal, &family::FAMILIES),
             sealed: seal.is_some(),
             seed: spec.seed,
             duration: spec.duration.clone(),

@@ -426,11 +426,12 @@ fn bad_question_codes() {
         "question code looks like",
     );
     // A real code with one character changed fails its checksum.
-    let q = groundwork::family::generate(
+    let q = groundwork::pack::question(
         groundwork::family::FAMILIES[0],
         5,
         Default::default(),
         &Default::default(),
+        None,
     )
     .unwrap();
     let mut typo: Vec<char> = q.code.chars().collect();

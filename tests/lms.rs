@@ -290,7 +290,7 @@ fn the_packs_cover_every_family() {
         .iter()
         .flat_map(|p| p.questions.iter().map(|q| q.family.as_str()))
         .collect();
-    for f in family::FAMILIES {
+    for f in family::FAMILIES.iter() {
         assert!(
             covered.contains(f.id()),
             "{} is in no LMS test pack",

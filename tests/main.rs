@@ -5,6 +5,7 @@ mod checking;
 mod cli;
 mod determinism;
 mod golden;
+mod layout;
 mod lms;
 mod parsers;
 mod pdf;

@@ -55,7 +55,7 @@ proptest! {
 
     #[test]
     fn code_decoder_never_panics(s in "[0-9A-Za-z:=,.\\- ]{0,40}") {
-        let _ = groundwork::code::decode(&s);
+        let _ = groundwork::code::decode(&s, &FAMILIES);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Registry-wide properties of every family, over many seeds and every difficulty (see
-//! `groundwork::family::stress`): generates, is deterministic, cross-checks, the reference grades
+//! `groundwork::audit::stress`): generates, is deterministic, cross-checks, the reference grades
 //! correct and a near miss does not, the code round-trips. The long run is behind `--ignored`.
 
+use groundwork::audit::stress;
 use groundwork::code::family_tag;
-use groundwork::family::{stress, ParamKind, Topic, FAMILIES};
+use groundwork::family::{ParamKind, Topic, FAMILIES};
 use std::collections::BTreeSet;
 
 #[test]
@@ -44,7 +45,7 @@ fn every_family_passes_the_stress_check_over_5000_seeds() {
 fn ids_tags_and_params_are_well_formed() {
     let mut ids = BTreeSet::new();
     let mut tags = BTreeSet::new();
-    for f in FAMILIES {
+    for f in FAMILIES.iter() {
         assert!(ids.insert(f.id()), "duplicate id {}", f.id());
         assert!(
             tags.insert(family_tag(f.id())),
@@ -113,7 +114,7 @@ fn every_parameter_value_at_its_bounds_generates_or_explains() {
     // Pinning any parameter to its min or max (or any option) either generates a question that
     // cross-checks, or fails with a parameter error that has a hint: never a panic or a bad key.
     use groundwork::family::{cross_check, generate, parse_pins, Difficulty};
-    for f in FAMILIES {
+    for f in FAMILIES.iter() {
         for p in f.params() {
             let values: Vec<String> = match p.kind {
                 ParamKind::Int { min, max, .. } => vec![min.to_string(), max.to_string()],

@@ -72,7 +72,7 @@ pub fn load_pack(target: &str, seal: &SealArgs) -> Result<Pack, Error> {
     let looks_like_path = target.contains('/')
         || target.contains('\\')
         || target.to_ascii_lowercase().ends_with(".json");
-    let code = match crate::code::decode_pack(target) {
+    let code = match crate::code::decode_pack(target, &crate::family::FAMILIES) {
         Ok(code) => code,
         Err(_) if looks_like_path => {
             return Err(Error::io(

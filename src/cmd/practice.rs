@@ -101,7 +101,7 @@ pub fn session(
         let fam = families[i as usize % families.len()];
         let qseed = crate::seed::question_seed(seed, i, fam.id(), fam.version());
         i += 1;
-        let q = family::generate(fam, qseed, difficulty, &family::Pins::new())?;
+        let q = crate::pack::question(fam, qseed, difficulty, &family::Pins::new(), None)?;
         tally.questions += 1;
         writeln!(
             out,

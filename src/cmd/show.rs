@@ -75,18 +75,19 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
                     .into(),
             });
         }
-        let (code, fam) = crate::code::decode(&a.target).map_err(|e| match e {
-            Error::BadCode {
-                code,
-                message,
-                hint,
-            } if !a.target.contains('-') && a.target.len() < 15 => Error::BadCode {
-                code,
-                message,
-                hint: format!("{hint}; or give a family id such as hashing.birthday"),
-            },
-            e => e,
-        })?;
+        let (code, fam) =
+            crate::code::decode(&a.target, &family::FAMILIES).map_err(|e| match e {
+                Error::BadCode {
+                    code,
+                    message,
+                    hint,
+                } if !a.target.contains('-') && a.target.len() < 15 => Error::BadCode {
+                    code,
+                    message,
+                    hint: format!("{hint}; or give a family id such as hashing.birthday"),
+                },
+                e => e,
+            })?;
         let seal = match (code.sealed, seal) {
             (false, _) => None,
             (true, Some(seal)) => Some(seal),
@@ -94,7 +95,7 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
         };
         (fam, code.seed, code.difficulty, code.pins, seal)
     };
-    let q = family::generate_sealed(fam, seed, difficulty, &pins, seal.as_ref())?;
+    let q = crate::pack::question(fam, seed, difficulty, &pins, seal.as_ref())?;
     family::cross_check_sealed(fam, &q, seal.as_ref()).map_err(|e| Error::CrossCheck {
         at: q.code.clone(),
         message: e.to_string(),

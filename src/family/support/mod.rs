@@ -1,8 +1,7 @@
-//! Machinery shared by families: Monte Carlo estimation with standard errors, and (in later files)
-//! the syscall sandbox and misconception-based distractors.
+//! Machinery shared across topics: Monte Carlo estimation with standard errors ([`mc`]), an LRU
+//! cache ([`lru`]) and Zipf popularity ([`zipf`]). A helper only one topic uses lives in that
+//! topic's folder instead (the filesystem's `fsops` and `fsquiz`).
 
-pub mod fsops;
-pub mod fsquiz;
 pub mod lru;
 pub mod mc;
 pub mod zipf;

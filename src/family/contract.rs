@@ -1,0 +1,26 @@
+//! The family contract: the [`Family`] trait every question family implements. See
+//! `../shared/DESIGN.md` ("A question family").
+
+use super::ctx::Ctx;
+use super::errors::{CheckError, GenError};
+use super::params::ParamSpec;
+use super::question::Question;
+use super::topic::Topic;
+
+/// A question family. See the module docs and `../shared/DESIGN.md`.
+pub trait Family: Sync {
+    /// Stable id, `topic.name`: "hashing.birthday".
+    fn id(&self) -> &'static str;
+    /// Bump when the same seed would give a different question.
+    fn version(&self) -> u32;
+    /// The topic.
+    fn topic(&self) -> Topic;
+    /// A short title for listings and the key.
+    fn title(&self) -> &'static str;
+    /// Declared parameters: `--set` keys, ranges, defaults.
+    fn params(&self) -> &'static [ParamSpec];
+    /// Generates a question by running real code.
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError>;
+    /// Recomputes the answer by a second, independent route and compares.
+    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError>;
+}

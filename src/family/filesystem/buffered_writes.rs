@@ -1,0 +1,253 @@
+//! `filesystem.buffered_writes`: how many write(2) system calls a user-space buffer saves.
+//!
+//! **Asked**: the number of write(2) calls made when N records are written through a buffered
+//! writer of capacity c bytes and then flushed. The policy (Rust's `BufWriter`, and stdio's in
+//! spirit): a record that fits in the free space is copied into the buffer; otherwise the buffer
+//! is flushed first (one call, if it holds anything); a record of c bytes or more then goes
+//! straight to the file (one call) instead of through the buffer. The final flush makes one more
+//! call if the buffer holds anything.
+//!
+//! **Parameters**: `records` N (easy 10–100, medium 100–10,000, hard 100–2,000); `size` r
+//! (easy 16–128 dividing c, medium 10–500, hard 50–2,000); `capacity` c (easy 256–4,096,
+//! medium 1,024–8,192, hard 1,024–8,192); hard also makes every k-th record `big` (larger than c),
+//! which flushes and bypasses the buffer. At most 16 MiB written per question.
+//!
+//! **Key.** The records are really written with `std::io::BufWriter` over a file in a scratch
+//! directory; a wrapper counts the write(2) calls reaching the descriptor, and the file's final
+//! size is checked to be the total bytes.
+//!
+//! **Second route.** An independent re-implementation of the policy (counting only), and for
+//! uniform records the closed form: r ≥ c gives N calls; otherwise ⌈N / ⌊c/r⌋⌉.
+//!
+//! **Pitfalls**: N·r/c (ignores the space wasted when r does not divide c); forgetting the final
+//! flush; thinking a big record is split through the buffer.
+
+use crate::answer::{AnswerSlot, Expected};
+use crate::content::Content;
+use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+
+/// The family.
+pub struct BufferedWrites;
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "records",
+        help: "number of records N",
+        kind: ParamKind::Int { min: 1, max: 1_000_000, draw: [(10, 100), (100, 10_000), (100, 2_000)] },
+    },
+    ParamSpec {
+        key: "size",
+        help: "record size r in bytes",
+        kind: ParamKind::Int { min: 1, max: 1 << 20, draw: [(16, 128), (10, 500), (50, 2_000)] },
+    },
+    ParamSpec {
+        key: "capacity",
+        help: "buffer capacity c in bytes",
+        kind: ParamKind::Int { min: 1, max: 1 << 20, draw: [(256, 4_096), (1_024, 8_192), (1_024, 8_192)] },
+    },
+    ParamSpec {
+        key: "big_every",
+        help: "every k-th record is big (larger than the buffer); 0 for none",
+        kind: ParamKind::Int { min: 0, max: 1_000, draw: [(0, 0), (0, 0), (3, 12)] },
+    },
+];
+
+const MAX_BYTES: u64 = 16 << 20;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Scenario {
+    capacity: usize,
+    /// Compact description for the prompt: (N, r, big size, every k).
+    n: usize,
+    r: usize,
+    big: usize,
+    every: usize,
+}
+
+fn sizes(n: usize, r: usize, big: usize, every: usize) -> Vec<usize> {
+    (1..=n).map(|i| if every > 0 && i % every == 0 { big } else { r }).collect()
+}
+
+/// A file that counts the write calls reaching it.
+struct Counting {
+    file: std::fs::File,
+    calls: u64,
+}
+
+impl Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.calls += 1;
+        self.file.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Route 1: real writes through `BufWriter`; returns (write calls, final file size).
+fn run_real(sizes: &[usize], capacity: usize) -> Result<(u64, u64), String> {
+    let dir = tempfile::Builder::new().prefix("groundwork-buf-").tempdir().map_err(|e| format!("cannot create a scratch directory: {e}"))?;
+    let path = dir.path().join("out.log");
+    let file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+    let mut w = std::io::BufWriter::with_capacity(capacity, Counting { file, calls: 0 });
+    let chunk = vec![b'x'; sizes.iter().copied().max().unwrap_or(0)];
+    for &s in sizes {
+        w.write_all(&chunk[..s]).map_err(|e| e.to_string())?;
+    }
+    w.flush().map_err(|e| e.to_string())?;
+    let inner = w.into_inner().map_err(|e| e.to_string())?;
+    let size = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+    Ok((inner.calls, size))
+}
+
+/// Route 2: the policy re-implemented, counting only.
+fn count_calls(sizes: &[usize], capacity: usize) -> u64 {
+    let (mut used, mut calls) = (0usize, 0u64);
+    for &s in sizes {
+        if used + s > capacity && used > 0 {
+            calls += 1;
+            used = 0;
+        }
+        if s >= capacity {
+            calls += 1;
+        } else {
+            used += s;
+        }
+    }
+    calls + u64::from(used > 0)
+}
+
+impl Family for BufferedWrites {
+    fn id(&self) -> &'static str {
+        "filesystem.buffered_writes"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn topic(&self) -> Topic {
+        Topic::Filesystem
+    }
+    fn title(&self) -> &'static str {
+        "Buffered writes: counting write(2) calls"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let d = cx.difficulty();
+        let n = cx.int("records") as usize;
+        let mut capacity = cx.int("capacity") as usize;
+        let mut r = cx.int("size") as usize;
+        if !cx.is_pinned("capacity") {
+            capacity = capacity.next_power_of_two();
+        }
+        if d == Difficulty::Easy && !cx.is_pinned("size") {
+            // Easy: a record size that divides the buffer.
+            r = 1 << cx.rng().random_range(4..=7);
+        }
+        let every = cx.int("big_every") as usize;
+        let big = capacity + capacity / 2 + cx.rng().random_range(0..64);
+        let sizes = sizes(n, r, big, every);
+        let total: u64 = sizes.iter().map(|s| *s as u64).sum();
+        if total > MAX_BYTES {
+            return Err(GenError::Params { message: format!("{total} bytes is more than this question writes (16 MiB)"), hint: "choose fewer or smaller records".into() });
+        }
+        let (calls, size) = run_real(&sizes, capacity).map_err(GenError::Run)?;
+        if size != total {
+            return Err(GenError::Run(format!("the file has {size} bytes, expected {total}")));
+        }
+        let bigs = n.checked_div(every).unwrap_or(0);
+        let mut prompt = Content::new().p(format!(
+            "A logger writes **{n}** records through a user-space buffer of **{capacity}** bytes, then flushes it once at the end. {}",
+            if every > 0 {
+                format!("Every {every}th record is a **{big}**-byte stack trace; the others are **{r}** bytes.")
+            } else {
+                format!("Every record is **{r}** bytes.")
+            }
+        ));
+        prompt = prompt
+            .p("The buffer works like Rust's `BufWriter`: a record that fits in the free space is copied in; otherwise the buffer is flushed first with one write(2) (if it holds anything), and a record at least as large as the buffer is then written straight to the file with one write(2) instead of being copied.")
+            .p("How many write(2) system calls reach the kernel, including the final flush?");
+        let unbuffered = n as u64;
+        let mut solution = Content::new();
+        if every == 0 && r >= capacity {
+            solution = solution.p(format!("Each {r}-byte record is at least the buffer size, so each goes straight through: **{calls}** calls, no saving."));
+        } else if every == 0 {
+            let k = capacity / r;
+            solution = solution
+                .p(format!("⌊{capacity}/{r}⌋ = {k} records fit in the buffer{}; the {}th does not fit, so the buffer is flushed first.", if !capacity.is_multiple_of(r) { format!(" ({} bytes stay unused)", capacity - k * r) } else { String::new() }, k + 1))
+                .p(format!("{n} records in groups of {k}: ⌈{n}/{k}⌉ = **{calls}** write(2) calls (the last group is the final flush), against {unbuffered} unbuffered."));
+        } else {
+            solution = solution
+                .p(format!("Between two big records there are {} small ones; they fill the buffer in groups of ⌊{capacity}/{r}⌋ = {}. Each big record first flushes what is buffered, then goes straight through with its own call.", every - 1, capacity / r.max(1)))
+                .p(format!("{bigs} big records, and the small ones in each stretch flushed in groups: **{calls}** calls in all, against {unbuffered} unbuffered."));
+        }
+        let evidence = Content::new().p(format!(
+            "Ran for real: {n} records written with std::io::BufWriter::with_capacity({capacity}) over a file in a scratch directory; a wrapper counted **{calls}** write calls reaching the descriptor; the file ended at {size} bytes ({total} expected)."
+        ));
+        Ok(Question::new(prompt, vec![AnswerSlot::new("write(2) calls", Expected::Integer { value: calls as i64 })], solution, evidence)
+            .with_scenario(&Scenario { capacity, n, r, big, every }))
+    }
+
+    fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
+        let s: Scenario = q.scenario()?;
+        let sizes = sizes(s.n, s.r, s.big, s.every);
+        let Expected::Integer { value } = q.expected(0)? else {
+            return Err(CheckError("expected an integer".into()));
+        };
+        CheckError::expect_eq("calls (re-implemented policy)", *value as u64, count_calls(&sizes, s.capacity))?;
+        if s.every == 0 {
+            let closed = if s.r >= s.capacity { s.n as u64 } else { (s.n as u64).div_ceil((s.capacity / s.r) as u64) };
+            CheckError::expect_eq("calls (closed form)", *value as u64, closed)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{generate, parse_pins};
+    use crate::audit::stress;
+
+    #[test]
+    fn passes_the_stress_check() {
+        stress(&BufferedWrites, 0..30).unwrap();
+    }
+
+    #[test]
+    fn hand_counted() {
+        // 10 records of 100 bytes, buffer 256: two fit (200), the third flushes → groups of 2 → 5.
+        assert_eq!(run_real(&[100; 10], 256).unwrap(), (5, 1000));
+        // Records as big as the buffer bypass it: one call each.
+        assert_eq!(run_real(&[256; 4], 256).unwrap(), (4, 1024));
+        // A big record between small ones: flush [50, 50], write 300, then flush [50].
+        assert_eq!(run_real(&[50, 50, 300, 50], 256).unwrap(), (3, 450));
+        assert_eq!(count_calls(&[50, 50, 300, 50], 256), 3);
+    }
+
+    #[test]
+    fn pins_are_used() {
+        let pins = parse_pins(&BufferedWrites, &["records=1000".into(), "size=100".into(), "capacity=4096".into(), "big_every=0".into()]).unwrap();
+        let q = generate(&BufferedWrites, 1, Difficulty::Hard, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "25", "40 records per 4 KiB buffer");
+    }
+
+    #[test]
+    fn too_much_data_is_a_parameter_error() {
+        let pins = parse_pins(&BufferedWrites, &["records=1000000".into(), "size=1048576".into()]).unwrap();
+        assert!(generate(&BufferedWrites, 1, Difficulty::Medium, &pins).unwrap_err().hint().is_some());
+    }
+
+    #[test]
+    fn the_cross_check_catches_a_wrong_key() {
+        let mut q = generate(&BufferedWrites, 2, Difficulty::Hard, &Default::default()).unwrap();
+        crate::family::cross_check(&BufferedWrites, &q).unwrap();
+        q.slots[0].expected = Expected::Integer { value: 1 };
+        assert!(crate::family::cross_check(&BufferedWrites, &q).is_err());
+    }
+}

@@ -1,0 +1,300 @@
+//! `hashing.bloom`: a Bloom filter of m bits with k hash functions holding n items.
+//!
+//! **Asked** (`ask`):
+//! - `fp_rate`: the false-positive rate (1 − e^{−kn/m})^k;
+//! - `optimal_k`: the k that minimises it, round((m/n)·ln 2) (choosing the better neighbour exactly);
+//! - `bits_per_item`: the bits per item m/n needed for a target rate p with the optimal k,
+//!   −ln p / (ln 2)².
+//!
+//! **Parameters.** `items` n: easy 1000–5000, medium 5000–50000, hard 10000–200000; `bits_per_item`
+//! m/n: 4–16; `hashes` k: 2–10; `target` p: 1%, 0.1%, 0.01%.
+//!
+//! **Key.** The formulas above (the standard approximation, stated in the prompt as the model).
+//!
+//! **Second route.** A real Bloom filter: m bits, k indexes from double hashing of xxh3-128
+//! (h1 + i·h2 mod m, Kirsch–Mitzenmacher), n real keys inserted, then non-member keys queried and
+//! the false positives counted. For `optimal_k`, the formula's k must have the lowest exact
+//! (1 − (1 − 1/m)^{kn})^k among k ± 1. For `bits_per_item`, the rate at that size (rounded up)
+//! must meet the target and one bit per item less must not.
+//!
+//! **Pitfalls**: more hash functions always help; the rate scales linearly with n.
+
+use crate::answer::{fmt_sig, AnswerSlot, Expected};
+use crate::content::Content;
+use crate::family::support::mc;
+use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_128;
+
+/// The family.
+pub struct Bloom;
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "ask",
+        help: "fp_rate: false-positive rate; optimal_k: best number of hashes; bits_per_item: size for a target rate",
+        kind: ParamKind::Choice {
+            options: &["fp_rate", "optimal_k", "bits_per_item"],
+            draw: [&["fp_rate", "optimal_k"], &["fp_rate", "optimal_k", "bits_per_item"], &["fp_rate", "optimal_k", "bits_per_item"]],
+        },
+    },
+    ParamSpec {
+        key: "items",
+        help: "items n",
+        kind: ParamKind::Int { min: 10, max: 10_000_000, draw: [(1000, 5000), (5000, 50_000), (10_000, 200_000)] },
+    },
+    ParamSpec {
+        key: "bits_per_item",
+        help: "bits per item m/n",
+        kind: ParamKind::Int { min: 1, max: 64, draw: [(4, 12), (6, 16), (6, 16)] },
+    },
+    ParamSpec {
+        key: "hashes",
+        help: "hash functions k (fp_rate)",
+        kind: ParamKind::Int { min: 1, max: 30, draw: [(2, 6), (2, 8), (2, 10)] },
+    },
+    ParamSpec {
+        key: "target",
+        help: "target false-positive rate (bits_per_item)",
+        kind: ParamKind::Choice { options: &["0.01", "0.001", "0.0001"], draw: [&["0.01"], &["0.01", "0.001"], &["0.001", "0.0001"]] },
+    },
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Scenario {
+    ask: String,
+    n: u64,
+    m: u64,
+    k: u32,
+    target: f64,
+}
+
+/// The standard approximation of the false-positive rate.
+pub fn fp_rate(m: u64, n: u64, k: u32) -> f64 {
+    (-((k as u64 * n) as f64) / m as f64).exp_m1().abs().powi(k as i32)
+}
+
+/// The exact-occupancy form (1 − (1 − 1/m)^{kn})^k, used to pick between neighbouring k.
+fn fp_exact(m: u64, n: u64, k: u32) -> f64 {
+    (1.0 - ((k as f64) * (n as f64) * (-1.0 / m as f64).ln_1p()).exp()).powi(k as i32)
+}
+
+/// The optimal integer k: round (m/n) ln 2, then the better neighbour.
+pub fn optimal_k(m: u64, n: u64) -> u32 {
+    let x = m as f64 / n as f64 * std::f64::consts::LN_2;
+    let (a, b) = ((x.floor() as u32).max(1), (x.ceil() as u32).max(1));
+    if fp_rate(m, n, a) <= fp_rate(m, n, b) { a } else { b }
+}
+
+/// Bits per item for target p at the optimal k, rounded up to whole bits.
+pub fn bits_needed(p: f64) -> u64 {
+    (-p.ln() / (std::f64::consts::LN_2 * std::f64::consts::LN_2)).ceil() as u64
+}
+
+/// A real Bloom filter with double hashing from xxh3-128.
+struct Filter {
+    bits: Vec<u64>,
+    m: u64,
+    k: u32,
+}
+
+impl Filter {
+    fn new(m: u64, k: u32) -> Filter {
+        Filter { bits: vec![0; m.div_ceil(64) as usize], m, k }
+    }
+    fn indexes(&self, key: &[u8]) -> impl Iterator<Item = u64> + '_ {
+        let h = xxh3_128(key);
+        let (h1, h2) = (h as u64, ((h >> 64) as u64) | 1);
+        (0..self.k as u64).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) % self.m)
+    }
+    fn insert(&mut self, key: &[u8]) {
+        let idx: Vec<u64> = self.indexes(key).collect();
+        for i in idx {
+            self.bits[(i / 64) as usize] |= 1 << (i % 64);
+        }
+    }
+    fn contains(&self, key: &[u8]) -> bool {
+        self.indexes(key).all(|i| self.bits[(i / 64) as usize] >> (i % 64) & 1 == 1)
+    }
+}
+
+/// Builds a filter of n real keys (scaled down when n is large, keeping m/n) and measures the
+/// false-positive rate on non-members.
+fn measure(m: u64, n: u64, k: u32, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
+    let scale = (n / 20_000).max(1);
+    let (m, n) = (m / scale, n / scale);
+    let mut f = Filter::new(m, k);
+    for i in 0..n {
+        f.insert(format!("member:{i}").as_bytes());
+    }
+    let salt: u64 = rng.random();
+    let queries = 30_000;
+    mc::probability(queries, rng, |g| f.contains(format!("other:{salt}:{}", g.random::<u64>()).as_bytes()))
+}
+
+impl Family for Bloom {
+    fn id(&self) -> &'static str {
+        "hashing.bloom"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn topic(&self) -> Topic {
+        Topic::Hashing
+    }
+    fn title(&self) -> &'static str {
+        "Bloom filters: false positives, hash count, size"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let ask = cx.pick("ask");
+        let n = cx.int("items") as u64;
+        let bpi = cx.int("bits_per_item") as u64;
+        let k = cx.int("hashes") as u32;
+        let target: f64 = cx.pick("target").parse().unwrap_or(0.01);
+        let m = n * bpi;
+        let s = Scenario { ask: ask.into(), n, m, k, target };
+        let model = "Use the standard approximation: after n insertions a bit is still 0 with probability e^(−kn/m), and a non-member is reported present when all k of its bits are 1.";
+        let (prompt, slot, solution, evidence) = match ask {
+            "fp_rate" => {
+                let v = fp_rate(m, n, k);
+                let est = measure(m, n, k, &mut cx.sim_rng("mc"));
+                (
+                    Content::new()
+                        .p(format!("A service keeps a Bloom filter of **m = {m}** bits with **k = {k}** hash functions in front of its database, holding **n = {n}** keys."))
+                        .p(model)
+                        .p("What fraction of lookups for keys that are *not* in the set will the filter wrongly report as present?"),
+                    AnswerSlot::new("false-positive rate", Expected::sig(v, 3)),
+                    Content::new()
+                        .p(format!("kn/m = {k}·{n}/{m} = {}; a bit is 0 with probability e^(−{}) = {}.", fmt_sig((k as f64) * n as f64 / m as f64, 4), fmt_sig((k as f64) * n as f64 / m as f64, 4), fmt_sig((-(k as f64) * n as f64 / m as f64).exp(), 4)))
+                        .p(format!("All {k} bits set: (1 − {})^{k} = **{}**.", fmt_sig((-(k as f64) * n as f64 / m as f64).exp(), 4), fmt_sig(v, 3))),
+                    Content::new().p(format!(
+                        "A real filter ({} bits per key, k = {k}, indexes by double hashing of xxh3-128) queried with {} non-members: false-positive rate {}.",
+                        bpi, est.n, est.describe(4)
+                    )),
+                )
+            }
+            "optimal_k" => {
+                let v = optimal_k(m, n);
+                let rows: Vec<Vec<String>> = (v.saturating_sub(2).max(1)..=v + 2)
+                    .map(|kk| vec![kk.to_string(), fmt_sig(fp_rate(m, n, kk), 4)])
+                    .collect();
+                (
+                    Content::new()
+                        .p(format!("A Bloom filter will hold **n = {n}** keys in **m = {m}** bits."))
+                        .p(model)
+                        .p("Which whole number of hash functions k gives the lowest false-positive rate?"),
+                    AnswerSlot::new("best k", Expected::Integer { value: v as i64 }),
+                    Content::new()
+                        .p(format!("The rate (1 − e^(−kn/m))^k is minimised at k = (m/n)·ln 2 = {bpi} × 0.693 = {}. Check the two neighbouring integers:", fmt_sig(bpi as f64 * std::f64::consts::LN_2, 4)))
+                        .table(["k", "false-positive rate"], rows.clone())
+                        .p(format!("So k = **{v}**. More hash functions are not always better: each fills the array faster."))
+                        ,
+                    Content::new().p("False-positive rate by k, from the formula:").table(["k", "rate"], rows),
+                )
+            }
+            _ => {
+                let v = bits_needed(target);
+                (
+                    Content::new()
+                        .p(format!("A team needs a Bloom filter for **{n}** keys with a false-positive rate of at most **{}**, using the optimal number of hash functions.", crate::answer::trim_float(target)))
+                        .p(model)
+                        .p("How many bits per key does it need (rounded up to a whole number)?"),
+                    AnswerSlot::new("bits per key", Expected::Integer { value: v as i64 }),
+                    Content::new()
+                        .p("With the optimal k = (m/n) ln 2, the rate is (1/2)^k = e^(−(m/n)(ln 2)²), so m/n = −ln p / (ln 2)².")
+                        .p(format!("−ln {} / 0.4805 = {}, rounded up: **{v}** bits per key (about {} KiB for {n} keys).", crate::answer::trim_float(target), fmt_sig(-target.ln() / (std::f64::consts::LN_2.powi(2)), 4), fmt_sig((v * n) as f64 / 8.0 / 1024.0, 3))),
+                    Content::new().p(format!(
+                        "At {v} bits per key and the best k the formula gives {}; at {} bits per key, {}.",
+                        fmt_sig(fp_rate(v * n, n, optimal_k(v * n, n)), 4),
+                        v - 1,
+                        fmt_sig(fp_rate((v - 1) * n, n, optimal_k((v - 1) * n, n)), 4)
+                    )),
+                )
+            }
+        };
+        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s))
+    }
+
+    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+        let s: Scenario = q.scenario()?;
+        match (s.ask.as_str(), q.expected(0)?) {
+            ("fp_rate", Expected::Real { value, .. }) => {
+                let est = measure(s.m, s.n, s.k, &mut cx.sim_rng("check"));
+                // The formula is an approximation (about 1% off for these sizes): allow 5% on top
+                // of the sampling error.
+                let allowed = mc::K_SIGMA * est.stderr.max((value * (1.0 - value) / est.n as f64).sqrt()) + 0.05 * value;
+                if (est.mean - value).abs() <= allowed {
+                    Ok(())
+                } else {
+                    Err(CheckError(format!("key {value}, real filter {}", est.describe(4))))
+                }
+            }
+            ("optimal_k", Expected::Integer { value }) => {
+                let k = *value as u32;
+                let here = fp_exact(s.m, s.n, k);
+                for other in [k.saturating_sub(1).max(1), k + 1] {
+                    if other != k && fp_exact(s.m, s.n, other) < here * (1.0 - 1e-3) {
+                        return Err(CheckError(format!("k = {other} beats the key k = {k}")));
+                    }
+                }
+                Ok(())
+            }
+            ("bits_per_item", Expected::Integer { value }) => {
+                let b = *value as u64;
+                let at = |bits: u64| fp_exact(bits * 1000, 1000, optimal_k(bits * 1000, 1000));
+                if at(b) > s.target * 1.02 || at(b - 1) <= s.target * 0.98 {
+                    return Err(CheckError(format!("{b} bits per key gives {}, {} gives {}", at(b), b - 1, at(b - 1))));
+                }
+                Ok(())
+            }
+            _ => Err(CheckError("answer kind does not match the ask".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::audit::stress;
+
+    #[test]
+    fn passes_the_stress_check() {
+        stress(&Bloom, 0..30).unwrap();
+    }
+
+    #[test]
+    fn textbook_values() {
+        // 10 bits per key, k = 7: about 0.82% (the widely quoted figure is 0.819%).
+        assert!((fp_rate(10_000, 1000, 7) - 0.00819).abs() < 0.00002);
+        assert_eq!(optimal_k(10_000, 1000), 7);
+        // 1% needs 9.59 → 10 bits per key; 0.1% needs 14.38 → 15.
+        assert_eq!(bits_needed(0.01), 10);
+        assert_eq!(bits_needed(0.001), 15);
+    }
+
+    #[test]
+    fn pins_are_used() {
+        let pins = parse_pins(&Bloom, &["ask=optimal_k".into(), "items=1000".into(), "bits_per_item=10".into()]).unwrap();
+        let q = generate(&Bloom, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "7");
+    }
+
+    #[test]
+    fn the_cross_check_catches_a_wrong_key() {
+        let pins = parse_pins(&Bloom, &["ask=fp_rate".into(), "items=5000".into(), "bits_per_item=8".into(), "hashes=4".into()]).unwrap();
+        let mut q = generate(&Bloom, 1, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&Bloom, &q).unwrap();
+        q.slots[0].expected = Expected::sig(fp_rate(40_000, 5000, 4) * 1.3, 3);
+        assert!(crate::family::cross_check(&Bloom, &q).is_err());
+        let pins = parse_pins(&Bloom, &["ask=optimal_k".into(), "items=1000".into(), "bits_per_item=10".into()]).unwrap();
+        let mut q = generate(&Bloom, 1, Difficulty::Medium, &pins).unwrap();
+        q.slots[0].expected = Expected::Integer { value: 10 };
+        assert!(crate::family::cross_check(&Bloom, &q).is_err());
+    }
+}

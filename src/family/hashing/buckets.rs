@@ -1,0 +1,275 @@
+//! `hashing.buckets`: n keys hashed into m buckets by `xxh3_64(key) mod m`.
+//!
+//! **Asked** (`ask`):
+//! - `empty`: the expected number of empty buckets, m(1 − 1/m)^n;
+//! - `pairs`: the expected number of colliding pairs (two keys in the same bucket), C(n,2)/m;
+//! - `max_load` (choice, hard): the expected fullest bucket, which has no simple closed form, keyed
+//!   by simulation and asked as a choice between approximate values.
+//!
+//! **Parameters.** `buckets` m: easy 8–32, medium 64–1024, hard 256–4096; `keys` n: m/2 to 2m.
+//!
+//! **Key.** `empty` and `pairs`: the exact expectations (linearity over buckets / over pairs).
+//! `max_load`: the mean of the fullest bucket over simulated key sets hashed with real xxh3.
+//!
+//! **Evidence.** The occupancy histogram of one real key set (`user:<id>` strings hashed with
+//! xxh3_64), next to the expected histogram m·P(Binomial(n, 1/m) = j).
+//!
+//! **Second route.** Monte Carlo with real xxh3 over fresh random key sets: the key must be within
+//! `K_SIGMA` standard errors; for `max_load`, an independent simulation (another stream) must land
+//! nearer the keyed option than any distractor.
+//!
+//! **Pitfalls**: m − n empty buckets (as if no collisions); n/m pairs; the average load n/m for the
+//! maximum.
+
+use crate::answer::{fmt_sig, AnswerSlot, ChoiceOption, Expected};
+use crate::content::Content;
+use crate::family::support::mc;
+use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The family.
+pub struct Buckets;
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "ask",
+        help: "empty: expected empty buckets; pairs: expected colliding pairs; max_load: the fullest bucket (choice)",
+        kind: ParamKind::Choice {
+            options: &["empty", "pairs", "max_load"],
+            draw: [&["empty", "pairs"], &["empty", "pairs"], &["empty", "pairs", "max_load"]],
+        },
+    },
+    ParamSpec {
+        key: "buckets",
+        help: "buckets m",
+        kind: ParamKind::Int { min: 2, max: 100_000, draw: [(8, 32), (64, 1024), (256, 4096)] },
+    },
+    ParamSpec {
+        key: "keys",
+        help: "keys n (drawn between m/2 and 2m)",
+        kind: ParamKind::Int { min: 1, max: 200_000, draw: [(4, 64), (32, 2048), (128, 8192)] },
+    },
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Scenario {
+    ask: String,
+    m: u64,
+    n: u64,
+}
+
+/// Bucket of a key, as the prompt states it.
+fn bucket(key: &str, m: u64) -> usize {
+    (xxh3_64(key.as_bytes()) % m) as usize
+}
+
+/// Occupancy counts of n random `user:<id>` keys.
+fn occupancy(m: u64, n: u64, g: &mut rand_chacha::ChaCha8Rng, counts: &mut Vec<u32>) {
+    counts.clear();
+    counts.resize(m as usize, 0);
+    let mut key = String::with_capacity(16);
+    for _ in 0..n {
+        use std::fmt::Write;
+        key.clear();
+        let _ = write!(key, "user:{}", g.random_range(0..1_000_000_000u64));
+        counts[bucket(&key, m)] += 1;
+    }
+}
+
+fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
+    let trials = (120_000 / s.n.max(1)).clamp(60, 2_000);
+    let mut counts = Vec::new();
+    mc::mean(trials, rng, |g| {
+        occupancy(s.m, s.n, g, &mut counts);
+        match s.ask.as_str() {
+            "empty" => counts.iter().filter(|c| **c == 0).count() as f64,
+            "pairs" => counts.iter().map(|c| (*c as f64) * (*c as f64 - 1.0) / 2.0).sum(),
+            _ => *counts.iter().max().unwrap_or(&0) as f64,
+        }
+    })
+}
+
+fn exact(s: &Scenario) -> f64 {
+    let (m, n) = (s.m as f64, s.n as f64);
+    match s.ask.as_str() {
+        "empty" => m * (1.0 - 1.0 / m).powf(n),
+        _ => n * (n - 1.0) / 2.0 / m,
+    }
+}
+
+impl Family for Buckets {
+    fn id(&self) -> &'static str {
+        "hashing.buckets"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn topic(&self) -> Topic {
+        Topic::Hashing
+    }
+    fn title(&self) -> &'static str {
+        "Hashing keys into buckets: empties, collisions, the fullest bucket"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let ask = cx.pick("ask");
+        let m = cx.int("buckets") as u64;
+        let n = cx.int_within("keys", (m / 2).max(1) as i64, (2 * m) as i64, 1) as u64;
+        let s = Scenario { ask: ask.into(), m, n };
+        let mut counts = Vec::new();
+        occupancy(m, n, &mut cx.sim_rng("histogram"), &mut counts);
+        let max_shown = counts.iter().copied().max().unwrap_or(0);
+        let p = 1.0 / m as f64;
+        let hist: Vec<Vec<String>> = (0..=max_shown)
+            .map(|j| {
+                let binom = (0..j).fold(1.0, |a, i| a * (n - i as u64) as f64 / (i + 1) as f64)
+                    * p.powi(j as i32)
+                    * (1.0 - p).powf((n - j as u64) as f64);
+                vec![
+                    j.to_string(),
+                    counts.iter().filter(|c| **c == j).count().to_string(),
+                    fmt_sig(m as f64 * binom, 3),
+                ]
+            })
+            .collect();
+        let evidence_head = Content::new()
+            .p(format!("One real key set: {n} random `user:<id>` keys hashed with xxh3_64 mod {m}. Occupancy histogram:"))
+            .table(["keys in bucket", "buckets (observed)", "buckets (expected)"], hist);
+        let est = simulate(&s, &mut cx.sim_rng("mc"));
+        let prompt = Content::new().p(format!(
+            "A cache hashes **{n}** distinct keys into **{m}** buckets with `xxh3_64(key) mod {m}`; \
+             treat the hash as uniformly random."
+        ));
+        let (prompt, slot, solution) = match ask {
+            "empty" => {
+                let v = exact(&s);
+                (
+                    prompt.p("What is the expected number of empty buckets?"),
+                    AnswerSlot::new("expected empty buckets", Expected::sig(v, 3)),
+                    Content::new()
+                        .p(format!(
+                            "A given bucket is missed by one key with probability 1 − 1/{m}, by all {n} with (1 − 1/{m})^{n} = {}.",
+                            fmt_sig((1.0 - p).powf(n as f64), 5)
+                        ))
+                        .p(format!("By linearity over the {m} buckets: **{}** empty buckets (about e^(−n/m)·m = {}).", fmt_sig(v, 3), fmt_sig(m as f64 * (-(n as f64) / m as f64).exp(), 3)))
+                        .p(format!("m − n = {} would assume no two keys ever share a bucket.", m as i64 - n as i64)),
+                )
+            }
+            "pairs" => {
+                let v = exact(&s);
+                (
+                    prompt.p("What is the expected number of colliding pairs, i.e. unordered pairs of keys that land in the same bucket?"),
+                    AnswerSlot::new("expected colliding pairs", Expected::sig(v, 3)),
+                    Content::new()
+                        .p(format!("There are C({n}, 2) = {} pairs, and each pair collides with probability 1/{m}.", n * (n - 1) / 2))
+                        .p(format!("E[pairs] = {} / {m} = **{}**: collisions grow with n², which is the birthday effect.", n * (n - 1) / 2, fmt_sig(v, 3))),
+                )
+            }
+            _ => {
+                let key = est.mean;
+                let avg = n as f64 / m as f64;
+                let ln_m = (m as f64).ln();
+                let mut options = vec![
+                    ChoiceOption::right(format!("about {}", fmt_sig(key, 2))),
+                    ChoiceOption::wrong(format!("about {}", fmt_sig(avg.max(1.0), 2)), "That is the average load n/m; the fullest bucket is well above the average."),
+                    ChoiceOption::wrong(format!("about {}", fmt_sig(key * 2.2, 2)), "Overestimates: the maximum of m loads grows only like ln m / ln ln m."),
+                    ChoiceOption::wrong(format!("about {}", fmt_sig(ln_m * ln_m, 2)), "(ln m)² has no basis here; the fullest bucket grows like ln m / ln ln m."),
+                ];
+                options.dedup_by(|a, b| a.text == b.text);
+                let rot = cx.rng().random_range(0..options.len());
+                options.rotate_left(rot);
+                let correct = options.iter().position(|o| o.why_wrong.is_none()).unwrap_or(0);
+                (
+                    prompt.p("About how many keys does the fullest bucket hold, on average?"),
+                    AnswerSlot::new("the fullest bucket", Expected::Choice { options, correct }),
+                    Content::new()
+                        .p(format!(
+                            "Each bucket's load is about Poisson(n/m = {}); the maximum of {m} such loads sits far in the tail. For n ≈ m it grows like ln m / ln ln m ≈ {}.",
+                            fmt_sig(avg, 3),
+                            fmt_sig(ln_m / ln_m.ln().max(1.0), 3)
+                        ))
+                        .p(format!("There is no simple closed form; simulating the hashing gives a mean fullest bucket of **{}** keys.", fmt_sig(key, 3))),
+                )
+            }
+        };
+        let evidence = evidence_head.p(format!(
+            "Simulation: {} key sets hashed with xxh3; mean {}.",
+            est.n,
+            est.describe(4)
+        ));
+        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s))
+    }
+
+    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+        let s: Scenario = q.scenario()?;
+        let est = simulate(&s, &mut cx.sim_rng("check"));
+        match q.expected(0)? {
+            Expected::Real { value, .. } => {
+                if est.agrees_with(*value, 1e-9) {
+                    Ok(())
+                } else {
+                    Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
+                }
+            }
+            Expected::Choice { options, correct } => {
+                let val = |t: &str| t.trim_start_matches("about ").parse::<f64>().unwrap_or(f64::NAN);
+                let nearest = options
+                    .iter()
+                    .enumerate()
+                    .min_by(|a, b| (val(&a.1.text) - est.mean).abs().total_cmp(&(val(&b.1.text) - est.mean).abs()))
+                    .map(|(i, _)| i);
+                CheckError::expect_eq("option nearest an independent simulation", Some(*correct), nearest)
+            }
+            _ => Err(CheckError("unexpected answer kind".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::audit::stress;
+
+    #[test]
+    fn passes_the_stress_check() {
+        stress(&Buckets, 0..30).unwrap();
+    }
+
+    #[test]
+    fn known_values() {
+        // 2 keys, 2 buckets: P(one empty) = 1/2, so 1 empty bucket on average; 1 pair, collides w.p. 1/2.
+        assert!((exact(&Scenario { ask: "empty".into(), m: 2, n: 2 }) - 0.5).abs() < 1e-12);
+        assert!((exact(&Scenario { ask: "pairs".into(), m: 2, n: 2 }) - 0.5).abs() < 1e-12);
+        // xxh3_64 of the empty input, from the reference implementation's test vectors.
+        assert_eq!(xxh3_64(b""), 0x2d06800538d394c2);
+    }
+
+    #[test]
+    fn pins_are_used() {
+        let pins = parse_pins(&Buckets, &["ask=pairs".into(), "buckets=100".into(), "keys=101".into()]).unwrap();
+        let q = generate(&Buckets, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "50.5");
+    }
+
+    #[test]
+    fn the_cross_check_catches_a_wrong_key() {
+        let pins = parse_pins(&Buckets, &["ask=empty".into(), "buckets=256".into(), "keys=256".into()]).unwrap();
+        let mut q = generate(&Buckets, 1, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&Buckets, &q).unwrap();
+        q.slots[0].expected = Expected::sig(256.0 * 0.5, 3);
+        assert!(crate::family::cross_check(&Buckets, &q).is_err());
+        let pins = parse_pins(&Buckets, &["ask=max_load".into(), "buckets=1024".into(), "keys=1024".into()]).unwrap();
+        let mut q = generate(&Buckets, 1, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Buckets, &q).unwrap();
+        if let Expected::Choice { correct, options } = &mut q.slots[0].expected {
+            *correct = (*correct + 1) % options.len();
+        }
+        assert!(crate::family::cross_check(&Buckets, &q).is_err());
+    }
+}

@@ -1,0 +1,327 @@
+//! `probability.estimate_error`: how precise is an error rate measured from n requests, and how
+//! many requests does a given precision take?
+//!
+//! **Asked** (`ask`):
+//! - `stderr`: x of n sampled requests failed. (a) The standard error of the estimate p̂ = x/n,
+//!   sqrt(p̂(1 − p̂)/n), in percentage points; (b) the half-width of the 95% confidence interval,
+//!   1.96 times that;
+//! - `trials`: the rate is believed to be about p₀; how many requests give ±ε at 95% confidence?
+//!   n = ⌈1.96²·p₀(1 − p₀)/ε²⌉;
+//! - `trials_worst`: the same with nothing known about the rate, so the worst case p = ½:
+//!   n = ⌈1.96²/(4ε²)⌉.
+//!
+//! **Parameters.** `samples` n: easy 100–1,000, medium 200–10,000, hard 1,000–100,000;
+//! `rate_pct` (the observed or believed rate): easy 10–50%, medium 2–50%, hard 0.5–20%;
+//! `margin_pct` ε in percentage points, drawn between a tenth (at most 1 point) and a half (at
+//! most 5 points) of the rate or of its complement, whichever is smaller.
+//!
+//! **Key.** The normal-approximation formulas above, from the shown x and n (or p₀ and ε). The
+//! sample size is accepted within ±5%, so z = 2 instead of 1.96 is fine.
+//!
+//! **Second route.** Monte Carlo with `rand_distr::Binomial`: for `stderr`, 20,000 repeated
+//! samples of n requests at rate p̂, whose standard deviation must match the key within
+//! `mc::K_SIGMA` standard errors (the standard error of a standard deviation is about
+//! σ/√(2R)); for `trials`, 20,000 samples of the keyed size, whose share within ±ε of the true
+//! rate must be 95% (within `mc::K_SIGMA` standard errors plus 2 points for the binomial's
+//! discreteness and skew).
+//!
+//! **Pitfalls**: sqrt(p(1 − p))/n (the root in the wrong place); forgetting to square 1.96/ε;
+//! z = 1.645 (a 90% interval); planning with p = ½ when the rate is known to be small (a far larger
+//! sample than needed), or with the small rate when it is unknown.
+
+use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected};
+use crate::content::Content;
+use crate::family::support::mc::{self, Estimate};
+use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Binomial, Distribution};
+use serde::{Deserialize, Serialize};
+
+/// The family.
+pub struct EstimateError;
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "ask",
+        help: "stderr: standard error and 95% margin of x/n; trials: sample size for ±ε given p₀; trials_worst: the same with p unknown",
+        kind: ParamKind::Choice {
+            options: &["stderr", "trials", "trials_worst"],
+            draw: [&["stderr", "trials"], &["stderr", "trials", "trials_worst"], &["stderr", "trials", "trials_worst"]],
+        },
+    },
+    ParamSpec {
+        key: "samples",
+        help: "requests sampled n (stderr)",
+        kind: ParamKind::Int { min: 2, max: 10_000_000, draw: [(100, 1000), (200, 10_000), (1000, 100_000)] },
+    },
+    ParamSpec {
+        key: "rate_pct",
+        help: "the observed (stderr) or believed (trials) error rate, in percent",
+        kind: ParamKind::Real { min: 0.1, max: 99.9, step: 0.1, draw: [(10.0, 50.0), (2.0, 50.0), (0.5, 20.0)] },
+    },
+    ParamSpec {
+        key: "margin_pct",
+        help: "the precision ±ε wanted, in percentage points (trials; drawn between a tenth and a half of the rarer of rate and 100 − rate, within 1 and 5)",
+        kind: ParamKind::Real { min: 0.01, max: 50.0, step: 0.01, draw: [(1.0, 5.0), (0.2, 5.0), (0.05, 2.0)] },
+    },
+];
+
+/// z for a two-sided 95% interval.
+const Z95: f64 = 1.96;
+/// Repeated samples in the Monte Carlo routes.
+const REPEATS: u64 = 20_000;
+/// Extra coverage slack for the binomial's discreteness and skew at the keyed sample size.
+const COVERAGE_SLACK: f64 = 0.02;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Scenario {
+    ask: String,
+    /// For stderr: failures x and sample size n.
+    x: u64,
+    n: u64,
+    /// The rate: x/n for stderr, p₀ (or ½) for trials.
+    p: f64,
+    /// ε as a fraction (trials).
+    eps: f64,
+}
+
+fn stderr(p: f64, n: u64) -> f64 {
+    (p * (1.0 - p) / n as f64).sqrt()
+}
+
+fn sample_size(p: f64, eps: f64) -> u64 {
+    (Z95 * Z95 * p * (1.0 - p) / (eps * eps) - 1e-9).ceil() as u64
+}
+
+/// The standard deviation of x/n over repeated samples (around the true rate). Its standard error
+/// comes from the squared deviations' own standard error by the delta method, SE(s) = SE(s²)/(2s),
+/// which stays honest for the skewed binomials of small rates.
+fn simulate_sd(p: f64, n: u64, rng: &mut ChaCha8Rng) -> Estimate {
+    let b = Binomial::new(n, p).expect("0 ≤ p ≤ 1");
+    let var = mc::mean(REPEATS, rng, |g| {
+        let d = b.sample(g) as f64 / n as f64 - p;
+        d * d
+    });
+    let sd = var.mean.sqrt();
+    Estimate { mean: sd, stderr: var.stderr / (2.0 * sd).max(f64::MIN_POSITIVE), n: REPEATS }
+}
+
+/// The share of samples of size n whose estimate lands within ±ε of p.
+fn simulate_coverage(p: f64, eps: f64, n: u64, rng: &mut ChaCha8Rng) -> Estimate {
+    let b = Binomial::new(n, p).expect("0 ≤ p ≤ 1");
+    mc::probability(REPEATS, rng, |g| (b.sample(g) as f64 / n as f64 - p).abs() <= eps + 1e-12)
+}
+
+fn pp(x: f64) -> String {
+    fmt_sig(100.0 * x, 3)
+}
+
+impl Family for EstimateError {
+    fn id(&self) -> &'static str {
+        "probability.estimate_error"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn topic(&self) -> Topic {
+        Topic::Probability
+    }
+    fn title(&self) -> &'static str {
+        "Estimating a rate: standard error and sample size"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let ask = cx.pick("ask");
+        let sc = if ask == "stderr" {
+            let n = cx.int("samples") as u64;
+            let rate = cx.real("rate_pct") / 100.0;
+            let x = ((rate * n as f64).round() as u64).clamp(1, n.saturating_sub(1).max(1));
+            if x >= n {
+                return Err(GenError::Params {
+                    message: format!("with samples = {n} there is no failure count strictly between 0 and n"),
+                    hint: "set samples to 2 or more".into(),
+                });
+            }
+            Scenario { ask: ask.into(), x, n, p: x as f64 / n as f64, eps: 0.0 }
+        } else {
+            let rate = if ask == "trials" { cx.real("rate_pct") } else { 50.0 };
+            // The margin is drawn against the rarer outcome, so 99.9% behaves like 0.1%.
+            let rarer = rate.min(100.0 - rate);
+            let eps = cx.real_within("margin_pct", (rarer / 10.0).clamp(0.01, 1.0), (rarer / 2.0).min(5.0)) / 100.0;
+            if eps <= 0.0 || eps >= rarer / 100.0 {
+                return Err(GenError::Params {
+                    message: format!("a margin of ±{} points is not below the rate of {}% (or its complement)", num(100.0 * eps), num(rate)),
+                    hint: "set margin_pct below min(rate_pct, 100 − rate_pct); a tenth to a half of it is typical".into(),
+                });
+            }
+            Scenario { ask: ask.into(), x: 0, n: 0, p: rate / 100.0, eps }
+        };
+        let (prompt, slots, solution, evidence) = match ask {
+            "stderr" => {
+                let (x, n, p) = (sc.x, sc.n, sc.p);
+                let se = stderr(p, n);
+                let est = simulate_sd(p, n, &mut cx.sim_rng("evidence"));
+                (
+                    Content::new()
+                        .p(format!("To estimate a service's error rate, you sample **{n}** requests and **{x}** of them fail, so the estimate is p̂ = {x}/{n} = {}%.", pp(p)))
+                        .p("Using the normal approximation, how precise is that estimate?"),
+                    vec![
+                        AnswerSlot::new("the standard error of p̂, in percentage points", Expected::sig(100.0 * se, 3)),
+                        AnswerSlot::new("the half-width of the 95% confidence interval, in percentage points", Expected::sig(100.0 * Z95 * se, 3)),
+                    ],
+                    Content::new()
+                        .p(format!(
+                            "(a) Each request fails with probability p, so x is Binomial(n, p) and x/n has variance p(1 − p)/n. With p̂ = {}: SE = sqrt({} × {} / {n}) = **{}** points.",
+                            fmt_sig(p, 4),
+                            fmt_sig(p, 4),
+                            fmt_sig(1.0 - p, 4),
+                            pp(se)
+                        ))
+                        .p(format!(
+                            "(b) 95% of a normal lies within 1.96 standard errors: ±1.96 × {} = **±{}** points, so the rate is {}% ± {}.",
+                            pp(se),
+                            pp(Z95 * se),
+                            pp(p),
+                            pp(Z95 * se)
+                        ))
+                        .p("The error shrinks like 1/√n: four times the sample halves it."),
+                    Content::new().p(format!(
+                        "Monte Carlo: {} samples of {n} requests each at a rate of {}% (rand_distr::Binomial); the standard deviation of x/n was {} ± {} points (± one standard error).",
+                        est.n,
+                        pp(p),
+                        fmt_sig(100.0 * est.mean, 4),
+                        fmt_sig(100.0 * est.stderr, 2)
+                    )),
+                )
+            }
+            _ => {
+                let (p, eps) = (sc.p, sc.eps);
+                let n = sample_size(p, eps);
+                let cov = simulate_coverage(p, eps, n, &mut cx.sim_rng("evidence"));
+                let (known, rate_text) = if ask == "trials" {
+                    (
+                        format!("From last month's logs, the error rate is about **{}%**.", num(100.0 * p)),
+                        format!("p₀ = {}", fmt_sig(p, 4)),
+                    )
+                } else {
+                    (
+                        "Nothing is known about the rate yet, so plan for the worst case.".to_string(),
+                        "the worst case p = ½ (p(1 − p) is largest there)".to_string(),
+                    )
+                };
+                let worst = sample_size(0.5, eps);
+                let mut solution = Content::new()
+                    .p(format!(
+                        "Require 1.96·sqrt(p(1 − p)/n) ≤ ε, so n ≥ 1.96²·p(1 − p)/ε². With {rate_text} and ε = {}: n ≥ 3.8416 × {} / {}² = {}, so **{n}** requests.",
+                        fmt_sig(eps, 4),
+                        fmt_sig(p * (1.0 - p), 4),
+                        fmt_sig(eps, 4),
+                        fmt_sig(Z95 * Z95 * p * (1.0 - p) / (eps * eps), 6)
+                    ))
+                    .p(format!("Halving ε quadruples n; using z = 2 gives {} (within the tolerance).", (4.0 * p * (1.0 - p) / (eps * eps)).ceil()));
+                if ask == "trials" {
+                    solution = solution.p(format!("Planning for the worst case p = ½ would ask for {worst} requests: knowing the rate is small saves {}.", worst.saturating_sub(n)));
+                }
+                (
+                    Content::new()
+                        .p(format!("You want to measure a service's error rate by sampling requests. {known}"))
+                        .p(format!("How many requests must you sample so that a 95% confidence interval is **±{} percentage points** (normal approximation)?", num(100.0 * eps))),
+                    vec![AnswerSlot::new("requests to sample", Expected::rel(n as f64, 0.05))],
+                    solution,
+                    Content::new().p(format!(
+                        "Monte Carlo: {} samples of {n} requests at a rate of {}% (rand_distr::Binomial); the share whose estimate landed within ±{} points of the true rate was {}.",
+                        cov.n,
+                        num(100.0 * p),
+                        num(100.0 * eps),
+                        cov.describe(4)
+                    )),
+                )
+            }
+        };
+        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&sc))
+    }
+
+    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+        let sc: Scenario = q.scenario()?;
+        let key = |i: usize| q.expected_real(i);
+        if sc.ask == "stderr" {
+            let est = simulate_sd(sc.p, sc.n, &mut cx.sim_rng("check"));
+            for (i, scale) in [(0, 100.0), (1, 100.0 * Z95)] {
+                let k = key(i)? / scale;
+                if !est.agrees_with(k, 1e-12) {
+                    return Err(CheckError(format!("slot {i}: key {k} (as a standard error), simulation {}", est.describe(4))));
+                }
+            }
+            Ok(())
+        } else {
+            let n = key(0)?.round().max(1.0) as u64;
+            let cov = simulate_coverage(sc.p, sc.eps, n, &mut cx.sim_rng("check"));
+            if (cov.mean - 0.95).abs() <= mc::K_SIGMA * cov.stderr.max(0.0016) + COVERAGE_SLACK {
+                Ok(())
+            } else {
+                Err(CheckError(format!("n = {n}: coverage of ±ε is {}, not 95%", cov.describe(4))))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::audit::stress;
+
+    #[test]
+    fn passes_the_stress_check() {
+        stress(&EstimateError, 0..30).unwrap();
+    }
+
+    #[test]
+    fn known_values() {
+        // The pollster's rule: ±3 points at 95% with p unknown takes 1068 people.
+        assert_eq!(sample_size(0.5, 0.03), 1068);
+        // 100 of 1000 fail: SE = sqrt(0.09/1000) = 0.9487 points.
+        assert!((stderr(0.1, 1000) - 0.009486833).abs() < 1e-8);
+    }
+
+    #[test]
+    fn pins_are_used() {
+        let pins = parse_pins(&EstimateError, &["ask=stderr".into(), "samples=1000".into(), "rate_pct=10".into()]).unwrap();
+        let q = generate(&EstimateError, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "0.949");
+        assert_eq!(q.slots[1].expected.reference(), "1.86");
+        let pins = parse_pins(&EstimateError, &["ask=trials_worst".into(), "margin_pct=3".into()]).unwrap();
+        let q = generate(&EstimateError, 1, Difficulty::Medium, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "1068");
+    }
+
+    #[test]
+    fn a_margin_above_the_rate_is_a_parameter_error() {
+        let pins = parse_pins(&EstimateError, &["ask=trials".into(), "rate_pct=1".into(), "margin_pct=2".into()]).unwrap();
+        let err = generate(&EstimateError, 1, Difficulty::Medium, &pins).unwrap_err();
+        assert!(err.to_string().contains("not below the rate"), "{err}");
+    }
+
+    #[test]
+    fn the_cross_check_catches_common_mistakes() {
+        let pins = parse_pins(&EstimateError, &["ask=stderr".into(), "samples=2000".into(), "rate_pct=20".into()]).unwrap();
+        let mut q = generate(&EstimateError, 2, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&EstimateError, &q).unwrap();
+        // The root in the wrong place: sqrt(p(1 − p))/n.
+        q.slots[0].expected = Expected::sig(100.0 * (0.2f64 * 0.8).sqrt() / 2000.0, 3);
+        assert!(crate::family::cross_check(&EstimateError, &q).is_err());
+
+        let pins = parse_pins(&EstimateError, &["ask=trials".into(), "rate_pct=10".into(), "margin_pct=1".into()]).unwrap();
+        let mut q = generate(&EstimateError, 2, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&EstimateError, &q).unwrap();
+        // z = 1.645 plans a 90% interval.
+        q.slots[0].expected = Expected::rel((1.645f64 * 1.645 * 0.09 / 0.0001).ceil(), 0.05);
+        assert!(crate::family::cross_check(&EstimateError, &q).is_err());
+        // Forgetting to square: 1.96·sqrt(p(1 − p))/ε.
+        q.slots[0].expected = Expected::rel((1.96f64 * 0.3 / 0.01).ceil(), 0.05);
+        assert!(crate::family::cross_check(&EstimateError, &q).is_err());
+    }
+}

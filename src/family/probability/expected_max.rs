@@ -1,0 +1,231 @@
+//! `probability.expected_max`: a request fans out to n backends and waits for the slowest, so its
+//! latency is the maximum of n latencies.
+//!
+//! **Asked** (`dist`):
+//! - `exponential`: latencies exponential with mean μ ms: E[max] = μ·H_n (H_n = 1 + 1/2 + … + 1/n);
+//! - `uniform`: latencies uniform on [a, b] ms: E[max] = a + (b − a)·n/(n + 1).
+//!
+//! **Parameters.** `backends` n: easy 2–5, medium 5–50, hard 20–500; `mean_ms` μ: 5–50; for
+//! uniform, `low_ms` a and `high_ms` b with b − a ≥ 5.
+//!
+//! **Key.** The closed forms (H_n summed term by term).
+//!
+//! **Second route.** Monte Carlo: draw n latencies with `rand_distr::Exp` / uniform and take the
+//! maximum; the key must be within `K_SIGMA` standard errors.
+//!
+//! **Pitfalls**: the mean μ ("the average backend is fast"); μ·ln n (misses Euler's 0.577·μ);
+//! n·μ (the sum, as if the calls were sequential).
+
+use crate::answer::{fmt_sig, AnswerSlot, Expected};
+use crate::content::Content;
+use crate::family::support::mc;
+use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use rand::Rng;
+use rand_distr::{Distribution, Exp};
+use serde::{Deserialize, Serialize};
+
+/// The family.
+pub struct ExpectedMax;
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "dist",
+        help: "exponential or uniform latencies",
+        kind: ParamKind::Choice {
+            options: &["exponential", "uniform"],
+            draw: [&["exponential", "uniform"], &["exponential", "uniform"], &["exponential", "uniform"]],
+        },
+    },
+    ParamSpec {
+        key: "backends",
+        help: "backends n the request waits for",
+        kind: ParamKind::Int { min: 1, max: 5000, draw: [(2, 5), (5, 50), (20, 500)] },
+    },
+    ParamSpec {
+        key: "mean_ms",
+        help: "mean latency μ in ms (exponential)",
+        kind: ParamKind::Int { min: 1, max: 10_000, draw: [(5, 50), (5, 50), (5, 50)] },
+    },
+    ParamSpec {
+        key: "low_ms",
+        help: "fastest latency a in ms (uniform)",
+        kind: ParamKind::Int { min: 0, max: 10_000, draw: [(0, 20), (0, 20), (0, 50)] },
+    },
+    ParamSpec {
+        key: "high_ms",
+        help: "slowest latency b in ms (uniform; drawn above a)",
+        kind: ParamKind::Int { min: 1, max: 20_000, draw: [(10, 100), (10, 100), (10, 200)] },
+    },
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Scenario {
+    dist: String,
+    n: u64,
+    mean: f64,
+    lo: f64,
+    hi: f64,
+}
+
+/// The n-th harmonic number.
+fn harmonic(n: u64) -> f64 {
+    (1..=n).map(|i| 1.0 / i as f64).sum()
+}
+
+fn exact(s: &Scenario) -> f64 {
+    if s.dist == "exponential" {
+        s.mean * harmonic(s.n)
+    } else {
+        s.lo + (s.hi - s.lo) * s.n as f64 / (s.n as f64 + 1.0)
+    }
+}
+
+fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
+    let trials = (1_000_000 / s.n.max(1)).clamp(2_000, 30_000);
+    let exp = Exp::new(1.0 / s.mean).expect("mean > 0");
+    mc::mean(trials, rng, |g| {
+        (0..s.n)
+            .map(|_| {
+                if s.dist == "exponential" {
+                    exp.sample(g)
+                } else {
+                    s.lo + (s.hi - s.lo) * g.random::<f64>()
+                }
+            })
+            .fold(0.0, f64::max)
+    })
+}
+
+impl Family for ExpectedMax {
+    fn id(&self) -> &'static str {
+        "probability.expected_max"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn topic(&self) -> Topic {
+        Topic::Probability
+    }
+    fn title(&self) -> &'static str {
+        "Fan-out latency: the expected slowest of n"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let dist = cx.pick("dist");
+        let n = cx.int("backends") as u64;
+        let mean = cx.int("mean_ms") as f64;
+        let lo = cx.int("low_ms");
+        let hi = cx.int_within("high_ms", lo + 5, lo + 200, 5);
+        if hi <= lo {
+            return Err(GenError::Params {
+                message: format!("high_ms = {hi} must exceed low_ms = {lo}"),
+                hint: "set high_ms above low_ms".into(),
+            });
+        }
+        let s = Scenario { dist: dist.into(), n, mean, lo: lo as f64, hi: hi as f64 };
+        let v = exact(&s);
+        let est = simulate(&s, &mut cx.sim_rng("mc"));
+        let (lat, solution) = if dist == "exponential" {
+            let h = harmonic(n);
+            (
+                format!("exponentially distributed with a mean of **{mean} ms**"),
+                Content::new()
+                    .p("The maximum of n independent exponentials with mean μ is a sum of stages: the first of n finishes after μ/n on average, then the first of the remaining n − 1 after μ/(n − 1), and so on (memorylessness). So E[max] = μ·H_n.")
+                    .p(format!(
+                        "H_{n} = {}, so E[max] = {mean} × {} = **{}** ms.",
+                        fmt_sig(h, 5),
+                        fmt_sig(h, 5),
+                        fmt_sig(v, 3)
+                    ))
+                    .p(format!(
+                        "That is {}× the mean of one backend: fan-out turns the tail into the common case. μ·ln n = {} ms underestimates by about 0.577·μ.",
+                        fmt_sig(h, 3),
+                        fmt_sig(mean * (n as f64).ln(), 3)
+                    )),
+            )
+        } else {
+            (
+                format!("uniformly distributed between **{lo} ms** and **{hi} ms**"),
+                Content::new()
+                    .p("For n independent uniforms on [a, b], P(max ≤ x) = ((x − a)/(b − a))^n, whose mean is a + (b − a)·n/(n + 1): the n draws split [a, b] into n + 1 gaps of equal expected length.")
+                    .p(format!(
+                        "E[max] = {lo} + {} × {n}/{} = **{}** ms.",
+                        hi - lo,
+                        n + 1,
+                        fmt_sig(v, 3)
+                    )),
+            )
+        };
+        let prompt = Content::new()
+            .p(format!(
+                "A search request fans out to **{n}** backends in parallel and returns when the last \
+                 one answers. Each backend's latency is independently {lat}."
+            ))
+            .p("What is the expected latency of the request (ignoring network and merge time)?");
+        let evidence = Content::new().p(format!(
+            "Monte Carlo: {} simulated requests, each taking the maximum of {n} sampled latencies; mean {} ms.",
+            est.n,
+            est.describe(4)
+        ));
+        Ok(Question::new(
+            prompt,
+            vec![AnswerSlot::new("expected request latency (ms)", Expected::sig(v, 3))],
+            solution,
+            evidence,
+        )
+        .with_scenario(&s))
+    }
+
+    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+        let s: Scenario = q.scenario()?;
+        let Expected::Real { value, .. } = q.expected(0)? else {
+            return Err(CheckError("expected a real answer".into()));
+        };
+        let est = simulate(&s, &mut cx.sim_rng("check"));
+        if est.agrees_with(*value, 1e-9) {
+            Ok(())
+        } else {
+            Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::audit::stress;
+
+    #[test]
+    fn passes_the_stress_check() {
+        stress(&ExpectedMax, 0..30).unwrap();
+    }
+
+    #[test]
+    fn known_values() {
+        // Two exponentials with mean 1: 1.5; the max of 2 uniforms on [0, 1]: 2/3.
+        let s = Scenario { dist: "exponential".into(), n: 2, mean: 1.0, lo: 0.0, hi: 1.0 };
+        assert!((exact(&s) - 1.5).abs() < 1e-12);
+        let s = Scenario { dist: "uniform".into(), n: 2, mean: 1.0, lo: 0.0, hi: 1.0 };
+        assert!((exact(&s) - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pins_are_used() {
+        let pins = parse_pins(&ExpectedMax, &["dist=exponential".into(), "backends=2".into(), "mean_ms=10".into()]).unwrap();
+        let q = generate(&ExpectedMax, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "15.0");
+    }
+
+    #[test]
+    fn the_cross_check_catches_the_log_shortcut() {
+        let pins = parse_pins(&ExpectedMax, &["dist=exponential".into(), "backends=40".into(), "mean_ms=20".into()]).unwrap();
+        let mut q = generate(&ExpectedMax, 1, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&ExpectedMax, &q).unwrap();
+        q.slots[0].expected = Expected::sig(20.0 * 40f64.ln(), 3);
+        assert!(crate::family::cross_check(&ExpectedMax, &q).is_err());
+    }
+}

@@ -1,0 +1,377 @@
+//! `probability.load_balance`: m requests placed on n servers at random, and what the power of two
+//! choices buys.
+//!
+//! **Asked** (`ask`):
+//! - `idle`: the expected number of idle servers, n(1 − 1/n)^m (with m = n, about n/e: a third of
+//!   the fleet does nothing);
+//! - `overloaded`: the expected number of servers that receive at least k requests,
+//!   n·P(Binomial(m, 1/n) ≥ k);
+//! - `max_load` (choice): the busiest server's expected load under random placement is given
+//!   (simulated); about how many requests does the busiest server get when each request goes to
+//!   the less loaded of two random servers? The maximum has no simple closed form, so the key is a
+//!   simulation and the options are approximate values.
+//!
+//! **Parameters.** `servers` n: easy 5–20, medium 10–200, hard 100–2000; `requests` m: drawn
+//! between n/2 and 2n (n for `max_load`, which accepts n to 4n and at least 10 servers);
+//! `at_least` k: 2–4.
+//!
+//! **Key.** `idle` and `overloaded`: the closed forms (the binomial tail summed term by term).
+//! `max_load`: a simulation of both policies (the option nearest the simulated two-choice maximum).
+//!
+//! **Second route.** Monte Carlo placement with its own random stream: the exact values must lie
+//! within `mc::K_SIGMA` standard errors; for `max_load`, an independent simulation must land
+//! nearest the keyed option, and two choices must beat one.
+//!
+//! **Pitfalls**: n − m idle servers ("every request finds an empty server"); the average m/n as
+//! the maximum; believing a second choice changes little (it drops the maximum from about
+//! ln n/ln ln n to about ln ln n/ln 2).
+
+use crate::answer::{fmt_sig, AnswerSlot, ChoiceOption, Expected};
+use crate::content::Content;
+use crate::family::support::mc::{self, Estimate};
+use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// The family.
+pub struct LoadBalance;
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "ask",
+        help: "idle: expected idle servers; overloaded: expected servers with ≥ k requests; max_load: the busiest server with two choices (choice)",
+        kind: ParamKind::Choice {
+            options: &["idle", "overloaded", "max_load"],
+            draw: [&["idle", "overloaded"], &["idle", "overloaded", "max_load"], &["overloaded", "max_load"]],
+        },
+    },
+    ParamSpec {
+        key: "servers",
+        help: "servers n",
+        kind: ParamKind::Int { min: 2, max: 5000, draw: [(5, 20), (10, 200), (100, 2000)] },
+    },
+    ParamSpec {
+        key: "requests",
+        help: "requests m (drawn between n/2 and 2n; m = n for max_load)",
+        kind: ParamKind::Int { min: 1, max: 20_000, draw: [(3, 40), (5, 400), (50, 4000)] },
+    },
+    ParamSpec {
+        key: "at_least",
+        help: "the load k that counts as overloaded",
+        kind: ParamKind::Int { min: 1, max: 50, draw: [(2, 3), (2, 4), (2, 4)] },
+    },
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Scenario {
+    ask: String,
+    n: u64,
+    m: u64,
+    k: u64,
+}
+
+/// P(Binomial(m, p) ≥ k), summing the pmf below k by its ratio recurrence.
+fn binomial_tail(m: u64, p: f64, k: u64) -> f64 {
+    let mut pmf = (1.0 - p).powf(m as f64);
+    let mut below = 0.0;
+    for j in 0..k.min(m + 1) {
+        below += pmf;
+        pmf *= (m - j) as f64 / (j + 1) as f64 * p / (1.0 - p);
+    }
+    (1.0 - below).max(0.0)
+}
+
+fn exact(s: &Scenario) -> f64 {
+    let p = 1.0 / s.n as f64;
+    match s.ask.as_str() {
+        "idle" => s.n as f64 * (1.0 - p).powf(s.m as f64),
+        _ => s.n as f64 * binomial_tail(s.m, p, s.k),
+    }
+}
+
+/// Places m requests on n servers; `two` sends each to the less loaded of two random servers.
+fn place(n: u64, m: u64, two: bool, rng: &mut ChaCha8Rng, load: &mut Vec<u32>) {
+    load.clear();
+    load.resize(n as usize, 0);
+    for _ in 0..m {
+        let a = rng.random_range(0..n as usize);
+        let i = if two {
+            let b = rng.random_range(0..n as usize);
+            if load[b] < load[a] { b } else { a }
+        } else {
+            a
+        };
+        load[i] += 1;
+    }
+}
+
+fn trials(s: &Scenario) -> u64 {
+    (4_000_000 / (s.n + s.m)).clamp(300, 20_000)
+}
+
+/// Monte Carlo of the counted quantity (idle or overloaded servers).
+fn simulate_count(s: &Scenario, rng: &mut ChaCha8Rng) -> Estimate {
+    let mut load = Vec::new();
+    mc::mean(trials(s), rng, |g| {
+        place(s.n, s.m, false, g, &mut load);
+        load.iter().filter(|&&l| if s.ask == "idle" { l == 0 } else { u64::from(l) >= s.k }).count() as f64
+    })
+}
+
+/// Monte Carlo of the busiest server's load, random placement then two choices.
+fn simulate_max(s: &Scenario, rng: &mut ChaCha8Rng) -> (Estimate, Estimate) {
+    let mut load = Vec::new();
+    let n = trials(s) / 4;
+    let mut max = |two: bool, g: &mut ChaCha8Rng| {
+        place(s.n, s.m, two, g, &mut load);
+        load.iter().copied().max().unwrap_or(0) as f64
+    };
+    let one = mc::mean(n, rng, |g| max(false, g));
+    let two = mc::mean(n, rng, |g| max(true, g));
+    (one, two)
+}
+
+/// Options for `max_load`: the simulated two-choice maximum and misconceptions, keeping only
+/// distractors clearly apart from it (by 15% and half a request at least), then rotated.
+fn max_options(two: f64, one: f64, avg: f64, rot: usize) -> (Vec<ChoiceOption>, usize) {
+    let apart = |v: f64| (v - two).abs() >= (0.15 * two).max(0.5);
+    let mut options = vec![ChoiceOption::right(format!("about {}", fmt_sig(two, 2)))];
+    for (v, why) in [
+        (one, "That is the random placement's maximum: checking a second server is not a small tweak, it cuts the maximum from about ln n/ln ln n to about ln ln n/ln 2."),
+        (avg.max(1.0), "That is the average load m/n: two choices get close to it, but the busiest server still holds a few requests more."),
+    ] {
+        let o = ChoiceOption::wrong(format!("about {}", fmt_sig(v, 2)), why);
+        if apart(v) && options.iter().all(|x| x.text != o.text) {
+            options.push(o);
+        }
+    }
+    let rot = rot % options.len();
+    options.rotate_left(rot);
+    let correct = options.iter().position(|o| o.why_wrong.is_none()).unwrap_or(0);
+    (options, correct)
+}
+
+impl Family for LoadBalance {
+    fn id(&self) -> &'static str {
+        "probability.load_balance"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn topic(&self) -> Topic {
+        Topic::Probability
+    }
+    fn title(&self) -> &'static str {
+        "Random load balancing and the power of two choices"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let ask = cx.pick("ask");
+        let n = cx.int("servers") as u64;
+        let m = if ask == "max_load" {
+            cx.int_within("requests", n as i64, n as i64, 1) as u64
+        } else {
+            cx.int_within("requests", (n / 2).max(1) as i64, 2 * n as i64, 1) as u64
+        };
+        // k is drawn no larger than m, so a small draw of requests cannot make the question void.
+        let k = if ask == "overloaded" { cx.int_capped("at_least", m as i64) as u64 } else { 0 };
+        if ask == "overloaded" && k > m {
+            return Err(GenError::Params {
+                message: format!("at_least = {k} is more than the {m} requests"),
+                hint: "set at_least at most requests".into(),
+            });
+        }
+        if ask == "max_load" && (n < 10 || m < n || m > 4 * n) {
+            return Err(GenError::Params {
+                message: format!("with {m} requests on {n} servers the options of ask=max_load would be too close to tell apart"),
+                hint: "for ask=max_load, set servers to 10 or more and requests between servers and 4 × servers (the default is requests = servers)".into(),
+            });
+        }
+        let s = Scenario { ask: ask.into(), n, m, k };
+        let setting = format!(
+            "A load balancer sends each of **{m}** requests to one of **{n}** servers chosen uniformly at random, independently."
+        );
+        let p = 1.0 / n as f64;
+        let (prompt, slot, solution, evidence) = match ask {
+            "idle" | "overloaded" => {
+                let v = exact(&s);
+                let est = simulate_count(&s, &mut cx.sim_rng("evidence"));
+                let (question, slot_ask, solution) = if ask == "idle" {
+                    (
+                        "What is the expected number of servers that receive no request at all?",
+                        "expected idle servers",
+                        Content::new()
+                            .p(format!("One request misses a given server with probability 1 − 1/{n}; all {m} miss it with probability (1 − 1/{n})^{m} = {}.", fmt_sig((1.0 - p).powf(m as f64), 4)))
+                            .p(format!("By linearity of expectation over the {n} servers: **{}** idle servers (≈ n·e^(−m/n) = {}).", fmt_sig(v, 3), fmt_sig(n as f64 * (-(m as f64) / n as f64).exp(), 3)))
+                            .p("Even with as many requests as servers, about 37% of the fleet (1/e) sits idle while others get two or three requests."),
+                    )
+                } else {
+                    let tail = binomial_tail(m, p, k);
+                    (
+                        "What is the expected number of servers that receive **at least {k}** requests?",
+                        "expected servers with at least that many requests",
+                        Content::new()
+                            .p(format!("A given server's load is Binomial(m = {m}, p = 1/{n}). P(load ≥ {k}) = 1 − Σ_(j<{k}) C({m}, j)·p^j·(1 − p)^({m} − j) = {}.", fmt_sig(tail, 4)))
+                            .p(format!("By linearity over the {n} servers: {n} × {} = **{}** servers.", fmt_sig(tail, 4), fmt_sig(v, 3)))
+                            .p(format!("The Poisson approximation with mean m/n = {} gives {}.", fmt_sig(m as f64 / n as f64, 3), fmt_sig(n as f64 * poisson_tail(m as f64 / n as f64, k), 3))),
+                    )
+                };
+                (
+                    Content::new().p(setting.clone()).p(question.replace("{k}", &k.to_string())),
+                    AnswerSlot::new(slot_ask, Expected::sig(v, 3)),
+                    solution,
+                    Content::new().p(format!("Monte Carlo: {} random placements of {m} requests on {n} servers; mean {}.", est.n, est.describe(4))),
+                )
+            }
+            _ => {
+                let (one, two) = simulate_max(&s, &mut cx.sim_rng("evidence"));
+                let rot = cx.rng().random_range(0..4);
+                let (options, correct) = max_options(two.mean, one.mean, m as f64 / n as f64, rot);
+                if options.len() < 2 {
+                    return Err(GenError::Params {
+                        message: format!("with {m} requests on {n} servers the two policies' maxima are too close to make a choice question"),
+                        hint: "use more servers".into(),
+                    });
+                }
+                let ln = (n as f64).ln();
+                (
+                    Content::new()
+                        .p(setting.clone())
+                        .p(format!("Simulated, the busiest server then gets **{}** requests on average.", fmt_sig(one.mean, 2)))
+                        .p("Now each request instead looks at **two** servers chosen at random and goes to the one with fewer requests so far (the power of two choices). About how many requests does the busiest server get now?"),
+                    AnswerSlot::new("the busiest server with two choices", Expected::Choice { options, correct }),
+                    Content::new()
+                        .p(format!("With one random choice the maximum grows like ln n/ln ln n ({} for n = {n}); with the less loaded of two it grows like ln ln n/ln 2 ({}), an exponential improvement for one extra probe.", fmt_sig(ln / ln.ln().max(1.0), 3), fmt_sig(ln.ln().max(0.0) / 2f64.ln(), 3)))
+                        .p(format!("Neither has a simple exact formula at this size; simulating both policies gives about **{}** with two choices against {} with one (the average is {}).", fmt_sig(two.mean, 3), fmt_sig(one.mean, 3), fmt_sig(m as f64 / n as f64, 3))),
+                    Content::new().p(format!(
+                        "Monte Carlo, {} placements each: random placement, busiest server {}; two choices, {}.",
+                        one.n,
+                        one.describe(3),
+                        two.describe(3)
+                    )),
+                )
+            }
+        };
+        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s))
+    }
+
+    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+        let s: Scenario = q.scenario()?;
+        match q.expected(0)? {
+            Expected::Real { value, .. } => {
+                let est = simulate_count(&s, &mut cx.sim_rng("check"));
+                if est.agrees_with(*value, 1e-9) {
+                    Ok(())
+                } else {
+                    Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
+                }
+            }
+            Expected::Choice { options, correct } => {
+                let (one, two) = simulate_max(&s, &mut cx.sim_rng("check"));
+                if two.mean >= one.mean {
+                    return Err(CheckError(format!("two choices ({}) did not beat one ({})", two.mean, one.mean)));
+                }
+                let val = |t: &str| t.trim_start_matches("about ").parse::<f64>().unwrap_or(f64::NAN);
+                let nearest = options
+                    .iter()
+                    .enumerate()
+                    .min_by(|a, b| (val(&a.1.text) - two.mean).abs().total_cmp(&(val(&b.1.text) - two.mean).abs()))
+                    .map(|(i, _)| i);
+                CheckError::expect_eq("option nearest an independent simulation", Some(*correct), nearest)
+            }
+            _ => Err(CheckError("unexpected answer kind".into())),
+        }
+    }
+}
+
+/// P(Poisson(μ) ≥ k), for the solution's approximation.
+fn poisson_tail(mu: f64, k: u64) -> f64 {
+    let mut pmf = (-mu).exp();
+    let mut below = 0.0;
+    for j in 0..k {
+        below += pmf;
+        pmf *= mu / (j + 1) as f64;
+    }
+    (1.0 - below).max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::audit::stress;
+
+    #[test]
+    fn passes_the_stress_check() {
+        stress(&LoadBalance, 0..30).unwrap();
+    }
+
+    #[test]
+    fn known_values() {
+        // 2 requests on 2 servers: P(a server idle) = 1/4, so 0.5 idle servers; P(load ≥ 2) = 1/4.
+        let s = Scenario { ask: "idle".into(), n: 2, m: 2, k: 2 };
+        assert!((exact(&s) - 0.5).abs() < 1e-12);
+        let s = Scenario { ask: "overloaded".into(), n: 2, m: 2, k: 2 };
+        assert!((exact(&s) - 0.5).abs() < 1e-12);
+        // A fair coin tossed 10 times: P(at least 8 heads) = 56/1024.
+        assert!((binomial_tail(10, 0.5, 8) - 56.0 / 1024.0).abs() < 1e-12);
+        // n = m large: the idle fraction tends to 1/e.
+        let s = Scenario { ask: "idle".into(), n: 100_000, m: 100_000, k: 2 };
+        assert!((exact(&s) / 100_000.0 - (-1f64).exp()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn at_least_is_drawn_within_the_requests() {
+        // 5 servers and 2 requests: "at least 3" would be void.
+        let pins = parse_pins(&LoadBalance, &["ask=overloaded".into(), "servers=5".into(), "requests=2".into()]).unwrap();
+        for seed in 0..20 {
+            let q = generate(&LoadBalance, seed, Difficulty::Easy, &pins).unwrap();
+            assert!(q.prompt.plain_text().contains("at least 2"), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn pins_are_used() {
+        let pins = parse_pins(&LoadBalance, &["ask=idle".into(), "servers=2".into(), "requests=2".into()]).unwrap();
+        let q = generate(&LoadBalance, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "0.500");
+    }
+
+    #[test]
+    fn two_choices_key_the_smaller_maximum() {
+        // n = m = 1000: random placement's maximum is about 5.5, two choices' about 3.
+        let pins = parse_pins(&LoadBalance, &["ask=max_load".into(), "servers=1000".into()]).unwrap();
+        let q = generate(&LoadBalance, 4, Difficulty::Hard, &pins).unwrap();
+        let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+        let v: f64 = options[*correct].text.trim_start_matches("about ").parse().unwrap();
+        assert!((2.5..=3.5).contains(&v), "{options:?}");
+    }
+
+    #[test]
+    fn the_cross_check_catches_wrong_keys() {
+        let pins = parse_pins(&LoadBalance, &["ask=idle".into(), "servers=50".into(), "requests=50".into()]).unwrap();
+        let mut q = generate(&LoadBalance, 2, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&LoadBalance, &q).unwrap();
+        // n·e^(−1) is close but n − m = 0 ("no idle server") is not.
+        q.slots[0].expected = Expected::sig(0.0, 3);
+        assert!(crate::family::cross_check(&LoadBalance, &q).is_err());
+        // The Poisson approximation is off by more than the simulation's error at small n.
+        let pins = parse_pins(&LoadBalance, &["ask=overloaded".into(), "servers=5".into(), "requests=10".into(), "at_least=4".into()]).unwrap();
+        let mut q = generate(&LoadBalance, 2, Difficulty::Easy, &pins).unwrap();
+        crate::family::cross_check(&LoadBalance, &q).unwrap();
+        q.slots[0].expected = Expected::sig(5.0 * poisson_tail(2.0, 4), 3);
+        assert!(crate::family::cross_check(&LoadBalance, &q).is_err());
+        // Keying the random placement's maximum as the two-choice answer is caught.
+        let pins = parse_pins(&LoadBalance, &["ask=max_load".into(), "servers=500".into()]).unwrap();
+        let mut q = generate(&LoadBalance, 2, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&LoadBalance, &q).unwrap();
+        if let Expected::Choice { options, correct } = &mut q.slots[0].expected {
+            *correct = options.iter().position(|o| o.why_wrong.as_deref().is_some_and(|w| w.starts_with("That is the random"))).unwrap();
+        }
+        assert!(crate::family::cross_check(&LoadBalance, &q).is_err());
+    }
+}

@@ -1,0 +1,273 @@
+//! `probability.patterns`: the expected number of coin flips (say, a health probe that passes with
+//! probability p) until a pattern such as HH, HT or HTH first appears.
+//!
+//! **Asked**: E[flips until the pattern first completes].
+//!
+//! **Parameters.** `pattern`: easy HH/HT/TH, medium HHH/HTH/HHT/THH, hard any of length 3–4;
+//! `p` = P(H): easy and medium 0.5 (a fair coin), hard 0.3–0.7.
+//!
+//! **Key.** Exact: the absorbing Markov chain whose state is the longest prefix of the pattern that
+//! is a suffix of the flips so far (KMP automaton). Expected steps to absorption solve
+//! (I − Q)·t = 1, solved here by Gaussian elimination with partial pivoting.
+//!
+//! **Second route.** Monte Carlo: flip a seeded coin until the pattern shows, many times. For a fair
+//! coin there is also the overlap (Conway) formula E = Σ 2^j over every j where the pattern's
+//! length-j prefix equals its length-j suffix, checked in the tests.
+//!
+//! **Pitfalls**: thinking every pattern of length L takes 2^L flips (HT takes 4 but HH takes 6, since a
+//! failed HH attempt can restart from scratch); ignoring overlaps.
+
+use crate::answer::{fmt_sig, AnswerSlot, Expected};
+use crate::content::Content;
+use crate::family::support::mc;
+use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// The family.
+pub struct Patterns;
+
+const ALL: &[&str] = &[
+    "HH", "HT", "TH", "HHH", "HTH", "HHT", "THH", "HTT", "THT", "HHHH", "HTHT", "HHTT", "HTTH",
+    "HHTH", "THTH",
+];
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "pattern",
+        help: "the pattern of H (pass) and T (fail)",
+        kind: ParamKind::Choice {
+            options: ALL,
+            draw: [
+                &["HH", "HT", "TH"],
+                &["HHH", "HTH", "HHT", "THH"],
+                &["HHH", "HTH", "HHT", "HTT", "THT", "HHHH", "HTHT", "HHTT", "HTTH", "HHTH"],
+            ],
+        },
+    },
+    ParamSpec {
+        key: "p",
+        help: "P(H) per flip",
+        kind: ParamKind::Real {
+            min: 0.05,
+            max: 0.95,
+            step: 0.05,
+            draw: [(0.5, 0.5), (0.5, 0.5), (0.3, 0.7)],
+        },
+    },
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Scenario {
+    pattern: String,
+    p: f64,
+}
+
+/// The KMP automaton: from state s (prefix length matched) on symbol c, the next state.
+fn next_state(pat: &[u8], s: usize, c: u8) -> usize {
+    let mut cand: Vec<u8> = pat[..s].to_vec();
+    cand.push(c);
+    (0..=cand.len().min(pat.len()))
+        .rev()
+        .find(|&l| cand.ends_with(&pat[..l]))
+        .unwrap_or(0)
+}
+
+/// Expected flips to complete `pat` with P(H) = p: solves (I − Q) t = 1 over the transient states.
+pub fn expected_flips(pat: &str, p: f64) -> f64 {
+    let pat = pat.as_bytes();
+    let m = pat.len();
+    // Augmented matrix rows: t_s − Σ P(s→s') t_s' = 1, with t_m = 0.
+    let mut a = vec![vec![0.0f64; m + 1]; m];
+    #[allow(clippy::needless_range_loop)] // s is a Markov state, not just an index
+    for s in 0..m {
+        a[s][s] += 1.0;
+        a[s][m] = 1.0;
+        for (c, pc) in [(b'H', p), (b'T', 1.0 - p)] {
+            let t = next_state(pat, s, c);
+            if t < m {
+                a[s][t] -= pc;
+            }
+        }
+    }
+    for col in 0..m {
+        let piv = (col..m)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, piv);
+        let d = a[col][col];
+        for x in a[col].iter_mut() {
+            *x /= d;
+        }
+        for r in 0..m {
+            if r != col {
+                let f = a[r][col];
+                if f != 0.0 {
+                    let pivot = a[col].clone();
+                    for (x, y) in a[r][col..].iter_mut().zip(&pivot[col..]) {
+                        *x -= f * y;
+                    }
+                }
+            }
+        }
+    }
+    a[0][m]
+}
+
+/// Conway's overlap formula for a fair coin.
+pub fn conway_fair(pat: &str) -> f64 {
+    let b = pat.as_bytes();
+    (1..=b.len())
+        .filter(|&j| b[..j] == b[b.len() - j..])
+        .map(|j| 2f64.powi(j as i32))
+        .sum()
+}
+
+fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
+    let pat = s.pattern.as_bytes();
+    let m = pat.len();
+    let mut table = vec![[0usize; 2]; m];
+    for (st, row) in table.iter_mut().enumerate() {
+        row[0] = next_state(pat, st, b'H');
+        row[1] = next_state(pat, st, b'T');
+    }
+    mc::mean(20_000, rng, |g| {
+        let (mut st, mut n) = (0usize, 0u64);
+        while st < m {
+            n += 1;
+            st = table[st][usize::from(g.random::<f64>() >= s.p)];
+        }
+        n as f64
+    })
+}
+
+impl Family for Patterns {
+    fn id(&self) -> &'static str {
+        "probability.patterns"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn topic(&self) -> Topic {
+        Topic::Probability
+    }
+    fn title(&self) -> &'static str {
+        "Waiting for a pattern of passes and failures"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let pattern = cx.pick("pattern");
+        let p = cx.real("p");
+        let s = Scenario { pattern: pattern.into(), p };
+        let v = expected_flips(pattern, p);
+        let est = simulate(&s, &mut cx.sim_rng("mc"));
+        let coin = if (p - 0.5).abs() < 1e-12 {
+            "passes or fails with probability ½ each".to_string()
+        } else {
+            format!("passes (H) with probability {p} and fails (T) with probability {}", crate::answer::trim_float(1.0 - p))
+        };
+        let prompt = Content::new()
+            .p(format!(
+                "A flaky canary check runs once a minute and {coin}, independently each minute \
+                 (H = pass, T = fail). An alert fires the first time the last {} results read \
+                 **{pattern}**.",
+                pattern.len()
+            ))
+            .p("What is the expected number of checks until the alert fires (counting the check that completes the pattern)?");
+        let pat = pattern.as_bytes();
+        let label = |st: usize| if st == 0 { "start".to_string() } else { pattern[..st].to_string() };
+        let rows: Vec<Vec<String>> = (0..pat.len())
+            .map(|st| {
+                vec![
+                    label(st),
+                    label(next_state(pat, st, b'H')).replace(pattern, "done"),
+                    label(next_state(pat, st, b'T')).replace(pattern, "done"),
+                ]
+            })
+            .collect();
+        let solution = Content::new()
+            .p("Track the longest prefix of the pattern that the latest results end with. On a mismatch the chain falls back to the longest prefix that is still a suffix, not always to the start:")
+            .table(["state", "after H", "after T"], rows)
+            .p(format!(
+                "With t_s the expected checks still needed from state s, t_s = 1 + P(H)·t_(after H) + P(T)·t_(after T), and t = 0 once the pattern is complete. Solving this linear system gives t_start = **{}**.",
+                fmt_sig(v, 4)
+            ))
+            .p(if (p - 0.5).abs() < 1e-12 {
+                format!(
+                    "Check with the overlap rule for a fair coin: add 2^j for every j where the first j symbols equal the last j: {}. Patterns of the same length differ because of self-overlap.",
+                    fmt_sig(conway_fair(pattern), 4)
+                )
+            } else {
+                "With a biased coin the self-overlapping patterns of the likelier symbol come sooner.".to_string()
+            });
+        let evidence = Content::new().p(format!(
+            "Monte Carlo: {} simulated runs of the check until the pattern; mean {}.",
+            est.n,
+            est.describe(4)
+        ));
+        Ok(Question::new(
+            prompt,
+            vec![AnswerSlot::new("expected checks", Expected::sig(v, 4))],
+            solution,
+            evidence,
+        )
+        .with_scenario(&s))
+    }
+
+    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+        let s: Scenario = q.scenario()?;
+        let Expected::Real { value, .. } = q.expected(0)? else {
+            return Err(CheckError("expected a real answer".into()));
+        };
+        if (s.p - 0.5).abs() < 1e-12 && (conway_fair(&s.pattern) - value).abs() > 1e-9 * value {
+            return Err(CheckError(format!("key {value}, overlap formula {}", conway_fair(&s.pattern))));
+        }
+        let est = simulate(&s, &mut cx.sim_rng("check"));
+        if est.agrees_with(*value, 1e-9) {
+            Ok(())
+        } else {
+            Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::audit::stress;
+
+    #[test]
+    fn passes_the_stress_check() {
+        stress(&Patterns, 0..30).unwrap();
+    }
+
+    #[test]
+    fn classic_values() {
+        // Well-known fair-coin answers: HH 6, HT 4, HHH 14, HTH 10, HHT 8, HHHH 30.
+        for (pat, e) in [("HH", 6.0), ("HT", 4.0), ("HHH", 14.0), ("HTH", 10.0), ("HHT", 8.0), ("HHHH", 30.0)] {
+            assert!((expected_flips(pat, 0.5) - e).abs() < 1e-9, "{pat}");
+        }
+        // HH with P(H) = p: (1 + p)/p² (standard result).
+        assert!((expected_flips("HH", 0.3) - 1.3 / 0.09).abs() < 1e-9);
+    }
+
+    #[test]
+    fn pins_are_used() {
+        let pins = parse_pins(&Patterns, &["pattern=HTH".into(), "p=0.5".into()]).unwrap();
+        let q = generate(&Patterns, 1, Difficulty::Hard, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "10.00");
+    }
+
+    #[test]
+    fn the_cross_check_catches_the_two_to_the_l_misconception() {
+        let pins = parse_pins(&Patterns, &["pattern=HH".into(), "p=0.6".into()]).unwrap();
+        let mut q = generate(&Patterns, 1, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Patterns, &q).unwrap();
+        q.slots[0].expected = Expected::sig(1.0 / 0.36, 4); // 1/P(HH)
+        assert!(crate::family::cross_check(&Patterns, &q).is_err());
+    }
+}

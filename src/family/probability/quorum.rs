@@ -1,0 +1,328 @@
+//! `probability.quorum`: replicas that are each up independently with probability a.
+//!
+//! **Asked** (`ask`):
+//! - `at_least`: P(at least k of n replicas are up) = Σ_{i≥k} C(n,i) a^i (1−a)^{n−i};
+//! - `majority`: P(a majority of n, ⌊n/2⌋+1, is up), what a Raft/Paxos group needs to make progress;
+//! - `compare` (choice): is a 3-replica or a 5-replica majority quorum more available at this a,
+//!   and by how much? (5 wins when a > ½, loses when a < ½: more replicas only help when each is
+//!   more likely up than down.)
+//!
+//! **Parameters.** `replicas` n: easy 3–5, medium 3–9, hard 5–15; `availability` a: easy 0.9–0.99,
+//! medium 0.8–0.99, hard 0.4–0.99 (hard can go below ½, where the comparison flips).
+//!
+//! **Key.** The binomial tail, summed exactly term by term.
+//!
+//! **Second route.** Monte Carlo: sample every replica's state and count; the key must be within
+//! `K_SIGMA` standard errors. For `compare`, both tails are simulated and the right option must
+//! agree with the simulated ordering whenever the two differ by more than 10 standard errors.
+//!
+//! **Pitfalls**: a^k (exactly the first k up, ignoring which ones and the cases with more up);
+//! believing more replicas always help.
+
+use crate::answer::{fmt_sig, AnswerSlot, ChoiceOption, Expected};
+use crate::content::Content;
+use crate::family::support::mc;
+use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// The family.
+pub struct Quorum;
+
+static PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "ask",
+        help: "at_least: P(at least k up); majority: P(a majority up); compare: 3 vs 5 replicas",
+        kind: ParamKind::Choice {
+            options: &["at_least", "majority", "compare"],
+            draw: [
+                &["at_least", "majority"],
+                &["at_least", "majority", "compare"],
+                &["at_least", "majority", "compare"],
+            ],
+        },
+    },
+    ParamSpec {
+        key: "replicas",
+        help: "replicas n",
+        kind: ParamKind::Int {
+            min: 1,
+            max: 60,
+            draw: [(3, 5), (3, 9), (5, 15)],
+        },
+    },
+    ParamSpec {
+        key: "needed",
+        help: "replicas k that must be up (at_least; drawn between 1 and n)",
+        kind: ParamKind::Int {
+            min: 1,
+            max: 60,
+            draw: [(1, 5), (1, 9), (1, 15)],
+        },
+    },
+    ParamSpec {
+        key: "availability",
+        help: "probability a that one replica is up",
+        kind: ParamKind::Real {
+            min: 0.01,
+            max: 0.999,
+            step: 0.01,
+            draw: [(0.9, 0.99), (0.8, 0.99), (0.4, 0.99)],
+        },
+    },
+];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Scenario {
+    ask: String,
+    n: u32,
+    k: u32,
+    a: f64,
+}
+
+fn choose(n: u32, k: u32) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+/// P(at least k of n up), each up with probability a.
+pub fn at_least(n: u32, k: u32, a: f64) -> f64 {
+    (k..=n)
+        .map(|i| choose(n, i) * a.powi(i as i32) * (1.0 - a).powi((n - i) as i32))
+        .sum()
+}
+
+fn simulate(n: u32, k: u32, a: f64, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
+    mc::probability(30_000, rng, |g| (0..n).filter(|_| g.random::<f64>() < a).count() as u32 >= k)
+}
+
+impl Family for Quorum {
+    fn id(&self) -> &'static str {
+        "probability.quorum"
+    }
+    fn version(&self) -> u32 {
+        1
+    }
+    fn topic(&self) -> Topic {
+        Topic::Probability
+    }
+    fn title(&self) -> &'static str {
+        "Replica quorums: is enough of the cluster up?"
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let ask = cx.pick("ask");
+        let n = cx.int("replicas") as u32;
+        let k = cx.int_within("needed", 1, n as i64, 1) as u32;
+        let a = cx.real("availability");
+        if k > n {
+            return Err(GenError::Params {
+                message: format!("needed = {k} is more than replicas = {n}"),
+                hint: "set needed to at most the number of replicas".into(),
+            });
+        }
+        let setting = |n: u32| {
+            format!(
+                "A storage service keeps **{n}** replicas of each shard. Each replica is up with \
+                 probability **{a}**, independently of the others."
+            )
+        };
+        let (prompt, slot, solution, evidence, k) = match ask {
+            "compare" => {
+                let (p3, p5) = (at_least(3, 2, a), at_least(5, 3, a));
+                let five_better = p5 > p3;
+                let diff = (p5 - p3).abs();
+                let better = if five_better { "5 replicas" } else { "3 replicas" };
+                let tie = diff < 1e-12;
+                let equal = "They are equally available: both tolerate a minority of failures";
+                let mut options = vec![
+                    if tie {
+                        ChoiceOption::right(equal)
+                    } else {
+                        ChoiceOption::right(format!(
+                            "{better}, by about {} percentage points",
+                            fmt_sig(diff * 100.0, 2)
+                        ))
+                    },
+                    ChoiceOption::wrong(
+                        format!("{}, by about {} percentage points", if five_better || tie { "3 replicas" } else { "5 replicas" }, fmt_sig(diff.max(0.01) * 100.0, 2)),
+                        "More replicas help only when each is more likely up than down (a > ½); compare the two binomial tails.",
+                    ),
+                    if tie {
+                        ChoiceOption::wrong(
+                            "5 replicas, by about 1 percentage point",
+                            "At a = ½ both majority tails are exactly ½.",
+                        )
+                    } else {
+                        ChoiceOption::wrong(
+                            equal,
+                            "Tolerating a minority is the same rule, but the chance that a majority is up differs with n.",
+                        )
+                    },
+                    ChoiceOption::wrong(
+                        format!("5 replicas, because 1 − (1 − a)^5 = {} beats 1 − (1 − a)^3", fmt_sig(1.0 - (1.0 - a).powi(5), 4)),
+                        "That is P(at least one replica up), not P(a majority up).",
+                    ),
+                ];
+                let better = if tie { "neither" } else { better };
+                let rot = cx.rng().random_range(0..options.len());
+                options.rotate_left(rot);
+                let correct = (options.len() - rot) % options.len();
+                (
+                    Content::new().p(setting(3).replace("**3** replicas", "either **3** or **5** replicas")).p(
+                        "Writes need a majority quorum (2 of 3, or 3 of 5). Which configuration is \
+                         more likely to have a write quorum available?",
+                    ),
+                    AnswerSlot::new("the more available configuration", Expected::Choice { options, correct }),
+                    Content::new()
+                        .p(format!(
+                            "P(2 of 3 up) = a³ + 3a²(1 − a) = {}; P(3 of 5 up) = a⁵ + 5a⁴(1 − a) + 10a³(1 − a)² = {}.",
+                            fmt_sig(p3, 5),
+                            fmt_sig(p5, 5)
+                        ))
+                        .p(format!(
+                            "So **{better}** wins by {} percentage points. For a > ½ adding replicas helps; for a < ½ it hurts, since a majority becomes less likely.",
+                            fmt_sig(diff * 100.0, 2)
+                        )),
+                    Content::new().p(format!("Exact tails: 3 replicas {}, 5 replicas {}.", fmt_sig(p3, 6), fmt_sig(p5, 6))),
+                    0,
+                )
+            }
+            _ => {
+                let k = if ask == "majority" { n / 2 + 1 } else { k };
+                let v = at_least(n, k, a);
+                let est = simulate(n, k, a, &mut cx.sim_rng("mc"));
+                let ask_text = if ask == "majority" {
+                    format!("A write needs a majority ({k} of {n}) of replicas up. What is the probability that a majority is up?")
+                } else {
+                    format!("A read needs at least **{k}** replicas up. What is the probability that at least {k} are up?")
+                };
+                let terms: Vec<String> = (k..=n.min(k + 2))
+                    .map(|i| format!("C({n},{i})·{a}^{i}·{}^{}", crate::answer::trim_float(1.0 - a), n - i))
+                    .collect();
+                (
+                    Content::new().p(setting(n)).p(ask_text),
+                    AnswerSlot::new(format!("P(at least {k} of {n} up)"), Expected::sig(v, 4)),
+                    Content::new()
+                        .p(format!(
+                            "The number up is Binomial(n = {n}, a = {a}). Sum the tail: {}{}.",
+                            terms.join(" + "),
+                            if n > k + 2 { " + …" } else { "" }
+                        ))
+                        .p(format!("P = **{}**.", fmt_sig(v, 4)))
+                        .p(format!(
+                            "a^k = {} would be the chance that k particular replicas are up; it ignores the other combinations.",
+                            fmt_sig(a.powi(k as i32), 4)
+                        )),
+                    Content::new().p(format!(
+                        "Monte Carlo: {} sampled cluster states; quorum available in {}.",
+                        est.n,
+                        est.describe(5)
+                    )),
+                    k,
+                )
+            }
+        };
+        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&Scenario {
+            ask: ask.into(),
+            n,
+            k,
+            a,
+        }))
+    }
+
+    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+        let s: Scenario = q.scenario()?;
+        let mut rng = cx.sim_rng("check");
+        match q.expected(0)? {
+            Expected::Real { value, .. } => {
+                let est = simulate(s.n, s.k, s.a, &mut rng);
+                if est.agrees_with_probability(*value) {
+                    Ok(())
+                } else {
+                    Err(CheckError(format!("key {value}, simulation {}", est.describe(5))))
+                }
+            }
+            Expected::Choice { options, correct } => {
+                let e3 = simulate(3, 2, s.a, &mut rng);
+                let e5 = simulate(5, 3, s.a, &mut rng);
+                let se = (e3.stderr.powi(2) + e5.stderr.powi(2)).sqrt().max(1e-4);
+                let says_five = options[*correct].text.starts_with("5 replicas, by");
+                let says_three = options[*correct].text.starts_with("3 replicas, by");
+                let apart = (e5.mean - e3.mean).abs() > 10.0 * se;
+                let wrong = if apart {
+                    (e5.mean > e3.mean && !says_five) || (e5.mean < e3.mean && !says_three)
+                } else {
+                    // Too close to call by simulation: the exact tails must then be (nearly) tied
+                    // or the key must name the larger exact one.
+                    let (p3, p5) = (at_least(3, 2, s.a), at_least(5, 3, s.a));
+                    (p5 > p3 + 1e-12 && !says_five) || (p3 > p5 + 1e-12 && !says_three)
+                };
+                if wrong {
+                    return Err(CheckError(format!(
+                        "key says {} but simulation gives 3: {}, 5: {}",
+                        options[*correct].text,
+                        e3.describe(4),
+                        e5.describe(4)
+                    )));
+                }
+                Ok(())
+            }
+            _ => Err(CheckError("unexpected answer kind".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::audit::stress;
+
+    #[test]
+    fn passes_the_stress_check() {
+        stress(&Quorum, 0..30).unwrap();
+    }
+
+    #[test]
+    fn known_values() {
+        // 2 of 3 at a = 0.9: 0.729 + 3·0.81·0.1 = 0.972.
+        assert!((at_least(3, 2, 0.9) - 0.972).abs() < 1e-12);
+        // At a = ½ every majority quorum of an odd group is up with probability exactly ½.
+        assert!((at_least(5, 3, 0.5) - 0.5).abs() < 1e-12);
+        assert!((at_least(3, 2, 0.5) - 0.5).abs() < 1e-12);
+        // 3 of 5 at 0.9: 0.99144 (a classic table value).
+        assert!((at_least(5, 3, 0.9) - 0.99144).abs() < 1e-9);
+    }
+
+    #[test]
+    fn pins_are_used_and_the_comparison_flips_below_one_half() {
+        let pins = parse_pins(&Quorum, &["ask=majority".into(), "replicas=3".into(), "availability=0.9".into()]).unwrap();
+        let q = generate(&Quorum, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "0.9720");
+        for (a, five) in [("0.9", true), ("0.4", false)] {
+            let pins = parse_pins(&Quorum, &["ask=compare".into(), format!("availability={a}")]).unwrap();
+            let q = generate(&Quorum, 2, Difficulty::Hard, &pins).unwrap();
+            let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+            assert_eq!(options[*correct].text.starts_with("5 replicas, by"), five, "{a}");
+        }
+    }
+
+    #[test]
+    fn the_cross_check_catches_a_wrong_key() {
+        let pins = parse_pins(&Quorum, &["ask=at_least".into(), "replicas=7".into(), "needed=4".into(), "availability=0.8".into()]).unwrap();
+        let mut q = generate(&Quorum, 5, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&Quorum, &q).unwrap();
+        q.slots[0].expected = Expected::sig(0.8f64.powi(4), 4); // the a^k misconception
+        assert!(crate::family::cross_check(&Quorum, &q).is_err());
+        let pins = parse_pins(&Quorum, &["ask=compare".into(), "availability=0.7".into()]).unwrap();
+        let mut q = generate(&Quorum, 5, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Quorum, &q).unwrap();
+        if let Expected::Choice { options, correct } = &mut q.slots[0].expected {
+            *correct = options.iter().position(|o| o.text.starts_with("3 replicas, by")).unwrap();
+        }
+        assert!(crate::family::cross_check(&Quorum, &q).is_err());
+    }
+}
