@@ -73,6 +73,20 @@ combined file holding every variant in a category per family.")]
   groundwork families --topic probability
   groundwork families --format json | jq '.[].id'")]
     Families(FamiliesArgs),
+    /// Audit question families: time per question, redraw rate, distinct answers, quality rules,
+    /// by-hand routes, the computer share and estimated minutes. Exit 1 when any rule fails.
+    #[command(
+        after_help = "FAMILY is a family id (hashing.birthday) or a topic (hashing); without one, every family.
+
+Examples:
+  groundwork audit --seeds 20
+  groundwork audit hashing.birthday probability --difficulty hard
+  groundwork audit --seeds 200 --format json > audit.json
+
+Timing rules (median 50 ms, worst 250 ms per question, generate plus cross-check) apply only to an
+optimised build: run `cargo run --release -- audit --seeds 200` for the full check."
+    )]
+    Audit(AuditArgs),
     /// Show one question with its answer, tolerance, worked solution and evidence.
     #[command(
         after_help = "TARGET is a question code as printed on a paper (7QK2M-9XD4T-ZP3HB), or a family id.
@@ -278,6 +292,22 @@ pub struct FamiliesArgs {
     /// Only this topic's families.
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
+    /// text or json.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+}
+
+/// Arguments of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Family ids or topics to audit; every family when none is given.
+    pub families: Vec<String>,
+    /// Seeds per family and difficulty.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub seeds: u64,
+    /// Audit only this difficulty (easy, medium or hard).
+    #[arg(long, value_name = "D")]
+    pub difficulty: Option<String>,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ListFormat,

@@ -233,16 +233,17 @@ pub fn decode(
 /// they do not change the questions.
 ///
 /// Layout, as a bit string read most significant first, then Crockford base 32 in groups of five:
-/// format (2 bits, = 1) · sealed (1) · registry fingerprint (8) · seed (varint of 4-bit groups) ·
-/// for each section: 1, kind (1: topic or family list), topic (2) or family count (varint) and
-/// 16-bit tags, count (7), difficulty (2), points (1 = default, else 1 + 7 bits), pins (0, or
-/// 1 + byte length (varint) + UTF-8 `k=v,k=v`) · 0 · for sealed packs the key verifier (16) ·
-/// zero padding · checksum (10).
+/// format (2 bits, = 2) · sealed (1) · registry fingerprint (8) · seed (varint of 4-bit groups) ·
+/// paper-only (1) · family seed (0 when it is the seed, else 1 + varint) · for each section: 1,
+/// kind (1: topic or family list), topic (3) or family count (varint) and 16-bit tags, count (7),
+/// difficulty (2), points (1 = default, else 1 + 7 bits), repeat (1), pins (0, or 1 + byte
+/// length (varint) + UTF-8 `k=v,k=v`) · 0 · for sealed packs the key verifier (16) · zero
+/// padding · checksum (10).
 ///
 /// The registry fingerprint changes whenever a family is added or changes version, because a topic
 /// section's draw depends on the whole registry: a code from another build is refused with a clear
 /// message rather than regenerating a different pack.
-const PACK_FORMAT: u64 = 1;
+const PACK_FORMAT: u64 = 2;
 const PACK_CHECK_BITS: usize = 10;
 
 #[derive(Default)]
@@ -336,13 +337,21 @@ pub fn pack_code(
     b.push(seal.is_some() as u64, 1);
     b.push(registry_fingerprint(registry) as u64, 8);
     b.varint(spec.seed);
+    b.push(spec.paper_only as u64, 1);
+    match spec.family_seed {
+        Some(f) if f != spec.seed => {
+            b.push(1, 1);
+            b.varint(f);
+        }
+        _ => b.push(0, 1),
+    }
     for s in &spec.sections {
         b.push(1, 1);
         match &s.pick {
             Pick::Topic(t) => {
                 b.push(0, 1);
                 let i = Topic::ALL.iter().position(|x| x == t).unwrap_or(0);
-                b.push(i as u64, 2);
+                b.push(i as u64, 3);
             }
             Pick::Families(fs) => {
                 b.push(1, 1);
@@ -360,6 +369,7 @@ pub fn pack_code(
             b.push(1, 1);
             b.push(s.points as u64, 7);
         }
+        b.push(s.repeat as u64, 1);
         if s.set.is_empty() {
             b.push(0, 1);
         } else {
@@ -466,10 +476,19 @@ pub fn decode_pack(code: &str, registry: &[&'static dyn Family]) -> Result<PackC
     }
     let seed = r.varint().ok_or_else(malformed)?;
     let mut toml = format!("seed = {seed}\n");
+    if r.take(1).ok_or_else(malformed)? == 1 {
+        toml.push_str("paper = true\n");
+    }
+    if r.take(1).ok_or_else(malformed)? == 1 {
+        let f = r.varint().ok_or_else(malformed)?;
+        toml.push_str(&format!("family_seed = {f}\n"));
+    }
     while r.take(1).ok_or_else(malformed)? == 1 {
         toml.push_str("\n[[section]]\n");
         if r.take(1).ok_or_else(malformed)? == 0 {
-            let t = Topic::ALL[r.take(2).ok_or_else(malformed)? as usize];
+            let t = *Topic::ALL
+                .get(r.take(3).ok_or_else(malformed)? as usize)
+                .ok_or_else(malformed)?;
             toml.push_str(&format!("topic = \"{}\"\n", t.id()));
         } else {
             let n = r.varint().ok_or_else(malformed)?;
@@ -498,6 +517,9 @@ pub fn decode_pack(code: &str, registry: &[&'static dyn Family]) -> Result<PackC
             DEFAULT_POINTS as u64
         };
         toml.push_str(&format!("points = {points}\n"));
+        if r.take(1).ok_or_else(malformed)? == 1 {
+            toml.push_str("repeat = true\n");
+        }
         if r.take(1).ok_or_else(malformed)? == 1 {
             let len = r.varint().ok_or_else(malformed)?;
             if len > 4096 {
@@ -554,6 +576,8 @@ mod tests {
     fn pack_codes_round_trip_the_spec() {
         let src = r#"
 seed = 9000000000
+family_seed = 77
+paper = true
 [[section]]
 topic = "filesystem"
 count = 3
@@ -562,12 +586,15 @@ difficulty = "hard"
 families = ["optimization.cache_policy", "hashing.birthday"]
 count = 4
 points = 12
+repeat = true
 "#;
         let spec = crate::spec::Spec::parse(src, "t").unwrap();
         let code = pack_code(&spec, None, &crate::family::FAMILIES);
         let back = decode_pack(&code, &crate::family::FAMILIES).unwrap();
         assert!(!back.sealed());
         assert_eq!(back.spec.seed, spec.seed);
+        assert_eq!(back.spec.family_seed, Some(77));
+        assert!(back.spec.paper_only);
         assert_eq!(
             format!("{:?}", back.spec.sections),
             format!("{:?}", spec.sections)

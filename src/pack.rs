@@ -12,6 +12,7 @@ use crate::seal::Seal;
 use crate::seed;
 use crate::spec::{Pick, Spec};
 use rand::seq::SliceRandom;
+use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,9 @@ pub struct PackMeta {
     pub instructions: String,
     /// The sum of every question's points.
     pub total_points: u32,
+    /// The sum of every question's estimated minutes (for a strong candidate).
+    #[serde(default)]
+    pub minutes: u32,
     /// The generator and its version, e.g. "groundwork 0.1.0".
     pub generator: String,
 }
@@ -51,32 +55,111 @@ pub struct Pack {
     pub questions: Vec<Question>,
 }
 
-/// One planned slot: which family, at which difficulty and points, with which pins.
+/// One planned slot: which family, in which section, with which seed and pins.
 struct Slot {
     family: &'static dyn Family,
     section: usize,
     seed: u64,
+    pins: family::Pins,
 }
 
-/// Plans every slot of a spec.
+/// The skill tags of a family: every tag of every ask it declares.
+fn skills(f: &dyn Family) -> Vec<&'static str> {
+    f.asks()
+        .iter()
+        .flat_map(|a| a.tags.iter().copied())
+        .collect()
+}
+
+/// Chooses `count` families for a topic section from `pool` (already shuffled by the family
+/// seed): never one already on the paper (unless the section repeats), and, while others remain,
+/// none sharing a skill tag with one chosen earlier in the section.
+fn choose(
+    pool: &[&'static dyn Family],
+    count: usize,
+    placed: &[&str],
+    repeat: bool,
+) -> Vec<&'static dyn Family> {
+    let mut left: Vec<&'static dyn Family> = pool
+        .iter()
+        .copied()
+        .filter(|f| repeat || !placed.contains(&f.id()))
+        .collect();
+    let mut chosen: Vec<&'static dyn Family> = Vec::new();
+    while chosen.len() < count && !left.is_empty() {
+        let used: Vec<&str> = chosen.iter().flat_map(|f| skills(*f)).collect();
+        let i = left
+            .iter()
+            .position(|f| skills(*f).iter().all(|t| !used.contains(t)))
+            .unwrap_or(0);
+        chosen.push(left.remove(i));
+    }
+    // With `repeat = true`, cycle through the choice to fill the count.
+    let n = chosen.len();
+    for i in n..count {
+        if n == 0 {
+            break;
+        }
+        chosen.push(chosen[i % n]);
+    }
+    chosen
+}
+
+/// Plans every slot of a spec. Which families go where depends only on the family seed (so a
+/// batch can give every candidate the same families); the question seeds on the pack seed.
 fn plan(spec: &Spec) -> Vec<Slot> {
-    let mut slots = Vec::new();
+    // Explicit sections place their families first; topic sections then draw from the rest.
+    let mut placed: Vec<&str> = Vec::new();
+    for s in &spec.sections {
+        if let Pick::Families(f) = &s.pick {
+            placed.extend(f.iter().map(|f| f.id()));
+        }
+    }
+    let mut per_section: Vec<Vec<&'static dyn Family>> = Vec::new();
     for (si, section) in spec.sections.iter().enumerate() {
-        let pool: Vec<&'static dyn Family> = match &section.pick {
+        let fams = match &section.pick {
             Pick::Topic(t) => {
-                let mut fams = family::of_topic(*t);
-                fams.shuffle(&mut seed::section_rng(spec.seed, si as u32));
-                fams
+                let mut pool: Vec<&'static dyn Family> = family::of_topic(*t)
+                    .into_iter()
+                    .filter(|f| {
+                        !spec.paper_only || !family::paper_asks(*f, section.difficulty).is_empty()
+                    })
+                    .collect();
+                pool.shuffle(&mut seed::section_rng(spec.family_seed(), si as u32));
+                let chosen = choose(&pool, section.count as usize, &placed, section.repeat);
+                placed.extend(chosen.iter().map(|f| f.id()));
+                chosen
             }
-            Pick::Families(f) => f.clone(),
+            Pick::Families(f) => (0..section.count as usize)
+                .map(|i| f[i % f.len()])
+                .collect(),
         };
-        for i in 0..section.count as usize {
-            let fam = pool[i % pool.len()];
+        per_section.push(fams);
+    }
+    let mut slots = Vec::new();
+    for (si, fams) in per_section.into_iter().enumerate() {
+        let section = &spec.sections[si];
+        for fam in fams {
             let slot = slots.len() as u32;
+            let mut pins = Spec::pins_for(section, fam);
+            if spec.paper_only && !pins.contains_key("ask") {
+                // Pin a paper-friendly ask when some drawn asks need a computer. A pinned ask
+                // gives the same question as a draw that landed on it, and the code carries it.
+                let ok = family::paper_asks(fam, section.difficulty);
+                let drawn = fam.params().iter().find(|p| p.key == "ask").map(|p| p.kind);
+                if let Some(family::ParamKind::Choice { draw, .. }) = drawn {
+                    if ok.len() < draw[section.difficulty.index()].len() && !ok.is_empty() {
+                        let mut rng = seed::paper_ask_rng(spec.seed, slot);
+                        let a = ok[rng.random_range(0..ok.len())];
+                        pins.insert("ask".into(), family::ParamValue::Choice(a.to_string()));
+                    }
+                }
+            }
             slots.push(Slot {
                 family: fam,
                 section: si,
                 seed: seed::question_seed(spec.seed, slot, fam.id(), fam.version()),
+                pins,
             });
         }
     }
@@ -106,8 +189,7 @@ pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
         .enumerate()
         .map(|(i, slot)| {
             let section = &spec.sections[slot.section];
-            let pins = Spec::pins_for(section, slot.family);
-            let mut q = question(slot.family, slot.seed, section.difficulty, &pins, seal)?;
+            let mut q = question(slot.family, slot.seed, section.difficulty, &slot.pins, seal)?;
             family::cross_check_sealed(slot.family, &q, seal).map_err(|e| Error::CrossCheck {
                 at: format!("question {} ({})", i + 1, q.code),
                 message: e.to_string(),
@@ -117,6 +199,7 @@ pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
         })
         .collect::<Result<_, Error>>()?;
     let total_points = questions.iter().map(|q| q.points).sum();
+    let minutes = questions.iter().map(|q| q.minutes as u32).sum();
     Ok(Pack {
         schema_version: SCHEMA_VERSION,
         meta: PackMeta {
@@ -127,6 +210,7 @@ pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
             duration: spec.duration.clone(),
             instructions: spec.instructions.clone(),
             total_points,
+            minutes,
             generator: format!("groundwork {}", env!("CARGO_PKG_VERSION")),
         },
         questions,

@@ -54,6 +54,14 @@ pub fn section_rng(pack_seed: u64, section: u32) -> ChaCha8Rng {
     ))
 }
 
+/// The RNG that picks a paper-friendly ask for slot `slot` of a paper-only pack.
+pub fn paper_ask_rng(pack_seed: u64, slot: u32) -> ChaCha8Rng {
+    ChaCha8Rng::from_seed(derive(
+        "groundwork 2026-11 paper-only ask",
+        &[&pack_seed.to_le_bytes(), &slot.to_le_bytes()],
+    ))
+}
+
 /// The content RNG of a question: parameters, keys, operation orders.
 pub fn content_rng(family: &str, seed: u64) -> ChaCha8Rng {
     stream_rng(family, seed, "content")

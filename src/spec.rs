@@ -41,6 +41,8 @@ struct RawSpec {
     duration: Option<String>,
     instructions: Option<String>,
     points: Option<Spanned<i64>>,
+    paper: Option<bool>,
+    family_seed: Option<Spanned<i64>>,
     #[serde(default)]
     section: Vec<Spanned<RawSection>>,
 }
@@ -53,6 +55,7 @@ struct RawSection {
     count: Option<Spanned<i64>>,
     difficulty: Option<Spanned<String>>,
     points: Option<Spanned<i64>>,
+    repeat: Option<bool>,
     #[serde(default)]
     set: BTreeMap<String, Spanned<toml::Value>>,
 }
@@ -60,9 +63,9 @@ struct RawSection {
 /// What a section draws from.
 #[derive(Clone)]
 pub enum Pick {
-    /// `count` families of a topic, chosen by the pack seed without repeats while they last.
+    /// `count` families of a topic, chosen by the family seed, none already on the paper.
     Topic(Topic),
-    /// These families, in order, repeated to fill `count`.
+    /// These families, in order (repeated to fill `count` only with `repeat = true`).
     Families(Vec<&'static dyn Family>),
 }
 
@@ -88,6 +91,9 @@ pub struct Section {
     pub points: u32,
     /// Pinned parameters, by key; each applies to the section's families that declare it.
     pub set: Pins,
+    /// True when the section may repeat families (`repeat = true`); otherwise a family appears
+    /// at most once on the paper.
+    pub repeat: bool,
 }
 
 /// A validated pack spec.
@@ -101,6 +107,11 @@ pub struct Spec {
     pub duration: String,
     /// Instructions printed under the title.
     pub instructions: String,
+    /// Paper-only (`paper = true`, `--paper-only`): no question that needs a computer.
+    pub paper_only: bool,
+    /// The seed that chooses the families of topic sections (`family_seed`; default: `seed`). A
+    /// batch keeps it fixed so that every candidate gets the same families with other numbers.
+    pub family_seed: Option<u64>,
     /// The sections, in order.
     pub sections: Vec<Section>,
 }
@@ -140,8 +151,9 @@ impl Spec {
             let where_ = e.span().map(at).unwrap_or_else(|| origin.to_string());
             let message = e.message().trim().to_string();
             let hint = if message.contains("unknown field") {
-                "top-level keys are title, seed, duration, instructions, points and [[section]]; \
-                 section keys are topic, families, count, difficulty, points and set"
+                "top-level keys are title, seed, family_seed, duration, instructions, points, paper \
+                 and [[section]]; section keys are topic, families, count, difficulty, points, \
+                 repeat and set"
                     .to_string()
             } else {
                 "see the spec format in README.md (`groundwork generate --help` shows an example)"
@@ -154,17 +166,27 @@ impl Spec {
             }
         })?;
 
-        let seed = match raw.seed {
-            None => 1,
-            Some(s) if *s.get_ref() < 0 => {
-                return Err(err(
+        let seed_of = |s: &Spanned<i64>, key: &str| {
+            if *s.get_ref() < 0 {
+                Err(err(
                     s.span(),
-                    format!("seed {} is negative", s.get_ref()),
+                    format!("{key} {} is negative", s.get_ref()),
                     "use a whole number ≥ 0".into(),
                 ))
+            } else {
+                Ok(*s.get_ref() as u64)
             }
-            Some(s) => *s.get_ref() as u64,
         };
+        let seed = match &raw.seed {
+            None => 1,
+            Some(s) => seed_of(s, "seed")?,
+        };
+        let family_seed = raw
+            .family_seed
+            .as_ref()
+            .map(|s| seed_of(s, "family_seed"))
+            .transpose()?;
+        let paper_only = raw.paper.unwrap_or(false);
         let default_points = match raw.points {
             None => DEFAULT_POINTS,
             Some(p) => points(&p).map_err(|(m, h)| err(p.span(), m, h))?,
@@ -179,6 +201,7 @@ impl Spec {
             });
         }
         let mut sections = Vec::new();
+        let mut spans = Vec::new();
         for (i, s) in raw.section.into_iter().enumerate() {
             let span = s.span();
             let s = s.into_inner();
@@ -289,14 +312,23 @@ impl Spec {
                     set.insert(key.clone(), v);
                 }
             }
+            let repeat = s.repeat.unwrap_or(false);
+            if paper_only {
+                paper_check(&families, &pick, difficulty, &set)
+                    .map_err(|(m, h)| err(span.clone(), format!("section {n}: {m}"), h))?;
+            }
+            spans.push(span);
             sections.push(Section {
                 pick,
                 count,
                 difficulty,
                 points,
                 set,
+                repeat,
             });
         }
+        plan_check(&sections, paper_only)
+            .map_err(|(i, m, h)| err(spans[i].clone(), format!("section {}: {m}", i + 1), h))?;
         let total: u32 = sections.iter().map(|s| s.count).sum();
         if total > MAX_COUNT {
             return Err(Error::Spec {
@@ -310,8 +342,15 @@ impl Spec {
             seed,
             duration: raw.duration.unwrap_or_else(|| "60 minutes".into()),
             instructions: raw.instructions.unwrap_or_default(),
+            paper_only,
+            family_seed,
             sections,
         })
+    }
+
+    /// The seed that chooses the families of topic sections.
+    pub fn family_seed(&self) -> u64 {
+        self.family_seed.unwrap_or(self.seed)
     }
 
     /// Reads and parses a spec file.
@@ -329,6 +368,102 @@ impl Spec {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
+}
+
+/// Under `paper = true`: every family of an explicit section has a paper-friendly ask at the
+/// section's difficulty, and a pinned `ask` is one of them.
+fn paper_check(
+    families: &[&'static dyn Family],
+    pick: &Pick,
+    d: Difficulty,
+    set: &Pins,
+) -> Result<(), (String, String)> {
+    let Pick::Families(_) = pick else {
+        return Ok(());
+    };
+    for f in families {
+        let ok = family::paper_asks(*f, d);
+        if ok.is_empty() {
+            return Err((
+                format!(
+                    "{} needs a computer at {d} difficulty, and the spec says `paper = true`",
+                    f.id()
+                ),
+                "pick another difficulty or family, or drop `paper = true`".into(),
+            ));
+        }
+        if let Some(ParamValue::Choice(a)) = set.get("ask") {
+            let needs = f.asks().iter().any(|x| x.id == a && x.needs_computer_at(d));
+            if f.params().iter().any(|p| p.key == "ask") && needs {
+                return Err((
+                    format!("{}: ask = {a} needs a computer at {d} difficulty, and the spec says `paper = true`", f.id()),
+                    format!("pin one of: {}", ok.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A family appears at most once on a paper unless its section says `repeat = true`: explicit
+/// sections may not name a family twice, and a topic section may not ask for more families than
+/// remain once the explicit sections (and earlier topic sections) have taken theirs.
+fn plan_check(sections: &[Section], paper_only: bool) -> Result<(), (usize, String, String)> {
+    let mut placed: Vec<&str> = Vec::new();
+    for (i, s) in sections.iter().enumerate() {
+        if let Pick::Families(fs) = &s.pick {
+            for f in fs {
+                if !s.repeat && placed.contains(&f.id()) {
+                    return Err((
+                        i,
+                        format!("{} is already on the paper", f.id()),
+                        "a family appears once per paper; remove the repeat, or say `repeat = true` in this section".into(),
+                    ));
+                }
+                placed.push(f.id());
+            }
+            if !s.repeat && s.count as usize > fs.len() {
+                return Err((
+                    i,
+                    format!(
+                        "count {} is more than the {} families listed",
+                        s.count,
+                        fs.len()
+                    ),
+                    "list more families, lower the count, or say `repeat = true` to repeat them"
+                        .into(),
+                ));
+            }
+        }
+    }
+    for (i, s) in sections.iter().enumerate() {
+        if let Pick::Topic(t) = s.pick {
+            let available: Vec<&str> = family::of_topic(t)
+                .into_iter()
+                .filter(|f| !placed.contains(&f.id()))
+                .filter(|f| !paper_only || !family::paper_asks(*f, s.difficulty).is_empty())
+                .map(|f| f.id())
+                .collect();
+            if !s.repeat && s.count as usize > available.len() {
+                return Err((
+                    i,
+                    format!(
+                        "count {} is more than the {} {t} families left for this section",
+                        s.count,
+                        available.len()
+                    ),
+                    format!(
+                        "lower the count to {}, or say `repeat = true` to allow repeats",
+                        available.len()
+                    ),
+                ));
+            }
+            if !s.repeat {
+                placed.extend(available.into_iter().take(s.count as usize));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn points(p: &Spanned<i64>) -> Result<u32, (String, String)> {

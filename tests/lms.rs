@@ -108,11 +108,13 @@ fn moodle_xml_has_the_structure_moodle_imports() {
                 match expected {
                     Expected::Integer { value } => assert!(close(v, *value as f64) && tol == 0.0),
                     Expected::Real { value, tolerance } => {
+                        // Moodle accepts [v − tol, v + tol]: exactly the key's accepted range.
+                        let w = tolerance.window(*value);
                         assert!(
-                            (v - value).abs() <= 1e-9 * value.abs().max(1.0),
-                            "{v} vs {value}"
+                            close(v - tol, w.lo) && close(v + tol, w.hi),
+                            "{v} ± {tol} vs {w:?}"
                         );
-                        assert!(close(tol, tolerance.half_width(*value)), "tolerance {tol}");
+                        assert!(w.contains(*value));
                     }
                     e => panic!("numerical for {e:?}"),
                 }
@@ -229,15 +231,12 @@ fn gift_is_read_back_by_a_third_party_parser() {
             Expected::Real { value, tolerance } => {
                 assert_eq!(item["type"], "Numerical", "{}", q.code);
                 let n = item["choices"]["number"].as_f64().unwrap();
-                assert!(
-                    (n - value).abs() <= 1e-9 * value.abs().max(1.0),
-                    "{n} vs {value}"
-                );
                 let r = item["choices"]["range"].as_f64().unwrap();
-                assert!(
-                    (r - tolerance.half_width(*value)).abs() <= 1e-9 * r.max(1e-300),
-                    "{r}"
-                );
+                // GIFT's {#n:r} accepts [n − r, n + r]: exactly the key's accepted range.
+                let w = tolerance.window(*value);
+                let near =
+                    |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300);
+                assert!(near(n - r, w.lo) && near(n + r, w.hi), "{n} ± {r} vs {w:?}");
             }
             Expected::Choice { options, correct } => {
                 assert_eq!(item["type"], "MC");

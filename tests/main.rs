@@ -9,6 +9,7 @@ mod layout;
 mod lms;
 mod parsers;
 mod pdf;
+mod planning;
 mod registry;
 mod render;
 mod selfcheck;

@@ -29,7 +29,7 @@ fn every_family_specs() -> Vec<String> {
             for (i, f) in chunk.iter().enumerate() {
                 let d = ["easy", "medium", "hard"][(40 * c + i) % 3];
                 spec.push_str(&format!(
-                    "[[section]]\nfamilies = [\"{}\"]\ncount = 2\ndifficulty = \"{d}\"\n",
+                    "[[section]]\nfamilies = [\"{}\"]\ncount = 2\nrepeat = true\ndifficulty = \"{d}\"\n",
                     f.id()
                 ));
             }

@@ -65,8 +65,8 @@ pub fn grade(expected: &Expected, input: &str) -> Outcome {
             Ok(v) if tolerance.accepts(*value, v) => Outcome::Correct,
             Ok(v) => Outcome::Wrong {
                 feedback: format!(
-                    "{v} is not {} of the reference",
-                    tolerance.describe().replacen("to ", "correct to ", 1)
+                    "{v} is outside the accepted range, {}",
+                    tolerance.window(*value).describe()
                 ),
             },
             Err(e) => invalid(e, "write a number such as 0.125, 1.25e-1, 12.5% or 1/8"),

@@ -18,12 +18,20 @@ use serde::{Deserialize, Serialize};
 /// are labelled a, b, c… on the paper.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerSlot {
-    /// Part label: "" for a single-slot question, else "a", "b", … (set by [`crate::family::Question`]).
+    /// Part label: "" for a single-slot question, else "a", "b", … (set by the family runner).
     pub label: String,
     /// What this part asks, in the inline markup; empty when the prompt already says it.
     pub ask: String,
     /// What is expected, with the reference answer.
     pub expected: Expected,
+    /// The unit the answer is written in ("%", "ms", "probes"), or empty for a pure number. The
+    /// paper prints it beside the box; a tolerance on a percentage reads "percentage points".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unit: String,
+    /// The route a strong candidate with a calculator would take, and the value it gives; the
+    /// slot's accepted range must contain that value unless the ask needs a computer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand: Option<HandRoute>,
 }
 
 impl AnswerSlot {
@@ -33,7 +41,130 @@ impl AnswerSlot {
             label: String::new(),
             ask: ask.into(),
             expected,
+            unit: String::new(),
+            hand: None,
         }
+    }
+
+    /// The same slot, answered in `unit` ("%", "ms", …).
+    pub fn unit(mut self, unit: impl Into<String>) -> Self {
+        self.unit = unit.into();
+        self
+    }
+
+    /// The same slot with its by-hand route: `method` (inline markup) gives `value`.
+    pub fn by_hand(mut self, method: impl Into<String>, value: f64) -> Self {
+        self.hand = Some(HandRoute {
+            method: method.into(),
+            value,
+        });
+        self
+    }
+
+    /// The same slot, computed exactly by the method the worked solution teaches: the hand
+    /// route's value is the reference itself.
+    pub fn exact_by_hand(self) -> Self {
+        let v = match &self.expected {
+            Expected::Integer { value } => *value as f64,
+            Expected::Real { value, .. } => *value,
+            _ => f64::NAN,
+        };
+        self.by_hand("exact by hand, as the worked solution does it", v)
+    }
+
+    /// How the paper states the expected form, with the unit: "a number, to 3 significant
+    /// figures, in ms".
+    pub fn describe(&self) -> String {
+        let base = match (&self.expected, self.unit.as_str()) {
+            (Expected::Real { tolerance, .. }, "%") => {
+                format!("a number, {}", tolerance.describe_percent())
+            }
+            (e, _) => e.describe(),
+        };
+        match self.unit.as_str() {
+            "" => base,
+            "%" => format!("{base}, in percent"),
+            u => format!("{base}, in {u}"),
+        }
+    }
+
+    /// The accepted range of a numeric slot as the key prints it ("1.924 to 1.935"); `None`
+    /// for other kinds.
+    pub fn accepted_text(&self) -> Option<String> {
+        match &self.expected {
+            Expected::Real { value, tolerance } => Some(tolerance.window(*value).describe()),
+            Expected::Integer { value } => Some(format!("exactly {value}")),
+            _ => None,
+        }
+    }
+}
+
+/// How a strong candidate reaches a numeric answer by hand, and the value that route gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandRoute {
+    /// The method, in the inline markup ("normal approximation with continuity correction").
+    pub method: String,
+    /// The value the method gives for this instance.
+    pub value: f64,
+}
+
+/// The closed interval of accepted answers to a real slot. It is computed once from the
+/// reference and the tolerance ([`Tolerance::window`]) and used everywhere: the key prints it,
+/// `check` and the self-check page accept exactly it, and the LMS exports carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    /// The smallest accepted answer.
+    pub lo: f64,
+    /// The largest accepted answer.
+    pub hi: f64,
+}
+
+impl Window {
+    /// True when `x` lies in the window; a relative epsilon absorbs binary floating-point noise.
+    pub fn contains(&self, x: f64) -> bool {
+        let eps = 1e-12 * self.lo.abs().max(self.hi.abs()).max(1e-300);
+        x >= self.lo - eps && x <= self.hi + eps
+    }
+
+    /// The midpoint, for formats that state a value ± a half-width (Moodle, GIFT).
+    pub fn centre(&self) -> f64 {
+        (self.lo + self.hi) / 2.0
+    }
+
+    /// Half the width, for formats that state a value ± a half-width.
+    pub fn half_width(&self) -> f64 {
+        (self.hi - self.lo) / 2.0
+    }
+
+    /// "1.924 to 1.935": the bounds printed to a place fine enough (a hundredth of the width)
+    /// that the printed range is the accepted one, rounded outwards.
+    pub fn describe(&self) -> String {
+        let width = (self.hi - self.lo).abs();
+        let scale = self.lo.abs().max(self.hi.abs());
+        if width == 0.0 || scale == 0.0 {
+            return format!("exactly {}", trim_float(self.lo));
+        }
+        // Decimal places so that one unit is at most 1/100 of the width.
+        let places = (-(width / 100.0).log10().floor()) as i32;
+        let fmt = |x: f64, up: bool| {
+            if (0..=12).contains(&places) {
+                let p = 10f64.powi(places);
+                let y = if up {
+                    (x * p - 1e-9).ceil()
+                } else {
+                    (x * p + 1e-9).floor()
+                } / p;
+                trim_float_str(format!("{y:.*}", places as usize))
+            } else if places > 12 {
+                fmt_sig(x, 6)
+            } else {
+                // Large numbers: round to a multiple of 10^(-places).
+                let p = 10f64.powi(-places);
+                let y = if up { (x / p).ceil() } else { (x / p).floor() } * p;
+                format!("{y:.0}")
+            }
+        };
+        format!("{} to {}", fmt(self.lo, false), fmt(self.hi, true))
     }
 }
 
@@ -53,38 +184,86 @@ pub enum Tolerance {
 }
 
 impl Tolerance {
-    /// The largest accepted |answer − reference| for this reference value.
-    pub fn half_width(&self, reference: f64) -> f64 {
+    /// Accepts `answer` for `reference`: `answer` lies in the [`Tolerance::window`].
+    pub fn accepts(&self, reference: f64, answer: f64) -> bool {
+        self.window(reference).contains(answer)
+    }
+
+    /// The accepted answers for `reference`. For significant figures or decimal places: every
+    /// answer that rounds to the printed key, and every answer within half a last-digit unit of
+    /// the exact value (a human marker reading "1.93" accepts 1.934; so does this). For an
+    /// absolute or relative tolerance: the band around the exact value.
+    pub fn window(&self, reference: f64) -> Window {
+        let v = reference;
+        let around = |printed: f64, unit_printed: f64, unit_exact: f64| Window {
+            lo: (printed - unit_printed / 2.0).min(v - unit_exact / 2.0),
+            hi: (printed + unit_printed / 2.0).max(v + unit_exact / 2.0),
+        };
         match *self {
-            Tolerance::Abs { abs } => abs,
-            Tolerance::Rel { rel } => rel * reference.abs(),
+            Tolerance::Abs { abs } => Window {
+                lo: v - abs,
+                hi: v + abs,
+            },
+            Tolerance::Rel { rel } => Window {
+                lo: v - rel * v.abs(),
+                hi: v + rel * v.abs(),
+            },
             Tolerance::SigFigs { digits } => {
-                if reference == 0.0 {
-                    0.51 * 10f64.powi(-(digits as i32))
-                } else {
-                    let exp = reference.abs().log10().floor() as i32;
-                    0.51 * 10f64.powi(exp - (digits as i32 - 1))
-                }
+                let p = round_sig(v, digits);
+                around(p, sig_unit(p, digits), sig_unit(v, digits))
             }
-            Tolerance::Decimals { places } => 0.51 * 10f64.powi(-(places as i32)),
+            Tolerance::Decimals { places } => {
+                let u = 10f64.powi(-(places as i32));
+                let p = format!("{v:.*}", places as usize).parse().unwrap_or(v);
+                around(p, u, u)
+            }
         }
     }
 
-    /// Accepts `answer` for `reference`; a relative epsilon absorbs binary floating-point noise.
-    pub fn accepts(&self, reference: f64, answer: f64) -> bool {
-        let slack = 1e-12 * reference.abs().max(1e-300);
-        (answer - reference).abs() <= self.half_width(reference) + slack
+    /// How close `reference` sits to a rounding boundary of the printed precision, in units of
+    /// the last printed digit (0 = exactly halfway, so 1.375 to 3 significant figures could fairly
+    /// be written 1.37 or 1.38; 0.5 = on a printed value). `None` for absolute and relative
+    /// tolerances, whose band is centred on the exact value.
+    pub fn tie_distance(&self, reference: f64) -> Option<f64> {
+        let unit = match *self {
+            Tolerance::SigFigs { digits } => sig_unit(reference, digits),
+            Tolerance::Decimals { places } => 10f64.powi(-(places as i32)),
+            _ => return None,
+        };
+        let f = (reference / unit).abs().fract();
+        Some((f - 0.5).abs())
     }
 
     /// How the paper states the required precision.
     pub fn describe(&self) -> String {
         match *self {
             Tolerance::Abs { abs } => format!("within ±{}", trim_float(abs)),
-            Tolerance::Rel { rel } => format!("within ±{}%", trim_float(rel * 100.0)),
+            Tolerance::Rel { rel } => format!("within ±{}% of the value", trim_float(rel * 100.0)),
             Tolerance::SigFigs { digits } => format!("to {digits} significant figures"),
             Tolerance::Decimals { places } => format!("to {places} decimal places"),
         }
     }
+
+    /// [`Tolerance::describe`] for an answer given in percent, where a bare "±2%" could mean
+    /// either percentage points or a share of the value.
+    pub fn describe_percent(&self) -> String {
+        match *self {
+            Tolerance::Abs { abs } => {
+                let s = if abs == 1.0 { "" } else { "s" };
+                format!("within ±{} percentage point{s}", trim_float(abs))
+            }
+            _ => self.describe(),
+        }
+    }
+}
+
+/// One unit of the last significant digit of `x` at `digits` significant figures.
+fn sig_unit(x: f64, digits: u32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return 10f64.powi(-(digits as i32));
+    }
+    let exp = x.abs().log10().floor() as i32;
+    10f64.powi(exp - (digits as i32 - 1))
 }
 
 /// How free-text answers are normalised before comparison. Declared per slot and stated on the key.
@@ -307,8 +486,8 @@ impl Expected {
         match self {
             Expected::Integer { value } => (value + 1).to_string(),
             Expected::Real { value, tolerance } => {
-                let w = tolerance.half_width(*value);
-                let miss = value + 1.5 * w + 1e-9 * value.abs().max(1e-300);
+                let w = tolerance.window(*value);
+                let miss = w.hi + 0.5 * (w.hi - w.lo) + 1e-9 * value.abs().max(1e-300);
                 format!("{miss:.17e}")
             }
             Expected::Hex { value } => {
@@ -468,8 +647,58 @@ mod tests {
             Tolerance::SigFigs { digits: 3 }.describe(),
             "to 3 significant figures"
         );
-        assert_eq!(Tolerance::Rel { rel: 0.005 }.describe(), "within ±0.5%");
+        assert_eq!(
+            Tolerance::Rel { rel: 0.005 }.describe(),
+            "within ±0.5% of the value"
+        );
+        // On an answer in percent, an absolute tolerance is in percentage points.
+        let slot = AnswerSlot::new(
+            "",
+            Expected::Real {
+                value: 0.96,
+                tolerance: Tolerance::Abs { abs: 2.0 },
+            },
+        )
+        .unit("%");
+        assert_eq!(
+            slot.describe(),
+            "a number, within ±2 percentage points, in percent"
+        );
         assert_eq!(Tolerance::Abs { abs: 0.01 }.describe(), "within ±0.01");
+    }
+
+    #[test]
+    fn the_window_accepts_what_a_marker_reading_the_key_accepts() {
+        // Exact 1.92857…, printed 1.93 to 3 significant figures. A human marker accepts anything
+        // that rounds to 1.93 (1.925 ≤ x < 1.935), and an answer within half a unit of the exact
+        // value (1.92357 ≤ x ≤ 1.93357) is right too: together 1.92357 to 1.935.
+        let t = Tolerance::SigFigs { digits: 3 };
+        let exact = 27.0 / 14.0;
+        assert_eq!(fmt_sig(exact, 3), "1.93");
+        let w = t.window(exact);
+        assert!(w.contains(1.934), "rounds to the printed 1.93");
+        assert!(w.contains(1.924), "within half a unit of the exact value");
+        assert!(!w.contains(1.936));
+        assert!(!w.contains(1.923));
+        assert_eq!(w.describe(), "1.9235 to 1.935");
+        // Without a rounding gap the window is the printed value's rounding interval.
+        assert_eq!(t.window(0.25).describe(), "0.2495 to 0.2505");
+        // Decimal places work the same way; absolute and relative bands are centred on the value.
+        let w = Tolerance::Decimals { places: 1 }.window(2.46);
+        assert!(w.contains(2.45) && w.contains(2.55) && !w.contains(2.56) && !w.contains(2.40));
+        let w = Tolerance::Rel { rel: 0.02 }.window(50.0);
+        assert_eq!((w.lo, w.hi), (49.0, 51.0));
+        assert_eq!(w.describe(), "49 to 51");
+    }
+
+    #[test]
+    fn a_value_on_a_rounding_boundary_is_a_tie() {
+        // 1.375 to 3 significant figures is exactly halfway between 1.37 and 1.38.
+        let t = Tolerance::SigFigs { digits: 3 };
+        assert!(t.tie_distance(1.375).unwrap() < 1e-9);
+        assert!((t.tie_distance(1.37).unwrap() - 0.5).abs() < 1e-6);
+        assert!(t.tie_distance(1.3755).unwrap() > 0.02);
+        assert_eq!(Tolerance::Rel { rel: 0.01 }.tie_distance(1.375), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One file per subcommand. Each returns what to print and the exit code, or a typed error that
 //! `main` prints once; nothing here calls `process::exit`, so every command is testable in-process.
 
+pub mod audit;
 pub mod batch;
 pub mod check;
 pub mod families;
@@ -31,6 +32,7 @@ impl Output {
 pub fn run(cli: Cli) -> Result<Output, Error> {
     match cli.command {
         Command::Generate(a) => generate::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Batch(a) => batch::run(a),
         Command::Families(a) => families::run(a),
         Command::Show(a) => show::run(a),

@@ -25,6 +25,7 @@ pub fn run(a: ShowArgs) -> Result<Output, Error> {
                         duration: String::new(),
                         instructions: String::new(),
                         total_points: q.points,
+                        minutes: q.minutes as u32,
                         generator: format!("groundwork {}", env!("CARGO_PKG_VERSION")),
                     },
                     questions: vec![q],
@@ -120,6 +121,19 @@ pub fn text(q: &Question, paper_only: bool) -> String {
     if !paper_only {
         let params: Vec<String> = q.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         s.push_str(&format!("parameters: {}\n", params.join(", ")));
+        if !q.tags.is_empty() {
+            s.push_str(&format!("skills: {}\n", q.tags.join(", ")));
+        }
+    }
+    if q.minutes > 0 || q.needs_computer {
+        let mut facts = Vec::new();
+        if q.minutes > 0 {
+            facts.push(format!("about {} min for a strong candidate", q.minutes));
+        }
+        if q.needs_computer {
+            facts.push("needs a computer".to_string());
+        }
+        s.push_str(&format!("{}\n", facts.join(" · ")));
     }
     s.push('\n');
     s.push_str(&q.prompt.plain_text());
@@ -133,7 +147,7 @@ pub fn text(q: &Question, paper_only: bool) -> String {
         let line = format!(
             "{label}{} [{}]\n",
             plain_spans(&spans(&slot.ask)),
-            slot.expected.describe()
+            slot.describe()
         );
         s.push_str(line.trim_start());
         if let Some(options) = slot.expected.options() {
@@ -147,11 +161,34 @@ pub fn text(q: &Question, paper_only: bool) -> String {
         }
         if !paper_only {
             s.push_str(&format!("   answer: {}\n", slot.expected.reference()));
+            if let Some(range) = slot.accepted_text() {
+                s.push_str(&format!("   accepted: {range}\n"));
+            }
+            if let Some(h) = &slot.hand {
+                s.push_str(&format!(
+                    "   by hand: {} gives {}\n",
+                    plain_spans(&spans(&h.method)),
+                    crate::answer::trim_float(h.value)
+                ));
+            }
         }
     }
     if !paper_only {
         s.push_str("\nWorked solution\n---------------\n");
         s.push_str(&q.solution.plain_text());
+        if !q.followups.is_empty() {
+            s.push_str("\nFollow-ups for the interviewer\n------------------------------\n");
+            for (i, f) in q.followups.iter().enumerate() {
+                s.push_str(&format!("{}. {}\n", i + 1, plain_spans(&spans(&f.ask))));
+                s.push_str(&format!(
+                    "   expected: {}\n",
+                    plain_spans(&spans(&f.answer))
+                ));
+                for p in &f.points {
+                    s.push_str(&format!("   - {}\n", plain_spans(&spans(p))));
+                }
+            }
+        }
         s.push_str("\nEvidence\n--------\n");
         s.push_str(&q.evidence.plain_text());
     }

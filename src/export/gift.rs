@@ -44,7 +44,8 @@ fn answers(e: &Expected, t: &Templates) -> Result<String, Error> {
     Ok(match e {
         Expected::Integer { value } => format!("{{#{value}}}"),
         Expected::Real { value, tolerance } => {
-            format!("{{#{}:{}}}", num(*value), num(tolerance.half_width(*value)))
+            let w = tolerance.window(*value);
+            format!("{{#{}:{}}}", num(w.centre()), num(w.half_width()))
         }
         Expected::Choice { options, correct } => {
             let mut s = String::from("{\n");

@@ -51,10 +51,11 @@ fn cloze_part(e: &Expected, points: u32) -> String {
     match e {
         Expected::Integer { value } => format!("{{{points}:NUMERICAL:={value}:0}}"),
         Expected::Real { value, tolerance } => {
+            let w = tolerance.window(*value);
             format!(
                 "{{{points}:NUMERICAL:={}:{}}}",
-                num(*value),
-                num(tolerance.half_width(*value))
+                num(w.centre()),
+                num(w.half_width())
             )
         }
         Expected::Choice { options, correct } => {
@@ -139,7 +140,10 @@ fn question_xml(out: &mut String, number: usize, q: &Question, t: &Templates) ->
             head(out, "numerical", &text);
             let (value, tol) = match &slot.expected {
                 Expected::Integer { value } => (*value as f64, 0.0),
-                Expected::Real { value, tolerance } => (*value, tolerance.half_width(*value)),
+                Expected::Real { value, tolerance } => {
+                    let w = tolerance.window(*value);
+                    (w.centre(), w.half_width())
+                }
                 _ => unreachable!(),
             };
             let _ = writeln!(

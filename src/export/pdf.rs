@@ -181,8 +181,8 @@ mod tests {
 
     fn page(spans: serde_json::Value) -> serde_json::Value {
         json!({ "view": "paper", "doc": {
-            "meta": { "title": "t", "code": "C", "seed": 1, "duration": "1 minute", "instructions": "", "total_points": 1, "generator": "g" },
-            "questions": [{ "number": 1, "code": "Q", "points": 1, "topic": "x", "prompt": [{ "type": "paragraph", "spans": spans }], "parts": [] }]
+            "meta": { "title": "t", "code": "C", "seed": 1, "duration": "1 minute", "instructions": "", "total_points": 1, "minutes": 0, "generator": "g" },
+            "questions": [{ "number": 1, "code": "Q", "points": 1, "topic": "x", "minutes": 0, "needs_computer": false, "prompt": [{ "type": "paragraph", "spans": spans }], "parts": [] }]
         }})
     }
 

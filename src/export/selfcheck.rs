@@ -29,7 +29,7 @@
 
 use super::view::PaperView;
 use super::{Exporter, Templates, View};
-use crate::answer::{letter, Expected, Normalisation, PartialCredit};
+use crate::answer::{letter, Expected, Normalisation, PartialCredit, Window};
 use crate::error::Error;
 use crate::pack::Pack;
 use serde::Serialize;
@@ -119,13 +119,13 @@ pub fn grid_exponent(half_width: f64) -> i32 {
     half_width.log10().floor() as i32 - 1
 }
 
-/// Every grid value k·10^e (as `k` and `e`) that `accepts`, around `value`.
-fn grid_values(value: f64, half_width: f64, e: i32, accepts: impl Fn(f64) -> bool) -> Vec<String> {
+/// Every grid value k·10^e (as `k` and `e`) inside the accepted window.
+fn grid_values(w: Window, e: i32) -> Vec<String> {
     let step = 10f64.powi(e);
-    let lo = ((value - half_width) / step).floor() as i64 - 1;
-    let hi = ((value + half_width) / step).ceil() as i64 + 1;
+    let lo = (w.lo / step).floor() as i64 - 1;
+    let hi = (w.hi / step).ceil() as i64 + 1;
     (lo..=hi)
-        .filter(|k| accepts(grid_point(*k, e)))
+        .filter(|k| w.contains(grid_point(*k, e)))
         .map(|k| format!("{k}e{e}"))
         .collect()
 }
@@ -180,13 +180,10 @@ pub fn commitments(pack: &Pack) -> Vec<SlotCheck> {
                 }
                 Expected::Real { value, tolerance } => {
                     check.kind = "real";
-                    let w = tolerance.half_width(*value);
-                    let e = grid_exponent(w);
+                    let w = tolerance.window(*value);
+                    let e = grid_exponent(w.half_width());
                     check.exp = Some(e);
-                    check.accept = grid_values(*value, w, e, |x| tolerance.accepts(*value, x))
-                        .iter()
-                        .map(|g| c("answer", g))
-                        .collect();
+                    check.accept = grid_values(w, e).iter().map(|g| c("answer", g)).collect();
                 }
                 Expected::Hex { value } => {
                     check.kind = "hex";
@@ -276,10 +273,10 @@ mod tests {
     fn the_grid_covers_the_tolerance_and_nothing_outside_it() {
         // 0.507 to 3 significant figures: accepted within ±0.00051, grid step 1e-5.
         let t = Tolerance::SigFigs { digits: 3 };
-        let w = t.half_width(0.507);
-        let e = grid_exponent(w);
+        let w = t.window(0.507);
+        let e = grid_exponent(w.half_width());
         assert_eq!(e, -5);
-        let g = grid_values(0.507, w, e, |x| t.accepts(0.507, x));
+        let g = grid_values(w, e);
         assert!(g.contains(&"50700e-5".to_string()));
         assert!(
             g.contains(&"50650e-5".to_string()),

@@ -1,7 +1,7 @@
 //! The data templates receive. [`PaperView`] is built for the candidate and has no field that
 //! could hold an answer; [`KeyView`] adds references, tolerances, solutions and evidence.
 
-use crate::answer::{letter, Expected};
+use crate::answer::{letter, trim_float, Expected};
 use crate::content::{spans, Content, Span};
 use crate::pack::{Pack, PackMeta};
 use serde::Serialize;
@@ -24,6 +24,8 @@ pub struct PaperPart {
     pub ask: Vec<Span>,
     /// The expected form: "a number, to 3 significant figures".
     pub format: String,
+    /// The unit the answer is written in, printed beside the box ("ms"), or empty.
+    pub unit: String,
     /// The options of a choice question.
     pub options: Vec<PaperOption>,
     /// True when several options may be picked (multiple choice, not single).
@@ -41,6 +43,10 @@ pub struct PaperQuestion {
     pub points: u32,
     /// The topic heading.
     pub topic: &'static str,
+    /// Estimated minutes for a strong candidate (0 when the family declares none).
+    pub minutes: u8,
+    /// True when the question needs a computer (never on a paper-only pack).
+    pub needs_computer: bool,
     /// The question text.
     pub prompt: Content,
     /// The answer boxes.
@@ -80,8 +86,25 @@ pub struct KeyPart {
     pub format: String,
     /// The reference answer as a candidate would write it.
     pub reference: String,
+    /// The accepted range of a numeric part ("1.924 to 1.935"), or empty.
+    pub accepted: String,
+    /// The unit the answer is written in, or empty.
+    pub unit: String,
+    /// The by-hand route a strong candidate would take, and the value it gives, or empty.
+    pub by_hand: String,
     /// Options, with the right ones marked.
     pub options: Vec<KeyOption>,
+}
+
+/// A follow-up for the conversation after the paper.
+#[derive(Debug, Serialize)]
+pub struct KeyFollowUp {
+    /// What to ask.
+    pub ask: Vec<Span>,
+    /// The expected answer.
+    pub answer: Vec<Span>,
+    /// Talking points a strong answer mentions.
+    pub points: Vec<Vec<Span>>,
 }
 
 /// One question on the key.
@@ -103,10 +126,18 @@ pub struct KeyQuestion {
     pub difficulty: &'static str,
     /// Parameter values as `key = value` text.
     pub params: Vec<String>,
+    /// Estimated minutes for a strong candidate (0 when the family declares none).
+    pub minutes: u8,
+    /// Skill tags.
+    pub tags: Vec<String>,
+    /// True when the question needs a computer.
+    pub needs_computer: bool,
     /// The question text.
     pub prompt: Content,
     /// The answer slots.
     pub parts: Vec<KeyPart>,
+    /// Follow-ups for the conversation after the paper.
+    pub followups: Vec<KeyFollowUp>,
     /// The worked solution.
     pub solution: Content,
     /// What was run.
@@ -167,6 +198,8 @@ impl PaperView {
                     code: q.code.clone(),
                     points: q.points,
                     topic: q.topic.heading(),
+                    minutes: q.minutes,
+                    needs_computer: q.needs_computer,
                     prompt: q.prompt.clone(),
                     parts: q
                         .slots
@@ -174,7 +207,8 @@ impl PaperView {
                         .map(|s| PaperPart {
                             label: s.label.clone(),
                             ask: spans(&s.ask),
-                            format: s.expected.describe(),
+                            format: s.describe(),
+                            unit: s.unit.clone(),
                             options: paper_options(&s.expected),
                             multiple: matches!(s.expected, Expected::Multi { .. }),
                         })
@@ -203,6 +237,9 @@ impl KeyView {
                     family: q.family.clone(),
                     difficulty: q.difficulty.id(),
                     params: q.params.iter().map(|(k, v)| format!("{k} = {v}")).collect(),
+                    minutes: q.minutes,
+                    tags: q.tags.clone(),
+                    needs_computer: q.needs_computer,
                     prompt: q.prompt.clone(),
                     parts: q
                         .slots
@@ -210,9 +247,25 @@ impl KeyView {
                         .map(|s| KeyPart {
                             label: s.label.clone(),
                             ask: spans(&s.ask),
-                            format: s.expected.describe(),
+                            format: s.describe(),
                             reference: s.expected.reference(),
+                            accepted: s.accepted_text().unwrap_or_default(),
+                            unit: s.unit.clone(),
+                            by_hand: s
+                                .hand
+                                .as_ref()
+                                .map(|h| format!("{} gives {}", h.method, trim_float(h.value)))
+                                .unwrap_or_default(),
                             options: key_options(&s.expected),
+                        })
+                        .collect(),
+                    followups: q
+                        .followups
+                        .iter()
+                        .map(|f| KeyFollowUp {
+                            ask: spans(&f.ask),
+                            answer: spans(&f.answer),
+                            points: f.points.iter().map(|p| spans(p)).collect(),
                         })
                         .collect(),
                     solution: q.solution.clone(),

@@ -4,6 +4,7 @@
 use super::ctx::Ctx;
 use super::errors::{CheckError, GenError};
 use super::params::ParamSpec;
+use super::profile::Ask;
 use super::question::Question;
 use super::topic::Topic;
 
@@ -23,4 +24,15 @@ pub trait Family: Sync {
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError>;
     /// Recomputes the answer by a second, independent route and compares.
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError>;
+    /// The asks this family offers, with minutes, tags and needs-computer per difficulty: one
+    /// entry per value of its `ask` parameter, or one entry with id "" when it has none.
+    fn asks(&self) -> &'static [Ask] {
+        &[]
+    }
+    /// Quality rules of this family beyond the generic ones (`super::quality`): each flaw of
+    /// the drawn instance, as text ("the umask removes no bit the modes request"). A draw with a
+    /// flaw is redrawn.
+    fn flaws(&self, _q: &Question) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -38,6 +38,12 @@ impl Ctx {
         }
     }
 
+    /// Starts a new draw on the same content stream: forgets the parameter values recorded so
+    /// far (the runner redraws a question that breaks a quality rule).
+    pub fn restart(&mut self) {
+        self.resolved.clear();
+    }
+
     /// The question's difficulty.
     pub fn difficulty(&self) -> Difficulty {
         self.difficulty

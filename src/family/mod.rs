@@ -7,6 +7,9 @@
 //! - [`ctx`]: [`Ctx`], the generation context every draw goes through;
 //! - [`question`]: [`Question`], what a family produces;
 //! - [`errors`]: [`GenError`] and [`CheckError`];
+//! - [`profile`]: what an interviewer needs per ask ([`Ask`]) and per instance ([`Contrast`],
+//!   [`FollowUp`]);
+//! - [`quality`]: the quality rules a draw must meet (the runner redraws until it does);
 //! - [`run`]: the drivers: `--set` parsing, generate, cross-check;
 //! - [`registry`]: [`FAMILIES`], [`lookup`], [`of_topic`];
 //! - one folder per topic (`hashing/`, `probability/`, …): a file per family plus the topic's
@@ -24,6 +27,8 @@ pub mod contract;
 pub mod ctx;
 pub mod errors;
 pub mod params;
+pub mod profile;
+pub mod quality;
 pub mod question;
 pub mod registry;
 pub mod run;
@@ -39,7 +44,11 @@ pub use contract::Family;
 pub use ctx::Ctx;
 pub use errors::{CheckError, GenError};
 pub use params::{ParamKind, ParamSpec, ParamValue, Pins};
+pub use profile::{Ask, Contrast, FollowUp};
 pub use question::{Question, DEFAULT_POINTS};
 pub use registry::{lookup, of_topic, FAMILIES};
-pub use run::{cross_check, cross_check_sealed, generate, generate_sealed, parse_pins};
+pub use run::{
+    cross_check, cross_check_sealed, generate, generate_counted, generate_sealed, paper_asks,
+    parse_pins,
+};
 pub use topic::{Difficulty, Topic};

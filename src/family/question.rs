@@ -4,6 +4,7 @@
 
 use super::errors::CheckError;
 use super::params::Pins;
+use super::profile::{Contrast, FollowUp};
 use super::topic::{Difficulty, Topic};
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
@@ -47,6 +48,22 @@ pub struct Question {
     /// True when the content was derived under a secret (see [`crate::seal`]).
     #[serde(default, skip_serializing_if = "is_false")]
     pub sealed: bool,
+    /// Estimated minutes for a strong candidate (from the family's ask profile; 0 if undeclared).
+    #[serde(default)]
+    pub minutes: u8,
+    /// Skill tags of the ask (from the family's ask profile).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// True when the ask needs a computer at this difficulty; the key marks it, and paper-only
+    /// packs never hold such a question.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub needs_computer: bool,
+    /// The contrasts the question exists to show; each must come out unequal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contrasts: Vec<Contrast>,
+    /// Follow-up questions for the interviewer (key and marking sheet only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub followups: Vec<FollowUp>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -81,7 +98,24 @@ impl Question {
             evidence,
             scenario: serde_json::Value::Null,
             sealed: false,
+            minutes: 0,
+            tags: Vec::new(),
+            needs_computer: false,
+            contrasts: Vec::new(),
+            followups: Vec::new(),
         }
+    }
+
+    /// The same question, declaring a contrast it exists to show (see [`Contrast`]).
+    pub fn contrast(mut self, c: Contrast) -> Question {
+        self.contrasts.push(c);
+        self
+    }
+
+    /// The same question with a follow-up for the interviewer (see [`FollowUp`]).
+    pub fn followup(mut self, f: FollowUp) -> Question {
+        self.followups.push(f);
+        self
     }
 
     /// Attaches the family's scenario, which `cross_check` reads back.

@@ -5,7 +5,8 @@
 use super::contract::Family;
 use super::ctx::Ctx;
 use super::errors::{CheckError, GenError};
-use super::params::Pins;
+use super::params::{ParamValue, Pins};
+use super::quality;
 use super::question::Question;
 use super::topic::Difficulty;
 use crate::error::Error;
@@ -36,6 +37,22 @@ pub fn generate_sealed(
     pins: &Pins,
     seal: Option<&crate::seal::Seal>,
 ) -> Result<Question, GenError> {
+    generate_counted(family, seed, difficulty, pins, seal).map(|(q, _)| q)
+}
+
+/// How many draws the runner tries before a question's flaws are an error.
+pub const MAX_DRAWS: u32 = 64;
+
+/// [`generate_sealed`], also returning how many draws it took to meet the quality rules
+/// (`super::quality`): 1 when the first draw was fair. The draws continue one content stream, so
+/// the result is as deterministic as a single draw.
+pub fn generate_counted(
+    family: &dyn Family,
+    seed: u64,
+    difficulty: Difficulty,
+    pins: &Pins,
+    seal: Option<&crate::seal::Seal>,
+) -> Result<(Question, u32), GenError> {
     let mut cx = Ctx::new(
         family.id(),
         family.params(),
@@ -43,22 +60,51 @@ pub fn generate_sealed(
         difficulty,
         pins.clone(),
     );
-    let mut q = family.generate(&mut cx)?;
-    q.family = family.id().to_string();
-    q.version = family.version();
-    q.topic = family.topic();
-    q.title = family.title().to_string();
-    q.difficulty = difficulty;
-    q.seed = seed;
-    q.params = cx.resolved().clone();
-    q.pins = pins.clone();
-    q.sealed = seal.is_some();
-    if q.slots.len() > 1 {
-        for (i, s) in q.slots.iter_mut().enumerate() {
-            s.label = ((b'a' + i as u8) as char).to_string();
+    let mut last = Vec::new();
+    for draw in 1..=MAX_DRAWS {
+        cx.restart();
+        let mut q = family.generate(&mut cx)?;
+        q.family = family.id().to_string();
+        q.version = family.version();
+        q.topic = family.topic();
+        q.title = family.title().to_string();
+        q.difficulty = difficulty;
+        q.seed = seed;
+        q.params = cx.resolved().clone();
+        q.pins = pins.clone();
+        q.sealed = seal.is_some();
+        if q.slots.len() > 1 {
+            for (i, s) in q.slots.iter_mut().enumerate() {
+                s.label = ((b'a' + i as u8) as char).to_string();
+            }
         }
+        let ask = match q.params.get("ask") {
+            Some(ParamValue::Choice(a)) => a.as_str(),
+            _ => "",
+        };
+        if let Some(a) = family.asks().iter().find(|a| a.id == ask) {
+            q.minutes = a.minutes_at(difficulty);
+            q.tags = a.tags.iter().map(|t| t.to_string()).collect();
+            q.needs_computer = a.needs_computer_at(difficulty);
+        }
+        let flaws = quality::flaws(family, &q);
+        if flaws.is_empty() {
+            return Ok((q, draw));
+        }
+        last = flaws;
     }
-    Ok(q)
+    let first = last.first().map(|f| f.to_string()).unwrap_or_default();
+    if pins.is_empty() {
+        Err(GenError::Run(format!(
+            "no draw of {MAX_DRAWS} met the quality rules (last: {first})"
+        )))
+    } else {
+        Err(GenError::Params {
+            message: format!("these pins leave no fair question: {first}"),
+            hint: "pin fewer parameters, or other values; `groundwork families --long` lists the ranges"
+                .into(),
+        })
+    }
 }
 
 /// Runs the family's cross-check on a question it generated (with a fresh context on the same seed).
@@ -131,4 +177,127 @@ pub fn parse_pins(family: &dyn Family, sets: &[String]) -> Result<Pins, Error> {
         pins.insert(key.to_string(), v);
     }
     Ok(pins)
+}
+
+/// The asks of `family` a paper-only pack may use at difficulty `d`: the values of its `ask`
+/// parameter drawn at `d` that do not need a computer (an ask without a declared profile counts
+/// as paper-friendly), or `[""]` for a family without an `ask` parameter that can be done by
+/// hand. Empty when nothing is left: the family has no place on a paper-only pack at `d`.
+pub fn paper_asks(family: &dyn Family, d: Difficulty) -> Vec<&'static str> {
+    use super::params::ParamKind;
+    let needs = |id: &str| {
+        family
+            .asks()
+            .iter()
+            .any(|a| a.id == id && a.needs_computer_at(d))
+    };
+    match family
+        .params()
+        .iter()
+        .find(|p| p.key == "ask")
+        .map(|p| p.kind)
+    {
+        Some(ParamKind::Choice { draw, .. }) => draw[d.index()]
+            .iter()
+            .copied()
+            .filter(|a| !needs(a))
+            .collect(),
+        _ if needs("") => Vec::new(),
+        _ => vec![""],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::{AnswerSlot, Expected};
+    use crate::content::Content;
+    use crate::family::{Ask, CheckError, Contrast, ParamKind, ParamSpec, Topic};
+    use rand::Rng;
+
+    /// A family whose draws are mostly flawed: 1.00 (trivial), 1.375 to 3 significant figures (a
+    /// tie), an equal contrast, or a fair 0.42.
+    struct Flawed;
+
+    static PARAMS: &[ParamSpec] = &[ParamSpec {
+        key: "case",
+        help: "which draw",
+        kind: ParamKind::Int {
+            min: 0,
+            max: 3,
+            draw: [(0, 3); 3],
+        },
+    }];
+
+    impl Family for Flawed {
+        fn id(&self) -> &'static str {
+            "test.flawed"
+        }
+        fn version(&self) -> u32 {
+            1
+        }
+        fn topic(&self) -> Topic {
+            Topic::Probability
+        }
+        fn title(&self) -> &'static str {
+            "flawed"
+        }
+        fn params(&self) -> &'static [ParamSpec] {
+            PARAMS
+        }
+        fn asks(&self) -> &'static [Ask] {
+            static ASKS: &[Ask] = &[Ask::new("", [2, 3, 4], &["test-skill"])];
+            ASKS
+        }
+        fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+            let case = cx.int("case");
+            let _noise: u32 = cx.rng().random_range(0..10);
+            let (value, a, b) = match case {
+                0 => (1.0, "x", "y"),
+                1 => (1.375, "x", "y"),
+                2 => (0.42, "same", "same"),
+                _ => (0.42, "x", "y"),
+            };
+            let slot = AnswerSlot::new("p", Expected::sig(value, 3));
+            Ok(
+                Question::new(Content::new(), vec![slot], Content::new(), Content::new())
+                    .contrast(Contrast::new("a vs b", a, b)),
+            )
+        }
+        fn cross_check(&self, _q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn flawed_draws_are_redrawn_until_the_rules_hold() {
+        let mut redrawn = 0;
+        for seed in 0..40 {
+            let (q, draws) =
+                generate_counted(&Flawed, seed, Difficulty::Medium, &Pins::new(), None).unwrap();
+            assert_eq!(q.params["case"], ParamValue::Int(3), "seed {seed}");
+            assert!(quality::flaws(&Flawed, &q).is_empty());
+            assert_eq!(q.minutes, 3, "the ask profile fills in the minutes");
+            if draws > 1 {
+                redrawn += 1;
+            }
+            // Deterministic: the same seed takes the same number of draws.
+            let again = generate_counted(&Flawed, seed, Difficulty::Medium, &Pins::new(), None);
+            assert_eq!(again.unwrap().1, draws);
+        }
+        assert!(
+            redrawn > 20,
+            "3 of 4 first draws are flawed; {redrawn} of 40 redrawn"
+        );
+    }
+
+    #[test]
+    fn pins_that_leave_no_fair_draw_are_a_parameter_error() {
+        for (case, rule) in [(0, "trivial"), (1, "tie"), (2, "contrast")] {
+            let pins = parse_pins(&Flawed, &[format!("case={case}")]).unwrap();
+            let e = generate_sealed(&Flawed, 1, Difficulty::Easy, &pins, None).unwrap_err();
+            assert!(e.to_string().contains(rule), "{e}");
+            assert!(e.hint().is_some(), "a parameter error has a hint: {e}");
+        }
+    }
 }
