@@ -13,6 +13,8 @@ pub mod html;
 pub mod json;
 pub mod lms;
 pub mod markdown;
+#[cfg(feature = "pdf")]
+pub mod math;
 pub mod moodle;
 #[cfg(feature = "pdf")]
 pub mod pdf;

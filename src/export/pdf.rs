@@ -89,8 +89,21 @@ impl World for PackWorld {
     }
 }
 
-/// Typesets `data` (JSON) with the typst `template`; `ident` names the document stably.
-pub fn typeset(template: &str, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, Error> {
+/// A typst error as ours: what failed, and typst's messages.
+fn render_err(what: &str, diags: &[typst::diag::SourceDiagnostic]) -> Error {
+    Error::Render {
+        what: format!("PDF ({what})"),
+        message: diags
+            .iter()
+            .map(|d| d.message.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// Lays out `data` (JSON, the virtual file `/pack.json`) with the typst `template`, in a world
+/// that holds nothing else: embedded fonts, no files, no clock.
+pub(super) fn compile(template: &str, data: Vec<u8>) -> Result<typst_layout::PagedDocument, Error> {
     let main = file_id("/main.typ");
     let world = PackWorld {
         main,
@@ -98,17 +111,14 @@ pub fn typeset(template: &str, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, Er
         data_id: file_id("/pack.json"),
         data: Bytes::new(data),
     };
-    let render_err = |what: &str, diags: &[typst::diag::SourceDiagnostic]| Error::Render {
-        what: format!("PDF ({what})"),
-        message: diags
-            .iter()
-            .map(|d| d.message.to_string())
-            .collect::<Vec<_>>()
-            .join("; "),
-    };
-    let doc: typst_layout::PagedDocument = typst::compile(&world)
+    typst::compile(&world)
         .output
-        .map_err(|d| render_err("typesetting", &d))?;
+        .map_err(|d| render_err("typesetting", &d))
+}
+
+/// Typesets `data` (JSON) with the typst `template`; `ident` names the document stably.
+pub fn typeset(template: &str, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, Error> {
+    let doc = compile(template, data)?;
     let options = typst_pdf::PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("groundwork {}", env!("CARGO_PKG_VERSION")))),

@@ -82,6 +82,7 @@ impl Templates {
         tera.autoescape_on(vec![".html"]);
         tera.register_filter("md", md_escape);
         tera.register_filter("mdcode", md_code);
+        tera.register_function("math", math_function);
         tera.add_raw_templates(sources).map_err(|e| Error::Render {
             what: "templates".into(),
             message: chain(&e),
@@ -112,6 +113,26 @@ impl Templates {
             message: chain(&e),
         })
     }
+}
+
+/// `math(src=…)`: a formula as HTML. With typst built in, an inline SVG typeset by typst
+/// ([`super::math::svg`]); without it, the source, escaped. Either way the caller marks the
+/// result `| safe`: the SVG is ours, and the source is escaped here.
+fn math_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let src = args
+        .get("src")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| tera::Error::msg("math() takes src=\"…\""))?;
+    #[cfg(feature = "pdf")]
+    let html = super::math::svg(src).map_err(|e| tera::Error::msg(e.to_string()))?;
+    #[cfg(not(feature = "pdf"))]
+    let html = format!(
+        "<span class=\"math\">{}</span>",
+        src.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    );
+    Ok(tera::Value::String(html))
 }
 
 /// A tera error with its causes, which carry the template line.
