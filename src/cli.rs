@@ -87,6 +87,17 @@ Timing rules (median 50 ms, worst 250 ms per question, generate plus cross-check
 optimised build: run `cargo run --release -- audit --seeds 200` for the full check."
     )]
     Audit(AuditArgs),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(after_help = "Examples:
+  groundwork completions bash > ~/.local/share/bash-completion/completions/groundwork
+  groundwork completions zsh > ~/.zfunc/_groundwork      (with fpath+=~/.zfunc in ~/.zshrc)
+  groundwork completions fish > ~/.config/fish/completions/groundwork.fish")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man`.
+    #[command(after_help = "Examples:
+  groundwork man > groundwork.1 && man ./groundwork.1
+  groundwork man | sudo tee /usr/local/share/man/man1/groundwork.1 > /dev/null")]
+    Man,
     /// Show one question with its answer, tolerance, worked solution and evidence.
     #[command(
         after_help = "TARGET is a question code as printed on a paper (7QK2M-9XD4T-ZP3HB), or a family id.
@@ -295,6 +306,14 @@ pub struct FamiliesArgs {
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ListFormat,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Arguments of `audit`.

@@ -5,6 +5,7 @@ mod checking;
 mod cli;
 mod determinism;
 mod golden;
+mod help;
 mod layout;
 mod lms;
 mod parsers;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod batch;
 pub mod check;
+pub mod completions;
 pub mod families;
 pub mod generate;
 pub mod practice;
@@ -37,6 +38,8 @@ pub fn run(cli: Cli) -> Result<Output, Error> {
         Command::Families(a) => families::run(a),
         Command::Show(a) => show::run(a),
         Command::Check(a) => check::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man => completions::man(),
         Command::Answers(a) => check::run_answers(a),
         Command::Practice(a) => practice::run(a),
     }
