@@ -69,8 +69,9 @@ combined file holding every variant in a category per family.")]
     Batch(BatchArgs),
     /// List question families: id, topic, title, difficulties and parameters.
     #[command(after_help = "Examples:
-  groundwork families
-  groundwork families --topic probability
+  groundwork families                       one line per family
+  groundwork families probability --long    every ask and parameter, with ranges
+  groundwork families hashing.bloom --long
   groundwork families --format json | jq '.[].id'")]
     Families(FamiliesArgs),
     /// Audit question families: time per question, redraw rate, distinct answers, quality rules,
@@ -300,9 +301,15 @@ pub enum ListFormat {
 /// Arguments of `families`.
 #[derive(Debug, Args)]
 pub struct FamiliesArgs {
-    /// Only this topic's families.
+    /// Topics or family ids to list (`families hashing`); every family when none is given.
+    #[arg(value_name = "TOPIC|FAMILY")]
+    pub names: Vec<String>,
+    /// Only this topic's families (the same as giving the topic as an argument).
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
+    /// Every ask and parameter, with its range and what each difficulty draws.
+    #[arg(long)]
+    pub long: bool,
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ListFormat,

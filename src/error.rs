@@ -81,10 +81,11 @@ impl Error {
             Error::UnknownFamily {
                 suggestion, valid, ..
             } => Some(match suggestion {
-                Some(s) => {
-                    format!("did you mean `{s}`? Run `groundwork families` to list all: {valid}")
+                Some(s) => format!("did you mean `{s}`? `groundwork families` lists them all"),
+                None if valid.len() <= 200 => {
+                    format!("run `groundwork families` to list them: {valid}")
                 }
-                None => format!("run `groundwork families` to list them: {valid}"),
+                None => "`groundwork families` lists them all, one line each".into(),
             }),
             Error::UnknownTopic {
                 suggestion, valid, ..

@@ -49,3 +49,45 @@ fn the_manual_page_is_roff_with_a_section_per_subcommand() {
             || text.contains("groundwork generate --spec")
     );
 }
+
+#[test]
+fn families_is_one_line_per_family_with_a_long_form_and_topic_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = groundwork(dir.path()).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let short = run(&["families"]);
+    let family_lines = short.lines().filter(|l| l.starts_with("  ")).count();
+    assert_eq!(
+        family_lines,
+        groundwork::family::FAMILIES.len(),
+        "one line per family"
+    );
+    assert!(!short.contains("..="), "no Rust range syntax");
+    // Filtering by a topic given as an argument (or with --topic), or by family ids.
+    let hashing = run(&["families", "hashing"]);
+    assert!(hashing.contains("hashing.bloom") && !hashing.contains("probability."));
+    assert_eq!(run(&["families", "--topic", "hashing"]), hashing);
+    let one = run(&["families", "hashing.bloom", "--long"]);
+    assert!(one.contains("items (10 to 10000000)"), "{one}");
+    assert!(
+        one.contains("one of fp_rate, optimal_k, bits_per_item"),
+        "{one}"
+    );
+    assert!(one.contains("drawn: easy"), "{one}");
+    // A bare family name is pointed at its id, without a wall of every id.
+    let out = groundwork(dir.path())
+        .args(["families", "bloom"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean `hashing.bloom`"), "{err}");
+    assert!(err.len() < 300, "{err}");
+}
