@@ -34,9 +34,10 @@ pub enum Block {
     Paragraph { spans: Vec<Span> },
     /// A preformatted code block; `lang` is a hint for readers ("c", "text", "python").
     Code { lang: String, text: String },
-    /// A table with a header row; cells are inline spans so digests can be shown as code.
+    /// A table with a header row; header and cells are inline spans, so a digest or a name can be
+    /// shown as code in either.
     Table {
-        header: Vec<String>,
+        header: Vec<Vec<Span>>,
         rows: Vec<Vec<Vec<Span>>>,
     },
     /// A bulleted or numbered list of inline items.
@@ -74,16 +75,16 @@ impl Content {
         self
     }
 
-    /// Appends a table; each cell is written in the inline markup.
+    /// Appends a table; each header and cell is written in the inline markup.
     pub fn table<H, R, C>(mut self, header: H, rows: R) -> Self
     where
         H: IntoIterator,
-        H::Item: Into<String>,
+        H::Item: AsRef<str>,
         R: IntoIterator<Item = C>,
         C: IntoIterator,
         C::Item: AsRef<str>,
     {
-        let header = header.into_iter().map(Into::into).collect();
+        let header = header.into_iter().map(|h| spans(h.as_ref())).collect();
         let rows = rows
             .into_iter()
             .map(|row| row.into_iter().map(|cell| spans(cell.as_ref())).collect())
@@ -155,6 +156,7 @@ impl Content {
                         .iter()
                         .map(|r| r.iter().map(|c| plain_spans(c)).collect())
                         .collect();
+                    let header: Vec<String> = header.iter().map(|h| plain_spans(h)).collect();
                     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
                     for row in &cells {
                         for (i, c) in row.iter().enumerate() {
@@ -173,7 +175,7 @@ impl Content {
                         }
                         s.trim_end().to_string() + "\n"
                     };
-                    out.push_str(&line(header));
+                    out.push_str(&line(&header));
                     out.push_str(&format!(
                         "    {}\n",
                         "-".repeat(widths.iter().map(|w| w + 2).sum::<usize>())
@@ -209,6 +211,38 @@ pub fn plain_spans(spans: &[Span]) -> String {
         .collect()
 }
 
+/// The byte offset of the first `marker` in `body` that is not inside a `` `code` `` run.
+fn closing_outside_code(body: &str, marker: &str) -> Option<usize> {
+    let mut in_code = false;
+    let mut i = 0;
+    while i < body.len() {
+        let rest = &body[i..];
+        if rest.starts_with('`') {
+            in_code = !in_code;
+        } else if !in_code && rest.starts_with(marker) {
+            // `*` must not match the first half of a `**`.
+            if marker == "*" && rest.starts_with("**") {
+                i += 2;
+                continue;
+            }
+            return Some(i);
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+/// The inline markup as plain text, without markers (code without its backticks): for formats
+/// that cannot show styles, such as a Moodle cloze answer or GIFT feedback.
+pub fn plain_markup(text: &str) -> String {
+    spans(text)
+        .into_iter()
+        .map(|s| match s {
+            Span::Text(t) | Span::Emph(t) | Span::Strong(t) | Span::Math(t) | Span::Code(t) => t,
+        })
+        .collect()
+}
+
 /// Parses the inline markup: `` `code` ``, `**strong**`, `*emphasis*`, `$math$`; everything else
 /// is text.
 ///
@@ -238,10 +272,28 @@ pub fn spans(text: &str) -> Vec<Span> {
             continue;
         };
         let body = &rest[marker.len()..];
-        match body.find(marker) {
+        // Bold or italic text may hold code or a formula (`**the owner is `g1`**`): find the
+        // closing marker outside backticks, and keep the inner code and math as they are.
+        let end = if marker == "**" || marker == "*" {
+            closing_outside_code(body, marker)
+        } else {
+            body.find(marker)
+        };
+        match end {
             Some(end) if end > 0 => {
                 flush(&mut plain, &mut out);
-                out.push(make(body[..end].to_string()));
+                let inner = &body[..end];
+                if (marker == "**" || marker == "*") && (inner.contains('`') || inner.contains('$'))
+                {
+                    for s in spans(inner) {
+                        out.push(match s {
+                            Span::Text(t) | Span::Emph(t) | Span::Strong(t) => make(t),
+                            other => other,
+                        });
+                    }
+                } else {
+                    out.push(make(inner.to_string()));
+                }
                 rest = &body[end + marker.len()..];
             }
             _ => {
@@ -257,6 +309,25 @@ pub fn spans(text: &str) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bold_text_may_hold_code() {
+        assert_eq!(
+            spans("so **the owner is `cache-g1`** here"),
+            vec![
+                Span::Text("so ".into()),
+                Span::Strong("the owner is ".into()),
+                Span::Code("cache-g1".into()),
+                Span::Text(" here".into()),
+            ]
+        );
+        // A `*` inside code does not close the emphasis.
+        assert_eq!(
+            spans("*see `a*b`*"),
+            vec![Span::Emph("see ".into()), Span::Code("a*b".into())]
+        );
+        assert_eq!(plain_markup("**the owner is `g1`**"), "the owner is g1");
+    }
 
     #[test]
     fn math_spans_are_marked_with_dollars() {

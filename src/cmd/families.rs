@@ -114,15 +114,19 @@ fn chosen(a: &FamiliesArgs) -> Result<Vec<&'static dyn Family>, Error> {
         if n.contains('.') {
             ids.insert(family::lookup(n)?.id());
         } else {
-            let t = Topic::parse(n).map_err(|e| match family::lookup(n) {
-                // A bare family name (`bloom`) gets the family's suggestion, not the topics'.
-                Err(
-                    fe @ Error::UnknownFamily {
-                        suggestion: Some(_),
-                        ..
+            let t = Topic::parse(n).map_err(|e| {
+                // A bare family name (`bloom`) is pointed at its id, not at the topics.
+                match FAMILIES
+                    .iter()
+                    .find(|f| f.id().rsplit('.').next() == Some(n.trim()))
+                {
+                    Some(f) => Error::UnknownFamily {
+                        given: n.clone(),
+                        suggestion: Some(f.id().to_string()),
+                        valid: String::new(),
                     },
-                ) => fe,
-                _ => e,
+                    None => e,
+                }
             })?;
             ids.extend(family::of_topic(t).iter().map(|f| f.id()));
         }

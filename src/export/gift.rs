@@ -54,7 +54,8 @@ fn answers(e: &Expected, t: &Templates) -> Result<String, Error> {
                 if i == *correct {
                     let _ = writeln!(s, "  ={text}");
                 } else {
-                    let _ = writeln!(s, "  ~{text}#{}", esc(o.why_wrong.as_deref().unwrap_or("")));
+                    let why = inline(t, o.why_wrong.as_deref().unwrap_or(""))?;
+                    let _ = writeln!(s, "  ~{text}#{}", esc(&why));
                 }
             }
             s.push('}');
@@ -70,7 +71,7 @@ fn answers(e: &Expected, t: &Templates) -> Result<String, Error> {
                 let w = weight(correct.contains(&i), correct.len(), *rule);
                 let _ = write!(s, "  ~%{w}%{}", esc(&inline(t, &o.text)?));
                 if let Some(why) = &o.why_wrong {
-                    let _ = write!(s, "#{}", esc(why));
+                    let _ = write!(s, "#{}", esc(&inline(t, why)?));
                 }
                 s.push('\n');
             }

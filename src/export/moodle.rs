@@ -13,6 +13,7 @@
 use super::lms::{by_family, category, html_blocks, html_inline, num, spellings, weight};
 use super::{Exporter, Templates, View};
 use crate::answer::{letter, Expected, Normalisation};
+use crate::content::plain_markup;
 use crate::error::Error;
 use crate::family::Question;
 use crate::pack::Pack;
@@ -63,11 +64,12 @@ fn cloze_part(e: &Expected, points: u32) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, o)| {
-                    let t = cloze_text(&format!("{}. {}", letter(i), o.text));
+                    let t = cloze_text(&format!("{}. {}", letter(i), plain_markup(&o.text)));
                     if i == *correct {
                         format!("={t}")
                     } else {
-                        format!("{t}#{}", cloze_text(o.why_wrong.as_deref().unwrap_or("")))
+                        let why = plain_markup(o.why_wrong.as_deref().unwrap_or(""));
+                        format!("{t}#{}", cloze_text(&why))
                     }
                 })
                 .collect();

@@ -72,7 +72,7 @@ pub struct KeyOption {
     /// Whether it is a right option.
     pub correct: bool,
     /// For a distractor, the misconception behind it.
-    pub why_wrong: Option<String>,
+    pub why_wrong: Option<Vec<Span>>,
 }
 
 /// One answer slot on the key.
@@ -179,7 +179,7 @@ fn key_options(e: &Expected) -> Vec<KeyOption> {
             letter: letter(i),
             text: spans(&o.text),
             correct: right(i),
-            why_wrong: o.why_wrong.clone(),
+            why_wrong: o.why_wrong.as_deref().map(spans),
         })
         .collect()
 }
