@@ -88,6 +88,12 @@ Timing rules (median 50 ms, worst 250 ms per question, generate plus cross-check
 optimised build: run `cargo run --release -- audit --seeds 200` for the full check."
     )]
     Audit(AuditArgs),
+    /// Write an offline HTML catalogue of every family: what it asks, its parameters, time and
+    /// skills, a sample question per difficulty with its key, filters and a spec builder.
+    #[command(after_help = "Examples:
+  groundwork catalog --out catalog/          then open catalog/index.html in a browser
+  groundwork catalog --out catalog/ --templates my-templates/")]
+    Catalog(CatalogArgs),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
     #[command(after_help = "Examples:
   groundwork completions bash > ~/.local/share/bash-completion/completions/groundwork
@@ -313,6 +319,17 @@ pub struct FamiliesArgs {
     /// text or json.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ListFormat,
+}
+
+/// Arguments of `catalog`.
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// The folder to write index.html into (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "catalog")]
+    pub out: PathBuf,
+    /// A folder of template overrides (html/catalog.html, html/catalog.js, html/macros.html).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// Arguments of `completions`.

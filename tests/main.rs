@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link step on 2 cores), a module per area.
 
 mod batch;
+mod catalog;
 mod checking;
 mod cli;
 mod determinism;

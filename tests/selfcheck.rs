@@ -121,7 +121,7 @@ fn the_page_holds_no_answers_solutions_or_evidence() {
 
 /// Headless Chromium driven over the DevTools protocol: just enough to open a page, type, click
 /// and read the DOM.
-struct Browser {
+pub(crate) struct Browser {
     child: Child,
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
     next: u64,
@@ -131,7 +131,7 @@ struct Browser {
 
 impl Browser {
     /// Starts Chromium, or returns None (test skipped) when it is missing outside CI.
-    fn launch() -> Option<Browser> {
+    pub(crate) fn launch() -> Option<Browser> {
         let exe = ["chromium", "chromium-browser", "google-chrome"]
             .into_iter()
             .find(|e| {
@@ -210,6 +210,19 @@ impl Browser {
         }
     }
 
+    /// Opens `path` in a new tab, attaches to it, and waits until `ready` (a JavaScript
+    /// expression) is true.
+    pub(crate) fn open_when(&mut self, path: &Path, ready: &str) {
+        let url = format!("file://{}", path.display());
+        let target = self.call("Target.createTarget", json!({"url": url}));
+        let attached = self.call(
+            "Target.attachToTarget",
+            json!({"targetId": target["targetId"], "flatten": true}),
+        );
+        self.session = Some(attached["sessionId"].as_str().unwrap().to_string());
+        self.wait_for(ready, "the page script to load");
+    }
+
     /// Opens `path` in a new tab and attaches to it.
     fn open(&mut self, path: &Path) {
         let url = format!("file://{}", path.display());
@@ -226,7 +239,7 @@ impl Browser {
     }
 
     /// Evaluates `expr` in the page (awaiting a promise) and returns its value.
-    fn eval(&mut self, expr: &str) -> Value {
+    pub(crate) fn eval(&mut self, expr: &str) -> Value {
         let r = self.call(
             "Runtime.evaluate",
             json!({"expression": expr, "awaitPromise": true, "returnByValue": true}),

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod batch;
+pub mod catalog;
 pub mod check;
 pub mod completions;
 pub mod families;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<Output, Error> {
         Command::Batch(a) => batch::run(a),
         Command::Families(a) => families::run(a),
         Command::Show(a) => show::run(a),
+        Command::Catalog(a) => catalog::run(a),
         Command::Check(a) => check::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),

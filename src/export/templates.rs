@@ -36,6 +36,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/html/selfcheck.js"),
     ),
     (
+        "html/catalog.html",
+        include_str!("../../templates/html/catalog.html"),
+    ),
+    (
+        "html/catalog.js",
+        include_str!("../../templates/html/catalog.js"),
+    ),
+    (
         "markdown/macros.md",
         include_str!("../../templates/markdown/macros.md"),
     ),

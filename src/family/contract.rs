@@ -4,7 +4,7 @@
 use super::ctx::Ctx;
 use super::errors::{CheckError, GenError};
 use super::params::ParamSpec;
-use super::profile::Ask;
+use super::profile::{About, Ask};
 use super::question::Question;
 use super::topic::Topic;
 
@@ -28,6 +28,11 @@ pub trait Family: Sync {
     /// entry per value of its `ask` parameter, or one entry with id "" when it has none.
     fn asks(&self) -> &'static [Ask] {
         &[]
+    }
+    /// What the family asks, how its key is computed and its second route, in a phrase each: the
+    /// catalogue and the README's families table show them.
+    fn about(&self) -> About {
+        About::default()
     }
     /// Quality rules of this family beyond the generic ones (`super::quality`): each flaw of
     /// the drawn instance, as text ("the umask removes no bit the modes request"). A draw with a

@@ -44,7 +44,7 @@ pub use contract::Family;
 pub use ctx::Ctx;
 pub use errors::{CheckError, GenError};
 pub use params::{ParamKind, ParamSpec, ParamValue, Pins};
-pub use profile::{Ask, Contrast, FollowUp};
+pub use profile::{About, Ask, Contrast, FollowUp};
 pub use question::{Question, DEFAULT_POINTS};
 pub use registry::{lookup, of_topic, FAMILIES};
 pub use run::{

@@ -66,6 +66,18 @@ impl Ask {
     }
 }
 
+/// What the catalogue and the README's families table say about a family: what it asks, how the
+/// key is computed, and the independent second route that checks it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct About {
+    /// What the family asks, in a phrase ("P(collision) among n IDs cut to k hex digits").
+    pub asks: &'static str,
+    /// How the key is computed ("exact product, in log space").
+    pub key: &'static str,
+    /// The second route ("Monte Carlo that really hashes random URLs with SHA-256").
+    pub second_route: &'static str,
+}
+
 /// A contrast the question exists to show ("tiled vs column-major misses"), with both sides as
 /// printed. The quality rules redraw a question whose contrast comes out equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
