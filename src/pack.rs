@@ -42,6 +42,9 @@ pub struct PackMeta {
     pub minutes: u32,
     /// The generator and its version, e.g. "groundwork 0.1.0".
     pub generator: String,
+    /// The candidate's name (or id) for the name line, when a batch made the pack for one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub candidate: String,
 }
 
 /// A generated pack.
@@ -212,6 +215,7 @@ pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
             total_points,
             minutes,
             generator: format!("groundwork {}", env!("CARGO_PKG_VERSION")),
+            candidate: String::new(),
         },
         questions,
     })

@@ -23,12 +23,13 @@ fn generate_without_arguments_writes_the_sample_pack() {
         "pack",
         "pack/paper.html",
         "pack/key.html",
+        "pack/marking.html",
         "pack/pack.md",
         "pack/pack.json",
     ] {
         assert!(files.contains(f), "{f} missing from {files:?}");
     }
-    assert_eq!(files.len(), 5, "no temp files left behind: {files:?}");
+    assert_eq!(files.len(), 6, "no temp files left behind: {files:?}");
     let pack: serde_json::Value =
         serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
     assert_eq!(pack["schema_version"], 1);

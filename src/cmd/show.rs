@@ -27,6 +27,7 @@ pub fn run(a: ShowArgs) -> Result<Output, Error> {
                         total_points: q.points,
                         minutes: q.minutes as u32,
                         generator: format!("groundwork {}", env!("CARGO_PKG_VERSION")),
+                        candidate: String::new(),
                     },
                     questions: vec![q],
                 });

@@ -39,6 +39,9 @@ pub enum View {
     Both,
     /// The candidate's paper with answer inputs checked against commitments, never answers.
     SelfCheck,
+    /// The interviewer's marking sheet: per part the key, accepted range and points, with boxes
+    /// to tick, the follow-ups, and a subtotal grid per topic.
+    Marking,
 }
 
 /// One output format.

@@ -6,7 +6,7 @@
 //! nothing is read from the system. The PDF has no timestamp and a document ident derived from
 //! the pack code and view, so the bytes are reproducible.
 
-use super::view::{KeyView, PaperView};
+use super::view::{KeyView, MarkingView, PaperView};
 use super::{Exporter, Templates, View};
 use crate::error::Error;
 use crate::pack::Pack;
@@ -177,13 +177,21 @@ impl Exporter for Pdf {
         "pdf"
     }
     fn files(&self) -> &'static [(&'static str, View)] {
-        &[("paper.pdf", View::Paper), ("key.pdf", View::Key)]
+        &[
+            ("paper.pdf", View::Paper),
+            ("key.pdf", View::Key),
+            ("marking.pdf", View::Marking),
+        ]
     }
     fn render(&self, pack: &Pack, view: View, t: &Templates) -> Result<Vec<u8>, Error> {
         let (name, data) = match view {
             View::Key | View::Both => (
                 "key",
                 serde_json::json!({ "view": "key", "doc": KeyView::of(pack) }),
+            ),
+            View::Marking => (
+                "marking",
+                serde_json::json!({ "view": "marking", "doc": MarkingView::of(pack) }),
             ),
             _ => (
                 "paper",

@@ -24,6 +24,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/html/key.html"),
     ),
     (
+        "html/marking.html",
+        include_str!("../../templates/html/marking.html"),
+    ),
+    (
         "html/report.html",
         include_str!("../../templates/html/report.html"),
     ),

@@ -149,8 +149,125 @@ pub struct KeyQuestion {
 pub struct KeyView {
     /// Header data.
     pub meta: PackMeta,
+    /// One row per part, for the summary table that opens the key.
+    pub summary: Vec<MarkRow>,
     /// Questions.
     pub questions: Vec<KeyQuestion>,
+    /// Points per topic, in paper order.
+    pub topics: Vec<TopicPoints>,
+}
+
+/// One answer part as the marker needs it: where, what, which range, how many points.
+#[derive(Debug, Serialize)]
+pub struct MarkRow {
+    /// The question number.
+    pub question: usize,
+    /// The label as the answers file writes it: "3", or "3b" for a part.
+    pub label: String,
+    /// The reference answer as a candidate would write it.
+    pub reference: String,
+    /// The accepted range of a numeric part, or empty.
+    pub accepted: String,
+    /// The part's points (a question's points are shared equally between its parts).
+    pub points: String,
+}
+
+/// A topic's share of the paper, for subtotals.
+#[derive(Debug, Serialize)]
+pub struct TopicPoints {
+    /// The topic heading.
+    pub heading: &'static str,
+    /// The points its questions are worth.
+    pub points: u32,
+}
+
+/// One question on the marking sheet.
+#[derive(Debug, Serialize)]
+pub struct MarkQuestion {
+    /// 1-based question number.
+    pub number: usize,
+    /// The question code.
+    pub code: String,
+    /// The family title.
+    pub title: String,
+    /// The topic heading.
+    pub topic: &'static str,
+    /// Points.
+    pub points: u32,
+    /// One row per part.
+    pub rows: Vec<MarkRow>,
+    /// The follow-up prompts for the conversation after the paper.
+    pub followups: Vec<Vec<Span>>,
+}
+
+/// The interviewer's marking sheet: one page per candidate where it fits.
+#[derive(Debug, Serialize)]
+pub struct MarkingView {
+    /// Header data.
+    pub meta: PackMeta,
+    /// Questions.
+    pub questions: Vec<MarkQuestion>,
+    /// Points per topic, for the subtotal grid.
+    pub topics: Vec<TopicPoints>,
+}
+
+/// The marking rows of a pack's question `i` (0-based).
+fn mark_rows(i: usize, q: &crate::family::Question) -> Vec<MarkRow> {
+    let share = q.points as f64 / q.slots.len().max(1) as f64;
+    let points = if share.fract() == 0.0 {
+        format!("{share:.0}")
+    } else {
+        trim_float((share * 100.0).round() / 100.0)
+    };
+    q.slots
+        .iter()
+        .map(|s| MarkRow {
+            question: i + 1,
+            label: format!("{}{}", i + 1, s.label),
+            reference: s.expected.reference(),
+            accepted: s.accepted_text().unwrap_or_default(),
+            points: points.clone(),
+        })
+        .collect()
+}
+
+/// Points per topic, topics in the order they first appear on the paper.
+fn topic_points(pack: &Pack) -> Vec<TopicPoints> {
+    let mut out: Vec<TopicPoints> = Vec::new();
+    for q in &pack.questions {
+        match out.iter_mut().find(|t| t.heading == q.topic.heading()) {
+            Some(t) => t.points += q.points,
+            None => out.push(TopicPoints {
+                heading: q.topic.heading(),
+                points: q.points,
+            }),
+        }
+    }
+    out
+}
+
+impl MarkingView {
+    /// The marking sheet of a pack.
+    pub fn of(pack: &Pack) -> MarkingView {
+        MarkingView {
+            meta: pack.meta.clone(),
+            questions: pack
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| MarkQuestion {
+                    number: i + 1,
+                    code: q.code.clone(),
+                    title: q.title.clone(),
+                    topic: q.topic.heading(),
+                    points: q.points,
+                    rows: mark_rows(i, q),
+                    followups: q.followups.iter().map(|f| spans(&f.ask)).collect(),
+                })
+                .collect(),
+            topics: topic_points(pack),
+        }
+    }
 }
 
 fn paper_options(e: &Expected) -> Vec<PaperOption> {
@@ -224,6 +341,13 @@ impl KeyView {
     pub fn of(pack: &Pack) -> KeyView {
         KeyView {
             meta: pack.meta.clone(),
+            summary: pack
+                .questions
+                .iter()
+                .enumerate()
+                .flat_map(|(i, q)| mark_rows(i, q))
+                .collect(),
+            topics: topic_points(pack),
             questions: pack
                 .questions
                 .iter()
