@@ -146,8 +146,16 @@ pub fn decode(
         Some((b, p)) => (b, Some(p)),
         None => (trimmed, None),
     };
-    let (bits, n) = unbase32(body)
-        .map_err(|c| bad(trimmed, format!("`{c}` is not a code character"), CODE_HINT))?;
+    let (bits, n) = unbase32(body).map_err(|c| {
+        bad(
+            trimmed,
+            format!(
+                "`{}` is not a code character",
+                crate::text::echo(&c.to_string())
+            ),
+            CODE_HINT,
+        )
+    })?;
     if n != CODE_CHARS {
         return Err(bad(
             trimmed,
@@ -422,7 +430,16 @@ pub fn decode_pack(code: &str, registry: &[&'static dyn Family]) -> Result<PackC
         let d = ALPHABET
             .iter()
             .position(|a| *a as char == c)
-            .ok_or_else(|| bad(trimmed, format!("`{c}` is not a code character"), PACK_HINT))?;
+            .ok_or_else(|| {
+                bad(
+                    trimmed,
+                    format!(
+                        "`{}` is not a code character",
+                        crate::text::echo(&c.to_string())
+                    ),
+                    PACK_HINT,
+                )
+            })?;
         if bits.len() >= 5 * 4096 {
             return Err(bad(trimmed, "it is far too long", PACK_HINT));
         }

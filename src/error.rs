@@ -8,27 +8,27 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// No family has this id.
-    #[error("unknown family `{given}`")]
+    #[error("unknown family `{}`", crate::text::echo(.given))]
     UnknownFamily {
         given: String,
         suggestion: Option<String>,
         valid: String,
     },
     /// No topic has this id.
-    #[error("unknown topic `{given}`")]
+    #[error("unknown topic `{}`", crate::text::echo(.given))]
     UnknownTopic {
         given: String,
         suggestion: Option<String>,
         valid: String,
     },
     /// Not easy, medium or hard.
-    #[error("unknown difficulty `{given}`")]
+    #[error("unknown difficulty `{}`", crate::text::echo(.given))]
     BadDifficulty {
         given: String,
         suggestion: Option<String>,
     },
     /// A `--set key=value` that does not fit the family.
-    #[error("--set {set}: {message}")]
+    #[error("--set {}: {message}", crate::text::echo(.set))]
     BadSet {
         set: String,
         message: String,
@@ -42,7 +42,7 @@ pub enum Error {
         hint: String,
     },
     /// A question or pack code that does not decode.
-    #[error("bad code `{code}`: {message}")]
+    #[error("bad code `{}`: {message}", crate::text::echo(.code))]
     BadCode {
         code: String,
         message: String,

@@ -188,3 +188,101 @@ fn practice_runs_on_piped_stdin_and_summarises_at_end_of_input() {
         .code(2)
         .stderr(predicate::str::contains("hint:"));
 }
+
+/// True when `s` holds no control character but the newline (C0, DEL and C1 checked).
+fn no_raw_controls(s: &str) -> bool {
+    s.chars()
+        .all(|c| c == '\n' || !matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}'))
+}
+
+#[test]
+fn hostile_answers_cannot_drive_the_terminal_in_any_report_format() {
+    let (d, _) = pack_dir(&[]);
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    let first = if pack["questions"][0]["slots"].as_array().unwrap().len() > 1 {
+        "1a"
+    } else {
+        "1"
+    };
+    // Renames the window, clears the screen, returns the carriage, a C1 CSI, DEL, markup.
+    let hostile = "\x1b]2;pwned\x07\x1b[2J\r\u{9b}31m<script>x</script>\x7f";
+    fs::write(d.path().join("a.txt"), format!("{first}: {hostile}\n")).unwrap();
+    // JSON can also carry a newline: a fake score line.
+    let json_answer = format!("{hostile}\nScore: 40 / 40 (100.0%)");
+    fs::write(
+        d.path().join("a.json"),
+        serde_json::json!({ first: json_answer }).to_string(),
+    )
+    .unwrap();
+    for (file, raw) in [("a.txt", hostile), ("a.json", json_answer.as_str())] {
+        let out = groundwork(d.path())
+            .args(["check", "pack/pack.json", file])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(no_raw_controls(&text), "{file}: raw control in {text:?}");
+        assert!(
+            text.contains("\\x1b]2;pwned\\x07\\x1b[2J\\x0d\\u{9b}31m"),
+            "{file}: escapes shown: {text}"
+        );
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.trim_start().starts_with("Score:"))
+                .count(),
+            1,
+            "{file}: one score line: {text}"
+        );
+        let out = groundwork(d.path())
+            .args(["check", "pack/pack.json", file, "--format", "json"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let json = String::from_utf8(out).unwrap();
+        assert!(no_raw_controls(&json), "{file}: raw control in {json:?}");
+        let r: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            r["parts"][0]["answer"], raw,
+            "JSON keeps the answer exactly"
+        );
+        let out = groundwork(d.path())
+            .args(["check", "pack/pack.json", file, "--format", "html"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let html = String::from_utf8(out).unwrap();
+        assert!(no_raw_controls(&html), "{file}: raw control in the HTML");
+        assert!(!html.contains("<script>x"), "{file}: markup is escaped");
+        assert!(html.contains("&lt;script&gt;x"), "{file}");
+        assert!(html.contains("\\x1b]2;pwned"), "{file}");
+    }
+    // Errors echo input with the controls escaped and cut to 80 characters.
+    let long = format!("{}{}", hostile, "z".repeat(300));
+    fs::write(d.path().join("b.txt"), format!("{long}\n")).unwrap();
+    fs::write(
+        d.path().join("b.json"),
+        serde_json::json!({ long.clone(): "1" }).to_string(),
+    )
+    .unwrap();
+    for file in ["b.txt", "b.json"] {
+        let out = groundwork(d.path())
+            .args(["check", "pack/pack.json", file])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(no_raw_controls(&err), "{file}: raw control in {err:?}");
+        assert!(err.contains("\\x1b]2;pwned"), "{file}: {err}");
+        assert!(err.contains("z…"), "{file}: cut with an ellipsis: {err}");
+        assert!(!err.contains(&"z".repeat(81)), "{file}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}

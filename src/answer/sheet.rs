@@ -299,13 +299,9 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// The first 40 characters of user text, for messages.
+/// User text as messages echo it: control characters escaped, cut to 80 characters.
 fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if s.chars().count() > 40 {
-        out.push('…');
-    }
-    out
+    crate::text::echo(s)
 }
 
 #[cfg(test)]

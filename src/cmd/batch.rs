@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::export::{self, Exporter, Templates};
 use crate::pack::{self, Pack};
 use crate::spec::Spec;
+use crate::text::echo;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::{IsTerminal, Write};
@@ -141,7 +142,7 @@ pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error
                 c.line,
                 format!(
                     "candidate id `{}…` is longer than 64 characters",
-                    &c.id[..c.id.char_indices().nth(20).map_or(c.id.len(), |x| x.0)]
+                    echo(&c.id[..c.id.char_indices().nth(20).map_or(c.id.len(), |x| x.0)])
                 ),
                 "use a shorter id",
             ));
@@ -155,7 +156,7 @@ pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error
                 c.line,
                 format!(
                     "candidate id `{}` has `{}`, which is unsafe in a file name",
-                    c.id,
+                    echo(&c.id),
                     ch.escape_default()
                 ),
                 "ids may use letters, digits, `.`, `_` and `-`",
@@ -165,7 +166,11 @@ pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error
             return Err(bad(
                 origin,
                 c.line,
-                format!("candidate id `{}` starts with `{}`", c.id, &c.id[..1]),
+                format!(
+                    "candidate id `{}` starts with `{}`",
+                    echo(&c.id),
+                    &c.id[..1]
+                ),
                 "start ids with a letter or digit",
             ));
         }
@@ -174,7 +179,7 @@ pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error
             return Err(bad(
                 origin,
                 c.line,
-                format!("candidate id `{}` repeats line {prev}", c.id),
+                format!("candidate id `{}` repeats line {prev}", echo(&c.id)),
                 "every candidate needs a distinct id (ids are compared ignoring case)",
             ));
         }

@@ -12,6 +12,7 @@ use crate::answer::{grade, Outcome};
 use crate::cli::PracticeArgs;
 use crate::error::Error;
 use crate::family::{self, Difficulty, Family, Topic};
+use crate::text::visible;
 use rand::seq::SliceRandom;
 use std::io::{BufRead, Write};
 
@@ -134,7 +135,7 @@ pub fn session(
                 };
                 touched = true;
                 if echo {
-                    writeln!(out, "{line}").map_err(io_err)?;
+                    writeln!(out, "{}", visible(&line)).map_err(io_err)?;
                 }
                 match line.as_str() {
                     "quit" | "exit" | "q" => break 'questions,
@@ -151,23 +152,29 @@ pub fn session(
                 let score = outcome.score();
                 let verdict = match outcome {
                     Outcome::Invalid { reason, hint } => {
-                        writeln!(out, "  can't read that: {reason}. {hint}. Try again.")
-                            .map_err(io_err)?;
+                        writeln!(
+                            out,
+                            "  can't read that: {}. {hint}. Try again.",
+                            visible(&reason)
+                        )
+                        .map_err(io_err)?;
                         continue;
                     }
                     Outcome::Correct => "  ✓ correct".to_string(),
                     Outcome::Partial { score, feedback } => {
                         missed = true;
                         format!(
-                            "  ◐ partly right ({:.0}% credit): {feedback}. The answer: {}",
+                            "  ◐ partly right ({:.0}% credit): {}. The answer: {}",
                             score * 100.0,
+                            visible(&feedback),
                             slot.expected.reference()
                         )
                     }
                     Outcome::Wrong { feedback } => {
                         missed = true;
                         format!(
-                            "  ✗ not quite: {feedback}. The answer: {}",
+                            "  ✗ not quite: {}. The answer: {}",
+                            visible(&feedback),
                             slot.expected.reference()
                         )
                     }
