@@ -50,7 +50,7 @@ impl Seal {
     /// `GROUNDWORK_SECRET`); `None` when there is none.
     pub fn from_sources(secret: Option<&str>, file: Option<&Path>) -> Result<Option<Seal>, Error> {
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
+            let text = crate::input::read_text(path, "the secret file")?;
             return Seal::new(text.lines().next().unwrap_or("")).map(Some);
         }
         // clap fills `secret` from GROUNDWORK_SECRET when the flag is absent.

@@ -174,3 +174,41 @@ fn bad_candidate_files_name_the_line_and_write_nothing() {
         .code(2)
         .stderr(predicate::str::contains("not UTF-8"));
 }
+
+#[test]
+fn candidate_files_are_capped_and_may_start_with_a_bom() {
+    let d = setup("");
+    groundwork(d.path())
+        .args(["batch", "--candidates", "/dev/zero", "--out", "out"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: /dev/zero: the candidates file is larger than 16 MiB",
+        ));
+    assert!(!d.path().join("out").exists());
+    // Plain and CSV lists saved with a byte-order mark (Notepad, PowerShell 5).
+    for (name, text) in [
+        ("plain.txt", "\u{feff}ada\ngrace\n"),
+        ("list.csv", "\u{feff}id,name\nada,Ada\ngrace,Grace\n"),
+    ] {
+        fs::write(d.path().join(name), text).unwrap();
+        let out = format!("out-{name}");
+        groundwork(d.path())
+            .args([
+                "batch",
+                "--candidates",
+                name,
+                "--out",
+                &out,
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("2 candidates"));
+        assert!(
+            d.path().join(&out).join("ada/pack.json").is_file(),
+            "{name}"
+        );
+    }
+}

@@ -286,3 +286,75 @@ fn hostile_answers_cannot_drive_the_terminal_in_any_report_format() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn answers_files_are_capped_and_may_start_with_a_bom() {
+    let (d, _) = pack_dir(&[]);
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: /dev/zero: the answers file is larger than 16 MiB",
+        ));
+    // Standard input too (a real pipe from /dev/zero, not a buffer in the test).
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("groundwork"))
+        .current_dir(d.path())
+        .env_remove("GROUNDWORK_SECRET")
+        .args(["check", "pack/pack.json", "-"])
+        .stdin(fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("error: <stdin>: standard input is larger than 16 MiB"));
+    let key = groundwork(d.path())
+        .args(["answers", "pack/pack.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let key = String::from_utf8(key).unwrap();
+    // The key as text and as JSON, each saved by Notepad with a byte-order mark.
+    fs::write(d.path().join("bom.txt"), format!("\u{feff}{key}")).unwrap();
+    let mut json = serde_json::Map::new();
+    for line in key.lines().filter(|l| !l.starts_with('#')) {
+        let (label, answer) = line.split_once(": ").unwrap();
+        json.insert(label.into(), answer.into());
+    }
+    fs::write(
+        d.path().join("bom.json"),
+        format!("\u{feff}{}", serde_json::Value::Object(json)),
+    )
+    .unwrap();
+    for file in ["bom.txt", "bom.json"] {
+        groundwork(d.path())
+            .args(["check", "pack/pack.json", file])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("(100.0%)"));
+    }
+    fs::write(d.path().join("latin1.txt"), b"1: caf\xe9\n").unwrap();
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "latin1.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: latin1.txt:1: the answers file is not UTF-8 text",
+        ));
+}
+
+#[test]
+fn a_label_twice_in_a_json_answers_file_is_an_error() {
+    let (d, _) = pack_dir(&[]);
+    fs::write(d.path().join("a.json"), "{\"1\": \"4\",\n \"1\": \"5\"}").unwrap();
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "a.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: a.json:2:4: \"1\" appears twice in the JSON",
+        ))
+        .stderr(predicate::str::contains("hint: keep one answer per label"));
+}

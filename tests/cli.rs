@@ -550,3 +550,86 @@ fn help_shows_examples_and_print_default_spec_round_trips() {
         fs::read(d.path().join("b/pack.json")).unwrap()
     );
 }
+
+#[test]
+fn inputs_are_capped_at_16_mib_and_free_text_fields_in_length() {
+    // `/dev/zero` never ends: it is refused after 16 MiB instead of growing without bound.
+    fails(
+        &["generate", "--spec", "/dev/zero"],
+        &[],
+        "/dev/zero: the spec is larger than 16 MiB",
+        "right file",
+    );
+    let long = "x".repeat(300);
+    fails(
+        &["generate", "--spec", "s.toml"],
+        &[(
+            "s.toml",
+            &format!("title = \"{long}\"\n[[section]]\ntopic = \"hashing\"\n"),
+        )],
+        "s.toml:1:9: `title` is 300 characters long; the limit is 200",
+        "at most 200",
+    );
+    fails(
+        &["generate", "--spec", "s.toml"],
+        &[(
+            "s.toml",
+            &format!(
+                "duration = \"{}\"\n[[section]]\ntopic = \"hashing\"\n",
+                "9".repeat(61)
+            ),
+        )],
+        "s.toml:1:12: `duration` is 61 characters long; the limit is 60",
+        "at most 60",
+    );
+    fails(
+        &["generate", "--spec", "s.toml"],
+        &[(
+            "s.toml",
+            &format!(
+                "instructions = \"{}\"\n[[section]]\ntopic = \"hashing\"\n",
+                "i".repeat(4001)
+            ),
+        )],
+        "`instructions` is 4001 characters long; the limit is 4000",
+        "at most 4000",
+    );
+    fails(
+        &["generate", "--title", &long],
+        &[],
+        "--title: `title` is 300 characters long",
+        "at most 200",
+    );
+}
+
+#[test]
+fn a_spec_that_is_not_utf8_says_so_and_a_bom_is_accepted() {
+    let d = tmp();
+    fs::write(
+        d.path().join("s.toml"),
+        b"[[section]]\ntopic = \"hashing\"\ntitle = \"caf\xe9\"\n",
+    )
+    .unwrap();
+    let before = tree(d.path());
+    groundwork(d.path())
+        .args(["generate", "--spec", "s.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: s.toml:3: the spec is not UTF-8 text",
+        ))
+        .stderr(predicate::str::contains("hint: save it as UTF-8"))
+        .stderr(predicate::str::contains("bug in groundwork").not());
+    assert_eq!(tree(d.path()), before);
+    // Notepad's byte-order mark is not part of the spec.
+    fs::write(
+        d.path().join("bom.toml"),
+        "\u{feff}title = \"With a BOM\"\n[[section]]\ntopic = \"hashing\"\n",
+    )
+    .unwrap();
+    groundwork(d.path())
+        .args(["generate", "--spec", "bom.toml", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("With a BOM: 1 questions"));
+}

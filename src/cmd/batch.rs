@@ -354,23 +354,11 @@ impl Combined {
 /// Runs `batch`.
 pub fn run(a: BatchArgs) -> Result<Output, Error> {
     let exporters = export::parse_formats(&a.format)?;
-    let raw = std::fs::read(&a.candidates).map_err(|e| Error::io("reading", &a.candidates, e))?;
     let origin = a.candidates.display().to_string();
-    let src = String::from_utf8(raw).map_err(|e| {
-        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        bad(
-            &origin,
-            line,
-            "the candidates file is not UTF-8".into(),
-            "save it as UTF-8 text",
-        )
-    })?;
+    let src = crate::input::read_text(&a.candidates, "the candidates file")?;
     let candidates = parse_candidates(&src, &origin)?;
     let spec_text = match &a.spec {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io("reading", p, e))?,
+        Some(p) => crate::input::read_text(p, "the spec")?,
         None => crate::spec::DEFAULT_SPEC.to_string(),
     };
     let mut spec = match &a.spec {

@@ -23,6 +23,7 @@ pub fn run(a: GenerateArgs) -> Result<Output, Error> {
         spec.seed = seed;
     }
     if let Some(title) = a.title {
+        crate::spec::check_length("--title", "title", &title, crate::spec::MAX_TITLE_CHARS)?;
         spec.title = title;
     }
     if let Some(d) = &a.difficulty {

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::family::{self, Difficulty, Family, Topic};
 use crate::text::visible;
 use rand::seq::SliceRandom;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read as _, Write};
 
 /// The running score.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -54,11 +54,24 @@ enum Read {
     End,
 }
 
+/// The longest answer line practice reads: a line from `/dev/zero` must not grow forever.
+const MAX_LINE_BYTES: u64 = 64 * 1024;
+
 fn read_line(input: &mut dyn BufRead) -> Result<Read, Error> {
     let mut line = String::new();
-    let n = input
+    let n = (&mut *input)
+        .take(MAX_LINE_BYTES)
         .read_line(&mut line)
         .map_err(|e| Error::io("reading", std::path::Path::new("<stdin>"), e))?;
+    if n as u64 >= MAX_LINE_BYTES && !line.ends_with('\n') {
+        return Err(Error::Usage {
+            message: format!(
+                "an answer line is longer than {} KiB",
+                MAX_LINE_BYTES / 1024
+            ),
+            hint: "type one answer per line".into(),
+        });
+    }
     Ok(if n == 0 {
         Read::End
     } else {

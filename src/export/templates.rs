@@ -70,7 +70,7 @@ impl Templates {
         for (name, text) in EMBEDDED {
             let over = dir.map(|d| d.join(name)).filter(|p| p.is_file());
             let text = match over {
-                Some(p) => std::fs::read_to_string(&p).map_err(|e| Error::io("reading", p, e))?,
+                Some(p) => crate::input::read_text(&p, "the template")?,
                 None => text.to_string(),
             };
             sources.push((name.to_string(), text));
