@@ -481,8 +481,9 @@ pub fn decode_pack(code: &str, registry: &[&'static dyn Family]) -> Result<PackC
             "check against the pack's pack.json instead, or use the groundwork release that made the pack",
         ));
     }
+    // The seed is a full u64, which TOML (i64) cannot hold: it is set after parsing.
     let seed = r.varint().ok_or_else(malformed)?;
-    let mut toml = format!("seed = {seed}\n");
+    let mut toml = String::new();
     while r.take(1).ok_or_else(malformed)? == 1 {
         toml.push_str("\n[[section]]\n");
         if r.take(1).ok_or_else(malformed)? == 0 {
@@ -545,13 +546,14 @@ pub fn decode_pack(code: &str, registry: &[&'static dyn Family]) -> Result<PackC
     if rest >= 5 || payload.0[r.at..].iter().any(|b| *b) {
         return Err(malformed());
     }
-    let spec = crate::spec::Spec::parse(&toml, "pack code").map_err(|e| {
+    let mut spec = crate::spec::Spec::parse(&toml, "pack code").map_err(|e| {
         bad(
             trimmed,
             format!("it describes a spec this build refuses: {e}"),
             PACK_HINT,
         )
     })?;
+    spec.seed = seed;
     Ok(PackCode { spec, verifier })
 }
 
@@ -595,6 +597,17 @@ points = 12
         chars[3] = if chars[3] == 'X' { 'Y' } else { 'X' };
         let typo: String = chars.into_iter().collect();
         assert!(decode_pack(&typo, &crate::family::FAMILIES).is_err());
+    }
+
+    #[test]
+    fn pack_codes_carry_every_u64_seed() {
+        for seed in [0, 1 << 40, (1 << 63) - 1, 1 << 63, u64::MAX] {
+            let mut spec = crate::spec::Spec::default_spec();
+            spec.seed = seed;
+            let code = pack_code(&spec, None, &crate::family::FAMILIES);
+            let back = decode_pack(&code, &crate::family::FAMILIES).unwrap();
+            assert_eq!(back.spec.seed, seed, "{code}");
+        }
     }
 
     #[test]

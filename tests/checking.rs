@@ -358,3 +358,33 @@ fn a_label_twice_in_a_json_answers_file_is_an_error() {
         ))
         .stderr(predicate::str::contains("hint: keep one answer per label"));
 }
+
+#[test]
+fn pack_codes_of_seeds_past_2_pow_63_regenerate_their_pack() {
+    for seed in ["9223372036854775808", "18446744073709551615"] {
+        let (d, code) = pack_dir(&["--seed", seed]);
+        let by_file = groundwork(d.path())
+            .args(["answers", "pack/pack.json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let by_code = groundwork(d.path())
+            .args(["answers", &code])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        // The first line names the pack; the answers below it are the same.
+        let body = |b: &[u8]| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(body(&by_file), body(&by_code), "seed {seed}");
+    }
+}
