@@ -62,9 +62,13 @@ pub enum Error {
     /// A key's two routes disagree: a bug in a family, caught before anything is printed.
     #[error("{at}: {message}")]
     CrossCheck { at: String, message: String },
-    /// A template failed to render (a bug or a broken template override).
+    /// An embedded template or a renderer failed: a bug in groundwork.
     #[error("rendering {what}: {message}")]
     Render { what: String, message: String },
+    /// A `--templates` override failed to parse or render, or went past a limit: the template's
+    /// fault, not groundwork's. `what` is the override's path.
+    #[error("template {what}: {message}")]
+    Template { what: String, message: String },
     /// Reading or writing a file failed.
     #[error("{action} {}: {source}", path.display())]
     Io {
@@ -105,6 +109,11 @@ impl Error {
             } => Some(hint.clone()),
             Error::Generate { .. } | Error::Render { .. } | Error::CrossCheck { .. } => Some(
                 "this is a bug in groundwork; please report it with the command you ran".into(),
+            ),
+            Error::Template { .. } => Some(
+                "the template comes from --templates: fix it, or remove it to use the built-in one \
+                 (templates are code: use only templates you trust)"
+                    .into(),
             ),
             Error::Io { action, .. } if *action == "writing" || *action == "creating" => Some(
                 "check that the directory exists and is writable, or choose another with --out"

@@ -633,3 +633,132 @@ fn a_spec_that_is_not_utf8_says_so_and_a_bom_is_accepted() {
         .success()
         .stdout(predicate::str::contains("With a BOM: 1 questions"));
 }
+
+/// Runs `generate` with one override template and checks that it fails as the template's fault:
+/// exit 2, `error: template …` with `message`, a hint that is not "a bug in groundwork", and
+/// nothing written. Returns stderr.
+fn template_fails(name: &str, text: &str, format: &str, message: &str) -> String {
+    let d = tmp();
+    let path = d.path().join("t").join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    fs::write(d.path().join("t/secret.txt"), "a file beside the template").unwrap();
+    let before = tree(d.path());
+    let out = groundwork(d.path())
+        .env("GROUNDWORK_SECRET", "the-leaked-secret-0123456789")
+        .env("SOME_VARIABLE", "the-environment-value")
+        .args(["generate", "--templates", "t", "--format", format])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!("error: template t/{name}: ")) && stderr.contains(message),
+        "{name}: {stderr}"
+    );
+    assert!(
+        stderr.contains("hint: the template comes from --templates"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("bug in groundwork"), "{stderr}");
+    for leak in [
+        "the-leaked-secret",
+        "the-environment-value",
+        "a file beside the template",
+    ] {
+        assert!(!stderr.contains(leak), "{stderr}");
+    }
+    assert!(out.stdout.is_empty());
+    assert_eq!(tree(d.path()), before, "{name} wrote files");
+    stderr
+}
+
+#[test]
+fn templates_cannot_read_the_environment_or_files() {
+    template_fails(
+        "html/paper.html",
+        "{{ get_env(name=\"GROUNDWORK_SECRET\") }}",
+        "html",
+        "get_env is not available",
+    );
+    template_fails(
+        "markdown/pack.md",
+        "{{ get_env(name=\"SOME_VARIABLE\", default=\"\") }}",
+        "md",
+        "get_env is not available",
+    );
+    // typst sees only /pack.json: not the file system, not the folder of the template.
+    template_fails(
+        "pdf/pack.typ",
+        "#read(\"/etc/passwd\")",
+        "pdf",
+        "file not found",
+    );
+    template_fails(
+        "pdf/pack.typ",
+        "#read(\"secret.txt\")",
+        "pdf",
+        "file not found",
+    );
+    template_fails(
+        "pdf/pack.typ",
+        "#sys.inputs.at(\"GROUNDWORK_SECRET\")",
+        "pdf",
+        "",
+    );
+}
+
+#[test]
+fn runaway_templates_hit_a_limit_and_the_blame_is_theirs() {
+    template_fails(
+        "html/paper.html",
+        "{% for i in range(end=200000000) %}x{% endfor %}",
+        "html",
+        "at most 100000",
+    );
+    template_fails(
+        "html/key.html",
+        "{% for i in range(end=10, step_by=0) %}x{% endfor %}",
+        "html",
+        "step_by",
+    );
+    template_fails(
+        "html/paper.html",
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}0123456789{% endfor %}{% endfor %}",
+        "html",
+        "grew past 16 MiB",
+    );
+    template_fails(
+        "pdf/pack.typ",
+        "#for i in range(1001) { [page #i]; pagebreak() }",
+        "pdf",
+        "1002 pages, more than the 1000",
+    );
+    // A broken override is the template's fault too.
+    template_fails("html/paper.html", "{% if %}", "html", "");
+    template_fails("pdf/pack.typ", "#let x = ", "pdf", "");
+}
+
+#[test]
+fn a_templates_path_that_is_missing_or_empty_is_an_error() {
+    fails(
+        &["generate", "--templates", "nowhere"],
+        &[],
+        "--templates nowhere: no such folder",
+        "holds your templates",
+    );
+    fails(
+        &["generate", "--templates", "file.txt"],
+        &[("file.txt", "x")],
+        "--templates file.txt is not a folder",
+        "holds your templates",
+    );
+    // paper.html at the top instead of html/paper.html: no recognised template.
+    fails(
+        &["generate", "--templates", "."],
+        &[("paper.html", "custom")],
+        "--templates .: the folder holds no template groundwork knows",
+        "html/paper.html",
+    );
+}

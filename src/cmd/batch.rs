@@ -370,19 +370,7 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
     }
     let seal = a.seal.seal()?;
     let templates = Templates::load(a.templates.as_deref())?;
-    let template_digest = match &a.templates {
-        Some(d) => {
-            let mut h = Sha256::new();
-            for (name, _) in export::templates::EMBEDDED {
-                if let Ok(b) = std::fs::read(d.join(name)) {
-                    h.update(name.as_bytes());
-                    h.update(&b);
-                }
-            }
-            hex(&h.finalize())
-        }
-        None => "embedded".into(),
-    };
+    let template_digest = templates.fingerprint();
     let stamp_base = format!(
         "{} {}\nspec {}\nseed {}\nformats {}\ntemplates {}\nsealed {}",
         env!("CARGO_PKG_NAME"),
