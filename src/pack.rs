@@ -94,7 +94,7 @@ pub fn question(
 ) -> Result<Question, Error> {
     let mut q = family::generate_sealed(family, seed, difficulty, pins, seal)
         .map_err(|e| e.into_error(family.id()))?;
-    q.code = crate::code::question_code(&q);
+    q.code = crate::code::question_code(&q, seal);
     Ok(q)
 }
 

@@ -135,24 +135,72 @@ fn bad_answers_files_exit_2_with_the_line() {
         .stderr(predicate::str::contains("checksum"));
 }
 
+/// A new key from `groundwork keygen`.
+fn keygen(dir: &std::path::Path) -> String {
+    let out = groundwork(dir)
+        .arg("keygen")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn keygen_prints_256_random_bits_in_a_recognisable_form() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (keygen(d.path()), keygen(d.path()));
+    assert_ne!(a, b);
+    for k in [&a, &b] {
+        let hex = k
+            .strip_prefix("groundwork-key-1:")
+            .and_then(|r| r.strip_suffix('\n'))
+            .unwrap_or_else(|| panic!("{k:?}"));
+        assert!(
+            hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            "{k}"
+        );
+    }
+}
+
 #[test]
 fn sealed_packs_need_the_secret() {
-    let (d, code) = pack_dir(&["--secret", "correct horse battery staple"]);
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("right.key"), keygen(d.path())).unwrap();
+    fs::write(d.path().join("other.key"), keygen(d.path())).unwrap();
+    let (d, code) = {
+        groundwork(d.path())
+            .args([
+                "generate",
+                "--quiet",
+                "--format",
+                "json",
+                "--secret-file",
+                "right.key",
+            ])
+            .assert()
+            .success();
+        let pack: serde_json::Value =
+            serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+        let code = pack["meta"]["code"].as_str().unwrap().to_string();
+        (d, code)
+    };
     fs::write(d.path().join("a.txt"), "1: 1\n").unwrap();
     groundwork(d.path())
-        .env_remove("GROUNDWORK_SECRET")
         .args(["check", &code, "a.txt"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("sealed"));
     groundwork(d.path())
-        .args(["check", &code, "a.txt", "--secret", "wrong"])
+        .args(["check", &code, "a.txt", "--secret-file", "other.key"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("does not match"));
+        .stderr(predicate::str::contains(
+            "this code was sealed with a different secret",
+        ));
     groundwork(d.path())
-        .env("GROUNDWORK_SECRET", "correct horse battery staple")
-        .args(["check", &code, "a.txt"])
+        .args(["check", &code, "a.txt", "--secret-file", "right.key"])
         .assert()
         .code(1);
     // The question codes on a sealed paper do not regenerate questions without the secret.
@@ -160,7 +208,6 @@ fn sealed_packs_need_the_secret() {
         serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
     let qcode = pack["questions"][0]["code"].as_str().unwrap();
     groundwork(d.path())
-        .env_remove("GROUNDWORK_SECRET")
         .args(["show", qcode])
         .assert()
         .code(2)
@@ -168,6 +215,118 @@ fn sealed_packs_need_the_secret() {
     // And the sealed pack's questions differ from the unsealed pack with the same seed.
     let (_, plain) = pack_dir(&[]);
     assert_ne!(plain, code);
+}
+
+#[test]
+fn a_wrong_secret_for_a_sealed_question_code_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let right = keygen(d.path());
+    let other = keygen(d.path());
+    fs::write(d.path().join("right.key"), &right).unwrap();
+    fs::write(d.path().join("other.key"), &other).unwrap();
+    groundwork(d.path())
+        .args([
+            "generate",
+            "--quiet",
+            "--format",
+            "json",
+            "--secret-file",
+            "right.key",
+        ])
+        .assert()
+        .success();
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    for q in pack["questions"].as_array().unwrap() {
+        let qcode = q["code"].as_str().unwrap();
+        assert_eq!(qcode.len(), 23, "a sealed code carries a verifier: {qcode}");
+        let message = format!("error: {qcode}: this code was sealed with a different secret");
+        groundwork(d.path())
+            .args(["show", qcode, "--secret-file", "other.key"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message.as_str()))
+            .stdout(predicate::str::is_empty());
+        // A leftover GROUNDWORK_SECRET from another pack is caught the same way.
+        groundwork(d.path())
+            .env("GROUNDWORK_SECRET", other.trim())
+            .args(["show", qcode])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message.as_str()));
+        // The right key shows the question of the pack.
+        let out = groundwork(d.path())
+            .env("GROUNDWORK_SECRET", right.trim())
+            .args(["show", qcode, "--format", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let mut shown: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        shown["points"] = q["points"].clone();
+        assert_eq!(&shown, q);
+    }
+}
+
+#[test]
+fn typed_secrets_must_be_long_and_an_empty_variable_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["generate", "--secret", "zebra"],
+        vec!["generate", "--secret-file", "short.txt"],
+    ] {
+        fs::write(d.path().join("short.txt"), "zebra\n").unwrap();
+        let before = crate::tree(d.path());
+        groundwork(d.path())
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("at least 16 characters"))
+            .stderr(predicate::str::contains(
+                "hint: make a random key with `groundwork keygen",
+            ))
+            .stderr(predicate::str::contains("zebra").not());
+        assert_eq!(crate::tree(d.path()), before, "{args:?} wrote files");
+    }
+    groundwork(d.path())
+        .env("GROUNDWORK_SECRET", "")
+        .args(["generate", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: GROUNDWORK_SECRET is set but empty",
+        ))
+        .stderr(predicate::str::contains("unset GROUNDWORK_SECRET"));
+    assert!(!d.path().join("pack").exists());
+    // A passphrase of 16 characters or more seals a pack (through Argon2id), and the same
+    // passphrase opens it.
+    let out = groundwork(d.path())
+        .args([
+            "generate",
+            "--format",
+            "json",
+            "--secret",
+            "correct horse battery staple",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let code = text
+        .split("pack code ")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap();
+    groundwork(d.path())
+        .env("GROUNDWORK_SECRET", "correct horse battery staple")
+        .args(["answers", code])
+        .assert()
+        .success();
 }
 
 #[test]

@@ -419,6 +419,13 @@ fn bad_question_codes() {
         "bad code `7QK2M-9XD4T`: it has 10 characters",
         "question code looks like",
     );
+    // Too long is a length error, not a complaint about the 26th character.
+    fails(
+        &["show", "7QK2M-9XD4T-ZP3HB-7QK2M-9XD4T-ZP3HB"],
+        &[],
+        "it has 30 characters, and a question code has 15 (20 in a sealed pack)",
+        "question code looks like",
+    );
     fails(
         &["show", "7QK2M-9XD4T-ZP3HU"],
         &[],

@@ -85,15 +85,12 @@ pub fn load_pack(target: &str, seal: &SealArgs) -> Result<Pack, Error> {
     let seal = if code.sealed() {
         let Some(seal) = seal.seal()? else {
             return Err(Error::Usage {
-                message: format!("pack {} is sealed: regenerating it needs the pack's secret", target.trim()),
+                message: format!("pack {} is sealed: regenerating it needs the pack's secret", crate::text::echo(target.trim())),
                 hint: "pass --secret-file FILE, --secret TEXT or set GROUNDWORK_SECRET; or check against the pack.json".into(),
             });
         };
         if code.verifier != Some(seal.verifier(code.spec.seed)) {
-            return Err(Error::Usage {
-                message: format!("the secret does not match pack {}", target.trim()),
-                hint: "use the secret the pack was generated with".into(),
-            });
+            return Err(super::show::wrong_secret(target));
         }
         Some(seal)
     } else {

@@ -37,5 +37,6 @@ pub fn run(cli: Cli) -> Result<Output, Error> {
         Command::Check(a) => check::run(a),
         Command::Answers(a) => check::run_answers(a),
         Command::Practice(a) => practice::run(a),
+        Command::Keygen => Ok(Output::ok(format!("{}\n", crate::seal::new_key_text()?))),
     }
 }
