@@ -128,6 +128,30 @@ impl Error {
         2
     }
 
+    /// For a family whose real code failed to run: when the temporary folder (`TMPDIR`, where the
+    /// filesystem questions run their syscalls) is missing or not writable, the fault is the
+    /// environment's, and this says how to fix it; `None` when the folder is fine.
+    pub fn temp_dir_problem() -> Option<String> {
+        let dir = std::env::temp_dir();
+        let fix = "set TMPDIR to a folder that exists and is writable, or unset it to use /tmp";
+        if !dir.is_dir() {
+            return Some(format!(
+                "the temporary folder {} (from TMPDIR) does not exist or is not a folder: {fix}",
+                dir.display()
+            ));
+        }
+        match tempfile::Builder::new()
+            .prefix("groundwork-probe-")
+            .tempdir_in(&dir)
+        {
+            Ok(_) => None,
+            Err(e) => Some(format!(
+                "the temporary folder {} (from TMPDIR) is not usable ({e}): {fix}",
+                dir.display()
+            )),
+        }
+    }
+
     /// Wraps an I/O error with the path and the action.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {

@@ -25,10 +25,11 @@ fn generate_without_arguments_writes_the_sample_pack() {
         "pack/key.html",
         "pack/pack.md",
         "pack/pack.json",
+        "pack/.groundwork",
     ] {
         assert!(files.contains(f), "{f} missing from {files:?}");
     }
-    assert_eq!(files.len(), 5, "no temp files left behind: {files:?}");
+    assert_eq!(files.len(), 6, "no temp files left behind: {files:?}");
     let pack: serde_json::Value =
         serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
     assert_eq!(pack["schema_version"], 1);
@@ -110,7 +111,7 @@ fn spec_file_flags_and_formats() {
         ));
     assert_eq!(
         tree(&d.path().join("out")).into_iter().collect::<Vec<_>>(),
-        ["pack.json"]
+        [".groundwork", "pack.json"]
     );
     let a: serde_json::Value =
         serde_json::from_slice(&fs::read(d.path().join("out/pack.json")).unwrap()).unwrap();
@@ -768,4 +769,143 @@ fn a_templates_path_that_is_missing_or_empty_is_an_error() {
         "--templates .: the folder holds no template groundwork knows",
         "html/paper.html",
     );
+}
+
+#[test]
+fn a_rerun_removes_the_files_it_no_longer_writes_and_nothing_else() {
+    let d = tmp();
+    let out = d.path().join("out");
+    fs::create_dir(&out).unwrap();
+    // Files groundwork never wrote, one of them with a name it could write.
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    fs::write(out.join("pack.md"), "my own markdown").unwrap();
+    groundwork(d.path())
+        .args([
+            "generate",
+            "--seed",
+            "1",
+            "--format",
+            "html,pdf,json",
+            "--out",
+            "out",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("removed").not());
+    let stamp = fs::read_to_string(out.join(".groundwork")).unwrap();
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("pack.json")).unwrap()).unwrap();
+    assert!(stamp.contains(&format!("pack {}", pack["meta"]["code"].as_str().unwrap())));
+    for f in [
+        "paper.html",
+        "key.html",
+        "paper.pdf",
+        "key.pdf",
+        "pack.json",
+    ] {
+        assert!(stamp.contains(&format!("file {f}\n")), "{stamp}");
+    }
+    assert!(!stamp.contains("pack.md"), "{stamp}");
+    groundwork(d.path())
+        .args([
+            "generate",
+            "--seed",
+            "2",
+            "--format",
+            "html,json",
+            "--out",
+            "out",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "removed out/paper.pdf (an earlier run wrote it; this one did not)",
+        ))
+        .stdout(predicate::str::contains("removed out/key.pdf"));
+    assert_eq!(
+        tree(&out).into_iter().collect::<Vec<_>>(),
+        [
+            ".groundwork",
+            "key.html",
+            "notes.txt",
+            "pack.json",
+            "pack.md",
+            "paper.html"
+        ]
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("pack.md")).unwrap(),
+        "my own markdown"
+    );
+    let stamp = fs::read_to_string(out.join(".groundwork")).unwrap();
+    assert!(!stamp.contains("pdf"), "{stamp}");
+    // An edited stamp cannot make groundwork remove a file it does not write.
+    fs::write(
+        out.join(".groundwork"),
+        format!("{stamp}file notes.txt\nfile ../outside.txt\n"),
+    )
+    .unwrap();
+    fs::write(d.path().join("outside.txt"), "outside").unwrap();
+    groundwork(d.path())
+        .args([
+            "generate", "--seed", "2", "--format", "json", "--out", "out",
+        ])
+        .assert()
+        .success();
+    assert!(out.join("notes.txt").is_file() && d.path().join("outside.txt").is_file());
+    assert!(
+        !out.join("paper.html").exists(),
+        "groundwork's own html went"
+    );
+}
+
+#[test]
+fn a_rerun_removes_temporary_files_an_interrupted_run_left() {
+    let d = tmp();
+    let out = d.path().join("out");
+    fs::create_dir(&out).unwrap();
+    let ours = [
+        ".manifest.csv.AbC123.tmp",
+        ".answers.txt.x1Y2z3.tmp",
+        ".key.pdf.QwErTy.tmp",
+        ".paper.html.000000.tmp",
+    ];
+    // Not ours: another name, another shape.
+    let theirs = [
+        ".notes.txt.abcdef.tmp",
+        ".paper.html.tmp",
+        "paper.html.abcdef.tmp",
+    ];
+    for f in ours.iter().chain(&theirs) {
+        fs::write(out.join(f), "left over").unwrap();
+    }
+    groundwork(d.path())
+        .args(["generate", "--format", "json", "--out", "out"])
+        .assert()
+        .success();
+    let left = tree(&out);
+    for f in ours {
+        assert!(!left.contains(f), "{f} should be gone: {left:?}");
+    }
+    for f in theirs {
+        assert!(left.contains(f), "{f} should stay: {left:?}");
+    }
+}
+
+#[test]
+fn a_missing_tmpdir_is_not_called_a_bug() {
+    let d = tmp();
+    groundwork(d.path())
+        .env("TMPDIR", "/nonexistent-groundwork-tmp")
+        .arg("generate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot create a scratch directory",
+        ))
+        .stderr(predicate::str::contains(
+            "hint: the temporary folder /nonexistent-groundwork-tmp (from TMPDIR) does not exist",
+        ))
+        .stderr(predicate::str::contains("bug in groundwork").not());
+    assert!(tree(d.path()).is_empty());
 }
