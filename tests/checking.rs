@@ -547,3 +547,16 @@ fn pack_codes_of_seeds_past_2_pow_63_regenerate_their_pack() {
         assert_eq!(body(&by_file), body(&by_code), "seed {seed}");
     }
 }
+
+#[test]
+fn practice_stops_at_an_endless_line() {
+    let d = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("groundwork"))
+        .current_dir(d.path())
+        .args(["practice", "--seed", "7", "--topic", "optimization"])
+        .stdin(fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("longer than 64 KiB"));
+}
