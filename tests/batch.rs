@@ -398,3 +398,25 @@ fn reserved_candidate_ids_are_refused_up_front() {
         assert_eq!(tree(d.path()), before, "{id}: nothing written");
     }
 }
+
+#[test]
+fn a_hostile_candidate_id_is_echoed_with_its_controls_escaped() {
+    let d = setup("ada\n\x1b]2;pwned\x07\x1b[2J\n");
+    let out = groundwork(d.path())
+        .args(["batch", "--candidates", "candidates.csv", "--out", "out"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.chars()
+            .all(|c| c == '\n' || !matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}')),
+        "{err:?}"
+    );
+    assert!(
+        err.contains("candidates.csv:2: candidate id `\\x1b]2;pwned\\x07\\x1b[2J`"),
+        "{err}"
+    );
+    assert!(!d.path().join("out").exists());
+}
