@@ -147,6 +147,12 @@ fn keygen(dir: &std::path::Path) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// Two fixed keys in keygen's format, so that sealed packs in tests are the same on every run.
+const RIGHT_KEY: &str =
+    "groundwork-key-1:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const OTHER_KEY: &str =
+    "groundwork-key-1:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+
 #[test]
 fn keygen_prints_256_random_bits_in_a_recognisable_form() {
     let d = tempfile::tempdir().unwrap();
@@ -167,8 +173,8 @@ fn keygen_prints_256_random_bits_in_a_recognisable_form() {
 #[test]
 fn sealed_packs_need_the_secret() {
     let d = tempfile::tempdir().unwrap();
-    fs::write(d.path().join("right.key"), keygen(d.path())).unwrap();
-    fs::write(d.path().join("other.key"), keygen(d.path())).unwrap();
+    fs::write(d.path().join("right.key"), RIGHT_KEY).unwrap();
+    fs::write(d.path().join("other.key"), OTHER_KEY).unwrap();
     let (d, code) = {
         groundwork(d.path())
             .args([
@@ -186,7 +192,8 @@ fn sealed_packs_need_the_secret() {
         let code = pack["meta"]["code"].as_str().unwrap().to_string();
         (d, code)
     };
-    fs::write(d.path().join("a.txt"), "1: 1\n").unwrap();
+    // No answers: every part unanswered.
+    fs::write(d.path().join("a.txt"), "# nothing yet\n").unwrap();
     groundwork(d.path())
         .args(["check", &code, "a.txt"])
         .assert()
@@ -220,8 +227,7 @@ fn sealed_packs_need_the_secret() {
 #[test]
 fn a_wrong_secret_for_a_sealed_question_code_is_an_error() {
     let d = tempfile::tempdir().unwrap();
-    let right = keygen(d.path());
-    let other = keygen(d.path());
+    let (right, other) = (RIGHT_KEY, OTHER_KEY);
     fs::write(d.path().join("right.key"), &right).unwrap();
     fs::write(d.path().join("other.key"), &other).unwrap();
     groundwork(d.path())
@@ -249,14 +255,14 @@ fn a_wrong_secret_for_a_sealed_question_code_is_an_error() {
             .stdout(predicate::str::is_empty());
         // A leftover GROUNDWORK_SECRET from another pack is caught the same way.
         groundwork(d.path())
-            .env("GROUNDWORK_SECRET", other.trim())
+            .env("GROUNDWORK_SECRET", other)
             .args(["show", qcode])
             .assert()
             .code(2)
             .stderr(predicate::str::contains(message.as_str()));
         // The right key shows the question of the pack.
         let out = groundwork(d.path())
-            .env("GROUNDWORK_SECRET", right.trim())
+            .env("GROUNDWORK_SECRET", right)
             .args(["show", qcode, "--format", "json"])
             .assert()
             .success()
