@@ -228,8 +228,8 @@ fn sealed_packs_need_the_secret() {
 fn a_wrong_secret_for_a_sealed_question_code_is_an_error() {
     let d = tempfile::tempdir().unwrap();
     let (right, other) = (RIGHT_KEY, OTHER_KEY);
-    fs::write(d.path().join("right.key"), &right).unwrap();
-    fs::write(d.path().join("other.key"), &other).unwrap();
+    fs::write(d.path().join("right.key"), right).unwrap();
+    fs::write(d.path().join("other.key"), other).unwrap();
     groundwork(d.path())
         .args([
             "generate",
