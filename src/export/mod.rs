@@ -240,10 +240,15 @@ impl Folder {
             .filter(|f| !now.files.contains(f))
             .cloned()
             .collect();
-        if !stale.is_empty() {
-            // Until the stale files are gone, the stamp lists them too.
-            let mut both = now.clone();
-            both.files.extend(stale.iter().cloned());
+        if !stale.is_empty() || now.files.iter().any(|f| !old.files.contains(f)) {
+            // Until the run is over, the stamp lists both what this run writes and what it will
+            // remove, and no inputs digest: an interrupted run loses track of no file, and leaves
+            // no folder that looks finished.
+            let both = Stamp {
+                pack: now.pack.clone(),
+                inputs: None,
+                files: now.files.iter().chain(&stale).cloned().collect(),
+            };
             write_one(dir, STAMP, both.text().as_bytes())?;
         }
         Ok(Folder {
@@ -358,4 +363,56 @@ fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, 
         written.push(path);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn while_a_folder_is_written_its_stamp_lists_every_file_groundwork_put_there() {
+        let d = tempfile::tempdir().unwrap();
+        let stamp = |files: &[&str], inputs: Option<&str>| Stamp {
+            pack: "P".into(),
+            inputs: inputs.map(str::to_string),
+            files: files.iter().map(|f| f.to_string()).collect(),
+        };
+        std::fs::write(d.path().join("paper.pdf"), "old").unwrap();
+        std::fs::write(d.path().join("notes.txt"), "mine").unwrap();
+        write_one(
+            d.path(),
+            STAMP,
+            stamp(&["paper.pdf", "notes.txt", "../x"], Some("i"))
+                .text()
+                .as_bytes(),
+        )
+        .unwrap();
+        let f = Folder::begin(d.path(), stamp(&["paper.html"], Some("j"))).unwrap();
+        // Interrupted here: the stamp still knows paper.pdf, already knows paper.html, and does
+        // not claim the inputs are done. Names groundwork does not write were dropped.
+        assert_eq!(
+            Stamp::read(d.path()),
+            stamp(&["paper.html", "paper.pdf"], None)
+        );
+        std::fs::write(d.path().join("paper.html"), "new").unwrap();
+        let removed = f.finish().unwrap();
+        assert_eq!(removed, [d.path().join("paper.pdf")]);
+        assert_eq!(Stamp::read(d.path()), stamp(&["paper.html"], Some("j")));
+        assert!(d.path().join("notes.txt").is_file());
+    }
+
+    #[test]
+    fn only_our_own_temporary_files_are_recognised() {
+        for (name, ours) in [
+            (".paper.html.a1B2c3.tmp", true),
+            ("..groundwork.zzzzzz.tmp", true),
+            (".manifest.csv.000000.tmp", true),
+            (".paper.html.a1B2c.tmp", false),
+            (".notes.txt.a1B2c3.tmp", false),
+            ("paper.html.a1B2c3.tmp", false),
+            (".paper.html.a1B2c3", false),
+        ] {
+            assert_eq!(is_own_temp(name, &own_name), ours, "{name}");
+        }
+    }
 }
