@@ -48,7 +48,6 @@ pub fn run(a: ShowArgs) -> Result<Output, Error> {
 /// Generates (and cross-checks) the question the arguments name.
 pub fn question(a: &ShowArgs) -> Result<Question, Error> {
     let looks_like_id = a.target.contains('.');
-    let seal = a.seal.seal()?;
     let (fam, seed, difficulty, pins, seal) = if looks_like_id {
         let fam = family::lookup(&a.target)?;
         let seed = a.seed.unwrap_or(1);
@@ -65,7 +64,7 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
             .transpose()?
             .unwrap_or_default();
         let pins = family::parse_pins(fam, &a.set)?;
-        (fam, seed, difficulty, pins, seal)
+        (fam, seed, difficulty, pins, a.seal.seal()?)
     } else {
         if a.seed.is_some() || a.difficulty.is_some() || !a.set.is_empty() {
             return Err(Error::Usage {
@@ -88,6 +87,11 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
                 },
                 e => e,
             })?;
+        // The secret is read (and a typed one stretched) only for a sealed code.
+        let seal = match code.verifier {
+            Some(_) => a.seal.seal()?,
+            None => None,
+        };
         let seal = match (code.verifier, seal) {
             (None, _) => None,
             (Some(v), Some(seal)) if v == seal.question_verifier(fam.id(), code.seed) => Some(seal),
