@@ -13,7 +13,7 @@
 //!   to guess, so nothing to slow down.
 //! - A typed secret (a passphrase): at least [`MIN_SECRET_CHARS`] characters, stretched with
 //!   Argon2id ([`ARGON2_MEMORY_KIB`], [`ARGON2_PASSES`], [`ARGON2_LANES`]). The verifiers on the
-//!   paper let anyone test guesses offline; Argon2id makes each guess cost about a tenth of a
+//!   paper let anyone test guesses offline; Argon2id makes each guess cost about a quarter of a
 //!   second and 64 MiB, where BLAKE3 once let every 1–5-letter secret be tried in 106 s.
 //!
 //! The key is derived once per process (a pack, a batch), never per question.
