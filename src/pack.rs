@@ -178,9 +178,22 @@ pub fn question(
     pins: &family::Pins,
     seal: Option<&Seal>,
 ) -> Result<Question, Error> {
-    let mut q = family::generate_sealed(family, seed, difficulty, pins, seal)
-        .map_err(|e| e.into_error(family.id()))?;
-    q.code = crate::code::question_code(&q);
+    let mut q = family::generate_sealed(family, seed, difficulty, pins, seal).map_err(|e| {
+        match e.into_error(family.id()) {
+            // Real code failed to run: a bug, unless the temporary folder is the cause.
+            Error::Generate {
+                family,
+                message,
+                hint: None,
+            } => Error::Generate {
+                family,
+                message,
+                hint: Error::temp_dir_problem(),
+            },
+            e => e,
+        }
+    })?;
+    q.code = crate::code::question_code(&q, seal);
     Ok(q)
 }
 

@@ -303,7 +303,7 @@ impl Normalisation {
                 {
                     Ok(u)
                 } else {
-                    Err(format!("`{t}` is not an errno name"))
+                    Err(format!("`{}` is not an errno name", crate::text::echo(t)))
                 }
             }
             Normalisation::Integer => grade::parse_integer(t).map(|v| v.to_string()),
