@@ -161,8 +161,8 @@ impl Family for Avalanche {
             }
             Expected::Real { value, .. } => {
                 let hits = samples.iter().filter(|x| **x > s.t).count() as f64;
-                let est = mc::Estimate { mean: hits / n, stderr: (hits / n * (1.0 - hits / n) / n).sqrt(), n: n as u64 };
-                if est.agrees_with_probability(*value) {
+                let est = mc::Estimate::from_hits(hits as u64, n as u64);
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, measured {}", est.describe(4))))

@@ -281,7 +281,7 @@ impl Family for Birthday {
             ("probability", Expected::Real { value, .. }) => {
                 // A fresh stream, so the check does not reuse the evidence's samples.
                 let est = simulate(s.n, s.k, trials_for(s.n), &mut cx.sim_rng("check"));
-                if est.agrees_with_probability(*value) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!(

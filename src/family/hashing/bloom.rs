@@ -227,8 +227,7 @@ impl Family for Bloom {
                 let est = measure(s.m, s.n, s.k, &mut cx.sim_rng("check"));
                 // The formula is an approximation (about 1% off for these sizes): allow 5% on top
                 // of the sampling error.
-                let allowed = mc::K_SIGMA * est.stderr.max((value * (1.0 - value) / est.n as f64).sqrt()) + 0.05 * value;
-                if (est.mean - value).abs() <= allowed {
+                if est.not_below(0.95 * value) && est.not_above((1.05 * value).min(1.0)) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, real filter {}", est.describe(4))))

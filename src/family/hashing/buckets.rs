@@ -210,7 +210,7 @@ impl Family for Buckets {
         let est = simulate(&s, &mut cx.sim_rng("check"));
         match q.expected(0)? {
             Expected::Real { value, .. } => {
-                if est.agrees_with(*value, 1e-9) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))

@@ -198,7 +198,7 @@ impl Family for Truncation {
             return Err(CheckError(format!("L = {l} is not the threshold for N = {}", s.n)));
         }
         let est = small_scale(91, &mut cx.sim_rng("check"));
-        if !est.agrees_with_probability(p_collide(91, 3)) {
+        if !est.agrees_with(p_collide(91, 3)) {
             return Err(CheckError(format!("real SHA-256 prefixes {} vs formula {}", est.describe(3), p_collide(91, 3))));
         }
         Ok(())

@@ -21,7 +21,8 @@
 //! exponential service times from `rand_distr`, each request served by the worker that frees up
 //! first. The first 5% of requests are a warm-up and are dropped; the standard error comes from 40
 //! batch means (requests in a busy queue are correlated, so the naive standard error would be
-//! too small), and the key must lie within `mc::K_SIGMA` of them. The run is long enough that a
+//! too small), and the key must pass Student's t test at 39 degrees of freedom at the suite's level
+//! (`mc::FAIL_P`: |t| ≤ 7.76). The run is long enough that a
 //! batch spans hundreds of relaxation times (about S/(1 − √ρ)²).
 //!
 //! **Pitfalls**: W = S ("the work takes 10 ms"); a linear slowdown (ρ₂/ρ₁); splitting the traffic
@@ -183,8 +184,8 @@ fn simulate(lambda: f64, s: f64, c: u32, n: u64, rng: &mut ChaCha8Rng) -> Measur
             (sum_w, sum_wq, sum_busy, waited, i, batch_start) = (0.0, 0.0, 0.0, 0, 0, t);
         }
     }
-    let mut e = cols.iter().map(|c| mc::of_samples(c));
-    let mut next = || e.next().unwrap_or(Estimate { mean: f64::NAN, stderr: 0.0, n: 0 });
+    let mut e = cols.iter().map(|c| mc::batch_means(c));
+    let mut next = || e.next().unwrap_or_else(|| mc::batch_means(&[]));
     Measured { rho: next(), p_wait: next(), w: next(), l: next(), lq: next(), requests: n }
 }
 
@@ -395,13 +396,7 @@ impl Family for Queueing {
         let sc: Scenario = q.scenario()?;
         let key = |i: usize| q.expected_real(i);
         let sim = simulate(sc.lambda, sc.s, sc.c, run_length(exact(sc.lambda, sc.s, sc.c).rho), &mut cx.sim_rng("check"));
-        let agree = |what: &str, key: f64, est: Estimate, scale: f64| {
-            if est.agrees_with(key / scale, 1e-9) {
-                Ok(())
-            } else {
-                Err(CheckError(format!("{what}: key {key}, simulation {} (×{scale})", est.describe(4))))
-            }
-        };
+        let agree = |what: &str, key: f64, est: Estimate, scale: f64| est.check(&format!("{what} (÷{scale})"), key / scale);
         match sc.ask.as_str() {
             "response" => {
                 agree("utilization %", key(0)?, sim.rho, 100.0)?;
@@ -415,7 +410,8 @@ impl Family for Queueing {
                 let peak = simulate(sc.peak, sc.s, sc.c, run_length(exact(sc.peak, sc.s, sc.c).rho), &mut cx.sim_rng("check-peak"));
                 let ratio = peak.w.mean / sim.w.mean;
                 let rel = ((peak.w.stderr / peak.w.mean).powi(2) + (sim.w.stderr / sim.w.mean).powi(2)).sqrt();
-                let est = Estimate { mean: ratio, stderr: ratio * rel, n: peak.requests };
+                // A ratio of two batch-means estimates: Student's t with the batches' degrees of freedom.
+                let est = Estimate::derived(ratio, ratio * rel, BATCHES as u64, true);
                 agree("slowdown factor", key(0)?, est, 1.0)
             }
             _ => {

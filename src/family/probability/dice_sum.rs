@@ -174,7 +174,7 @@ impl Family for DiceSum {
             return Err(CheckError("expected a real answer".into()));
         };
         let est = simulate(&s, &mut cx.sim_rng("check"));
-        if est.agrees_with_probability(*value) {
+        if est.agrees_with(*value) {
             Ok(())
         } else {
             Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))

@@ -103,7 +103,7 @@ fn simulate_sd(p: f64, n: u64, rng: &mut ChaCha8Rng) -> Estimate {
         d * d
     });
     let sd = var.mean.sqrt();
-    Estimate { mean: sd, stderr: var.stderr / (2.0 * sd).max(f64::MIN_POSITIVE), n: REPEATS }
+    Estimate::derived(sd, var.stderr / (2.0 * sd).max(f64::MIN_POSITIVE), REPEATS, false)
 }
 
 /// The share of samples of size n whose estimate lands within ±ε of p.
@@ -251,7 +251,7 @@ impl Family for EstimateError {
             let est = simulate_sd(sc.p, sc.n, &mut cx.sim_rng("check"));
             for (i, scale) in [(0, 100.0), (1, 100.0 * Z95)] {
                 let k = key(i)? / scale;
-                if !est.agrees_with(k, 1e-12) {
+                if !est.agrees_with(k) {
                     return Err(CheckError(format!("slot {i}: key {k} (as a standard error), simulation {}", est.describe(4))));
                 }
             }
@@ -259,7 +259,7 @@ impl Family for EstimateError {
         } else {
             let n = key(0)?.round().max(1.0) as u64;
             let cov = simulate_coverage(sc.p, sc.eps, n, &mut cx.sim_rng("check"));
-            if (cov.mean - 0.95).abs() <= mc::K_SIGMA * cov.stderr.max(0.0016) + COVERAGE_SLACK {
+            if cov.not_below(0.95 - COVERAGE_SLACK) && cov.not_above(0.95 + COVERAGE_SLACK) {
                 Ok(())
             } else {
                 Err(CheckError(format!("n = {n}: coverage of ±ε is {}, not 95%", cov.describe(4))))

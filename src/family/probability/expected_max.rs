@@ -185,7 +185,7 @@ impl Family for ExpectedMax {
             return Err(CheckError("expected a real answer".into()));
         };
         let est = simulate(&s, &mut cx.sim_rng("check"));
-        if est.agrees_with(*value, 1e-9) {
+        if est.agrees_with(*value) {
             Ok(())
         } else {
             Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))

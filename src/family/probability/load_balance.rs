@@ -264,7 +264,7 @@ impl Family for LoadBalance {
         match q.expected(0)? {
             Expected::Real { value, .. } => {
                 let est = simulate_count(&s, &mut cx.sim_rng("check"));
-                if est.agrees_with(*value, 1e-9) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))

@@ -226,7 +226,7 @@ impl Family for Patterns {
             return Err(CheckError(format!("key {value}, overlap formula {}", conway_fair(&s.pattern))));
         }
         let est = simulate(&s, &mut cx.sim_rng("check"));
-        if est.agrees_with(*value, 1e-9) {
+        if est.agrees_with(*value) {
             Ok(())
         } else {
             Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))

@@ -239,7 +239,7 @@ impl Family for Quorum {
         match q.expected(0)? {
             Expected::Real { value, .. } => {
                 let est = simulate(s.n, s.k, s.a, &mut rng);
-                if est.agrees_with_probability(*value) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(5))))

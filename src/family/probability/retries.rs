@@ -244,7 +244,7 @@ impl Family for Retries {
         match (s.ask.as_str(), q.expected(0)?) {
             ("within", Expected::Real { value, .. }) => {
                 let est = simulate_within(s.p, s.r, &mut rng);
-                if est.agrees_with_probability(*value) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
@@ -263,8 +263,7 @@ impl Family for Retries {
                 let by_log = ((1.0 - s.target).ln() / (1.0 - s.p).ln() - 1e-9).ceil().max(1.0) as i64;
                 CheckError::expect_eq("fewest attempts", *value, by_log)?;
                 let at = simulate_within(s.p, *value as u32, &mut rng);
-                let implied = (s.target * (1.0 - s.target) / at.n as f64).sqrt();
-                if at.mean + mc::K_SIGMA * at.stderr.max(implied) < s.target {
+                if !at.not_below(s.target) {
                     return Err(CheckError(format!("r = {value} simulates to {}", at.describe(4))));
                 }
                 Ok(())

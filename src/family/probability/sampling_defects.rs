@@ -209,7 +209,7 @@ impl Family for SamplingDefects {
         match q.expected(0)? {
             Expected::Real { value, .. } => {
                 let est = simulate(s.big_n, s.d, s.n, &mut rng);
-                if est.agrees_with_probability(*value) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
@@ -219,11 +219,10 @@ impl Family for SamplingDefects {
                 let n = *value as u64;
                 let at = simulate(s.big_n, s.d, n, &mut rng);
                 let below = simulate(s.big_n, s.d, n - 1, &mut rng);
-                let se = |e: &mc::Estimate| e.stderr.max((s.target * (1.0 - s.target) / e.n as f64).sqrt());
-                if at.mean + mc::K_SIGMA * se(&at) < s.target {
+                if !at.not_below(s.target) {
                     return Err(CheckError(format!("n = {n} simulates to {}", at.describe(4))));
                 }
-                if below.mean - mc::K_SIGMA * se(&below) > s.target {
+                if !below.not_above(s.target) {
                     return Err(CheckError(format!("n − 1 = {} already reaches the target: {}", n - 1, below.describe(4))));
                 }
                 Ok(())
