@@ -23,4 +23,13 @@ pub trait Family: Sync {
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError>;
     /// Recomputes the answer by a second, independent route and compares.
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError>;
+    /// Parameters the prompt shows by what it lists or in another unit rather than as the number
+    /// itself: `steps = 4` is four operations in the code, `keys = 6` six keys in the table,
+    /// `small_kib = 4` a buffer of 4096 bytes. The registry test checks that every other recorded
+    /// number appears in the prompt as written, and that pinning any recorded parameter to another
+    /// value changes the prompt (a parameter that changes nothing is unused and must not be
+    /// recorded: see `Ctx::unused`).
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &[]
+    }
 }

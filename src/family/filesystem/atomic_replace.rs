@@ -300,6 +300,10 @@ impl Family for AtomicReplace {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `options` is the number of procedures listed.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["options"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let count = (cx.int("options") as usize).clamp(2, CANDIDATES.len());

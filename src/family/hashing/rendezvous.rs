@@ -76,6 +76,10 @@ impl Family for Rendezvous {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `keys` and `nodes` are the rows and columns of the scores table.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["keys", "nodes"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");

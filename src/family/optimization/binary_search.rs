@@ -84,6 +84,10 @@ impl Family for BinarySearch {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `size` is the length of the shown array (`probes`), or n in the text (`worst`).
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["size"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");

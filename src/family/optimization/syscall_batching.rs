@@ -95,6 +95,10 @@ impl Family for SyscallBatching {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `small_kib` and `large_kib` show as buffers in bytes (×1024).
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["small_kib", "large_kib"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");

@@ -121,6 +121,10 @@ impl Family for BayesAlert {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `alerts` is the number of alerts listed.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["alerts"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let count = cx.int("alerts") as usize;

@@ -53,6 +53,21 @@ pub const WARN_SIGMA: f64 = 5.0;
 /// The two-sided level of [`WARN_SIGMA`]: 2·Φ(−5).
 pub const WARN_P: f64 = 5.733_031_437_583_878e-7;
 
+/// The suite's false-alarm budget and the test counts it allows (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget {
+    /// The default suite (`cargo test --locked`) fails a correct build with at most this
+    /// probability per reseed.
+    pub ci_suite: f64,
+    /// The long run (`cargo test --locked -- --ignored`), likewise.
+    pub long_run: f64,
+    /// Statistical tests the default suite's 200-seed stress test may make.
+    pub ci_stress_tests: u64,
+}
+
+/// The budget the tests enforce.
+pub const BUDGET: Budget = Budget { ci_suite: 1e-4, long_run: 1e-3, ci_stress_tests: 1_000_000 };
+
 /// How an estimate was sampled, which decides the test [`Estimate::verdict`] applies.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
