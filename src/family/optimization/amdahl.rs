@@ -109,6 +109,11 @@ impl Family for Amdahl {
         // Capped at 0.8·n so the target is reachable.
         let target = cx.real_capped("target", hi_target);
         let p = pct / 100.0;
+        if ask == "fraction" {
+            cx.unused("parallel_pct");
+        } else {
+            cx.unused("target");
+        }
         let s = Scenario { ask: ask.into(), p, n, target };
         let cap = 1.0 / (1.0 - p);
         let (prompt, slot, solution) = match ask {

@@ -119,6 +119,12 @@ impl Family for ExpectedMax {
         let mean = cx.int("mean_ms") as f64;
         let lo = cx.int("low_ms");
         let hi = cx.int_within("high_ms", lo + 5, lo + 200, 5);
+        if dist == "exponential" {
+            cx.unused("low_ms");
+            cx.unused("high_ms");
+        } else {
+            cx.unused("mean_ms");
+        }
         if hi <= lo {
             return Err(GenError::Params {
                 message: format!("high_ms = {hi} must exceed low_ms = {lo}"),

@@ -129,6 +129,11 @@ impl Family for PoissonBurst {
         let hi_ms = (4000.0 / lambda).floor() as i64;
         let t_ms = cx.int_within("window_ms", lo_ms.max(1), hi_ms.max(lo_ms.max(1)), 1);
         let t = t_ms as f64 / 1000.0;
+        if ask == "burst" {
+            cx.unused("window_ms");
+        } else {
+            cx.unused("limit");
+        }
         let s = Scenario {
             ask: ask.into(),
             lambda,

@@ -117,7 +117,15 @@ impl Family for Quorum {
         let n = cx.int("replicas") as u32;
         let k = cx.int_within("needed", 1, n as i64, 1) as u32;
         let a = cx.real("availability");
-        if k > n {
+        match ask {
+            "compare" => {
+                cx.unused("replicas");
+                cx.unused("needed");
+            }
+            "majority" => cx.unused("needed"),
+            _ => {}
+        }
+        if ask == "at_least" && k > n {
             return Err(GenError::Params {
                 message: format!("needed = {k} is more than replicas = {n}"),
                 hint: "set needed to at most the number of replicas".into(),

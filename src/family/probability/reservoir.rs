@@ -133,7 +133,12 @@ impl Family for Reservoir {
         let ask = cx.pick("ask");
         let k = cx.int("reservoir") as u64;
         // A pair needs room for two lines; a drawn (not pinned) reservoir of 1 becomes 2.
-        let k = if ask == "pair" && !cx.is_pinned("reservoir") { k.max(2) } else { k };
+        let k = if ask == "pair" && !cx.is_pinned("reservoir") && k < 2 {
+            cx.adjusted("reservoir", crate::family::ParamValue::Int(2));
+            2
+        } else {
+            k
+        };
         let n = cx.int("stream") as u64;
         if n <= k || (ask == "pair" && k < 2) {
             return Err(GenError::Params {

@@ -126,6 +126,11 @@ impl Family for Retries {
         let p = cx.real("p");
         let r = cx.int("attempts") as u32;
         let target: f64 = cx.pick("target").parse().unwrap_or(0.99);
+        if ask == "needed" {
+            cx.unused("attempts");
+        } else {
+            cx.unused("target");
+        }
         let q = 1.0 - p;
         let qs = num(q);
         let setting = format!(

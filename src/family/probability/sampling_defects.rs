@@ -133,6 +133,11 @@ impl Family for SamplingDefects {
         let d = cx.int_within("corrupted", 1, (big_n / 4).max(1) as i64, 1) as u64;
         let n = cx.int_within("checked", (big_n / 20).max(1) as i64, (big_n / 3).max(1) as i64, 1) as u64;
         let target: f64 = cx.pick("target").parse().unwrap_or(0.95);
+        if ask == "detect" {
+            cx.unused("target");
+        } else {
+            cx.unused("checked");
+        }
         if d >= big_n || n > big_n {
             return Err(GenError::Params {
                 message: format!("corrupted = {d} and checked = {n} must both be below objects = {big_n}"),
