@@ -49,18 +49,7 @@ fn every_family_passes_the_stress_check_over_200_seeds() {
 #[ignore = "long: 5000 seeds per family and difficulty; run with cargo test -- --ignored"]
 fn every_family_passes_the_stress_check_over_5000_seeds() {
     let only = std::env::var("GROUNDWORK_STRESS_FAMILIES").ok();
-    let chosen: Vec<&'static dyn Family> = FAMILIES
-        .iter()
-        .copied()
-        .filter(|f| {
-            only.as_deref()
-                .is_none_or(|ids| ids.split(',').any(|id| id.trim() == f.id()))
-        })
-        .collect();
-    assert!(
-        !chosen.is_empty(),
-        "GROUNDWORK_STRESS_FAMILIES names no family: {only:?}"
-    );
+    let chosen = chosen_families();
     let reports = run_stress(&chosen, 1000..6000);
     let tests: u64 = reports.iter().map(|r| r.tests).sum();
     let marginal: Vec<&String> = reports.iter().flat_map(|r| &r.marginal).collect();
@@ -225,20 +214,34 @@ fn random_value(p: &ParamSpec, rng: &mut ChaCha8Rng) -> String {
         }
         ParamKind::Real { min, max, step, .. } => {
             let steps = ((max - min) / step).round() as i64;
-            let v = min + rng.random_range(0..=steps) as f64 * step;
-            format!("{}", (v / step).round() * step)
-                .parse::<f64>()
-                .map(|x| x.clamp(min, max).to_string())
-                .unwrap_or_else(|_| min.to_string())
+            let v = (min + rng.random_range(0..=steps) as f64 * step).clamp(min, max);
+            // Rounded past the step's decimals to drop binary noise (0.35000000000000003).
+            let places = (-step.log10().floor()).max(0.0) as usize + 4;
+            format!("{v:.places$}").parse::<f64>().unwrap_or(v).to_string()
         }
         ParamKind::Choice { options, .. } => options[rng.random_range(0..options.len())].to_string(),
     }
 }
 
+/// The families `GROUNDWORK_STRESS_FAMILIES=id,id,…` names, or all of them.
+fn chosen_families() -> Vec<&'static dyn Family> {
+    let only = std::env::var("GROUNDWORK_STRESS_FAMILIES").ok();
+    let chosen: Vec<&'static dyn Family> = FAMILIES
+        .iter()
+        .copied()
+        .filter(|f| {
+            only.as_deref()
+                .is_none_or(|ids| ids.split(',').any(|id| id.trim() == f.id()))
+        })
+        .collect();
+    assert!(!chosen.is_empty(), "GROUNDWORK_STRESS_FAMILIES names no family: {only:?}");
+    chosen
+}
+
 fn random_pins_everywhere(draws: u64) {
     let mut generated = 0;
     let mut refused = 0;
-    for f in FAMILIES.iter() {
+    for f in chosen_families() {
         let mut rng = ChaCha8Rng::seed_from_u64(family_tag(f.id()) as u64);
         for i in 0..draws {
             let sets: Vec<String> = f
@@ -246,10 +249,10 @@ fn random_pins_everywhere(draws: u64) {
                 .iter()
                 .map(|p| format!("{}={}", p.key, random_value(p, &mut rng)))
                 .collect();
-            let pins = parse_pins(*f, &sets)
+            let pins = parse_pins(f, &sets)
                 .unwrap_or_else(|e| panic!("{}: {sets:?} is in range but refused: {e}", f.id()));
             let d = Difficulty::ALL[(i % 3) as usize];
-            match generates_or_explains(*f, i, d, &pins) {
+            match generates_or_explains(f, i, d, &pins) {
                 Some(q) => {
                     generated += 1;
                     for (k, v) in &q.params {

@@ -452,9 +452,11 @@ pub fn binomial_cdf(n: u64, p: f64, k: u64) -> f64 {
 
 /// The two-sided exact binomial p-value of `hits` in `n` trials at probability `p`.
 fn binomial_two_sided(n: u64, p: f64, hits: u64) -> f64 {
-    if !(0.0..=1.0).contains(&p) {
+    // An exact probability computed as a sum may land a rounding error outside [0, 1].
+    if !(-1e-9..=1.0 + 1e-9).contains(&p) {
         return 0.0;
     }
+    let p = p.clamp(0.0, 1.0);
     (2.0 * binomial_cdf(n, p, hits).min(binomial_sf(n, p, hits))).min(1.0)
 }
 
@@ -547,6 +549,9 @@ mod tests {
         let none = Estimate::from_hits(0, 8_000);
         assert!(none.agrees_with(0.0002));
         assert!(!none.agrees_with(0.01));
+        // A probability summed to 1 + 7e-16 is 1 (quorum of 60 replicas), and 1.001 is not one.
+        assert!(Estimate::from_hits(30_000, 30_000).agrees_with(1.000_000_000_000_000_7));
+        assert!(!Estimate::from_hits(30_000, 30_000).agrees_with(1.001));
         // For means of whole samples ≥ 0: ten non-zero samples refute an exact mean of 0 and of 10⁻⁶.
         let samples: Vec<f64> = (0..10_000).map(|i| if i < 10 { 1.0 } else { 0.0 }).collect();
         let e = of_independent(&samples);
