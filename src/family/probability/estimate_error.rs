@@ -114,6 +114,17 @@ fn simulate_coverage(p: f64, eps: f64, n: u64, rng: &mut ChaCha8Rng) -> Estimate
     mc::probability(REPEATS, rng, |g| (b.sample(g) as f64 / n as f64 - p).abs() <= eps + 1e-12)
 }
 
+/// P(|X/n − p| ≤ ε) for X ~ Binomial(n, p), exactly: the coverage the sample size gives.
+fn exact_coverage(p: f64, eps: f64, n: u64) -> f64 {
+    let lo = ((p - eps) * n as f64 - 1e-9).ceil().max(0.0) as u64;
+    let hi = (((p + eps) * n as f64 + 1e-9).floor() as u64).min(n);
+    if lo > hi {
+        return 0.0;
+    }
+    let below = if lo == 0 { 0.0 } else { mc::binomial_cdf(n, p, lo - 1) };
+    (mc::binomial_cdf(n, p, hi) - below).max(0.0)
+}
+
 /// An interval for the 97.5% quantile of the standard normal, from 200,000 simulated draws.
 fn simulated_z975(rng: &mut ChaCha8Rng) -> (f64, f64) {
     let mut z: Vec<f64> = (0..200_000).map(|_| rand_distr::StandardNormal.sample(rng)).collect();
@@ -165,7 +176,20 @@ impl Family for EstimateError {
                     hint: "set margin_pct below min(rate_pct, 100 − rate_pct); a tenth to a half of it is typical".into(),
                 });
             }
-            Scenario { ask: ask.into(), x: 0, n: 0, p: rate / 100.0, eps }
+            let p = rate / 100.0;
+            let n = sample_size(p, eps);
+            let covered = exact_coverage(p, eps, n);
+            if (covered - 0.95).abs() > COVERAGE_SLACK / 2.0 {
+                return Err(GenError::Params {
+                    message: format!(
+                        "±{} points needs only n = {n} requests by the normal approximation, and at that size the estimate lands within ±ε {}% of the time, not 95%",
+                        num(100.0 * eps),
+                        fmt_sig(100.0 * covered, 3)
+                    ),
+                    hint: "choose a smaller margin_pct (a tenth to a half of the rarer of rate_pct and 100 − rate_pct, at most 5 points, is typical)".into(),
+                });
+            }
+            Scenario { ask: ask.into(), x: 0, n: 0, p, eps }
         };
         let (prompt, slots, solution, evidence) = match ask {
             "stderr" => {
@@ -282,7 +306,7 @@ impl Family for EstimateError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::family::{generate, parse_pins, Difficulty, GenError};
     use crate::audit::stress;
 
     #[test]
@@ -334,6 +358,23 @@ mod tests {
         // Forgetting to square: 1.96·sqrt(p(1 − p))/ε.
         q.slots[0].expected = Expected::rel((1.96f64 * 0.3 / 0.01).ceil(), 0.05);
         assert!(crate::family::cross_check(&EstimateError, &q).is_err());
+    }
+
+    #[test]
+    fn margins_too_wide_for_the_normal_approximation_are_refused() {
+        // Found by random pins: ±49.6 points with p unknown needs n = 4 by the formula, and 4
+        // requests land within ±ε only 87.5% of the time (by hand: P(1 ≤ X ≤ 3) for
+        // Binomial(4, ½) = 14/16), so the key was not a 95% sample size at all.
+        assert!((exact_coverage(0.5, 0.496, 4) - 14.0 / 16.0).abs() < 1e-12);
+        let pins = parse_pins(&EstimateError, &["ask=trials_worst".into(), "margin_pct=49.6".into()]).unwrap();
+        let err = generate(&EstimateError, 72, Difficulty::Easy, &pins).unwrap_err();
+        assert!(matches!(err, GenError::Params { .. }), "{err}");
+        // Drawn margins are never refused.
+        for seed in 0..60 {
+            for d in Difficulty::ALL {
+                generate(&EstimateError, seed, d, &crate::family::Pins::new()).unwrap();
+            }
+        }
     }
 
     #[test]
