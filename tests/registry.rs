@@ -266,11 +266,12 @@ fn random_pins_everywhere(draws: u64) {
                     }
                 }
                 Ok(None) => refused += 1,
-                Err(e) => failures.push(
-                    e.downcast_ref::<String>()
-                        .cloned()
-                        .unwrap_or_else(|| format!("{} {sets:?}: panicked", f.id())),
-                ),
+                Err(e) => failures.push(match (e.downcast_ref::<String>(), e.downcast_ref::<&str>()) {
+                    (Some(m), _) if m.starts_with(f.id()) => m.clone(),
+                    (Some(m), _) => format!("{} {sets:?}: panicked: {m}", f.id()),
+                    (None, Some(m)) => format!("{} {sets:?}: panicked: {m}", f.id()),
+                    _ => format!("{} {sets:?}: panicked", f.id()),
+                }),
             }
         }
     }

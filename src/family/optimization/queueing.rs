@@ -126,6 +126,9 @@ struct Measured {
     l: Estimate,
     lq: Estimate,
     requests: u64,
+    /// Requests measured (after the warm-up), and how many of them waited.
+    measured: u64,
+    waited: u64,
 }
 
 const BATCHES: usize = 40;
@@ -149,6 +152,7 @@ fn simulate(lambda: f64, s: f64, c: u32, n: u64, rng: &mut ChaCha8Rng) -> Measur
     let (mut sum_w, mut sum_wq, mut sum_busy, mut waited) = (0.0, 0.0, 0.0, 0u64);
     let mut cols: [Vec<f64>; 5] = Default::default();
     let mut i = 0u64;
+    let (mut measured, mut waited_total) = (0u64, 0u64);
     for k in 0..warm + per * BATCHES as u64 {
         t += arrivals.sample(rng);
         let (j, free) = free_at
@@ -168,6 +172,8 @@ fn simulate(lambda: f64, s: f64, c: u32, n: u64, rng: &mut ChaCha8Rng) -> Measur
         sum_wq += start - t;
         sum_busy += work;
         waited += u64::from(start > t);
+        waited_total += u64::from(start > t);
+        measured += 1;
         i += 1;
         if i == per {
             let span = t - batch_start;
@@ -186,7 +192,7 @@ fn simulate(lambda: f64, s: f64, c: u32, n: u64, rng: &mut ChaCha8Rng) -> Measur
     }
     let mut e = cols.iter().map(|c| mc::batch_means(c));
     let mut next = || e.next().unwrap_or_else(|| mc::batch_means(&[]));
-    Measured { rho: next(), p_wait: next(), w: next(), l: next(), lq: next(), requests: n }
+    Measured { rho: next(), p_wait: next(), w: next(), l: next(), lq: next(), requests: n, measured, waited: waited_total }
 }
 
 /// Arrival rate for a load drawn in `lo..=hi` (fractions), for c workers of mean service time s,
@@ -404,6 +410,15 @@ impl Family for Queueing {
             }
             "in_system" => {
                 agree("L", key(0)?, sim.l, 1.0)?;
+                if sim.waited == 0 {
+                    // No request waited in the whole run (a lightly loaded queue), so every batch's
+                    // L_q is 0 and batch means have nothing to say. Test the probability of waiting
+                    // the key's L_q implies, L_q·(1 − ρ)/ρ (M/M/c: L_q = C·ρ/(1 − ρ)), against 0
+                    // waits in that many requests.
+                    let rho = sc.lambda * sc.s / sc.c as f64;
+                    let implied = key(1)? * (1.0 - rho) / rho;
+                    return Estimate::from_hits(0, sim.measured).check("P(wait) implied by L_q, with no request waiting", implied);
+                }
                 agree("L_q", key(1)?, sim.lq, 1.0)
             }
             "slowdown" => {
@@ -415,7 +430,12 @@ impl Family for Queueing {
                 agree("slowdown factor", key(0)?, est, 1.0)
             }
             _ => {
-                agree("P(wait)", key(0)?, sim.p_wait, 1.0)?;
+                if sim.waited == 0 {
+                    // As above: no request waited, so test the count, 0 of the measured requests.
+                    Estimate::from_hits(0, sim.measured).check("P(wait), with no request waiting", key(0)?)?;
+                } else {
+                    agree("P(wait)", key(0)?, sim.p_wait, 1.0)?;
+                }
                 agree("response time ms", key(1)?, sim.w, 1000.0)
             }
         }
@@ -467,6 +487,23 @@ mod tests {
             let q = generate(&Queueing, seed, Difficulty::Hard, &pins).unwrap();
             let Some(ParamValue::Int(peak)) = q.params.get("peak_rate") else { panic!() };
             assert!((*peak as f64) * 0.098 < MAX_LOAD, "seed {seed}: {peak}");
+        }
+    }
+
+    #[test]
+    fn a_queue_where_nobody_waits_cross_checks() {
+        // Found by random pins: 4 workers at λ = 1/s, S = 11 ms (0.3% load): P(wait) = 6e-10 and
+        // no simulated request ever waits, so every batch mean is 0 with no spread and the
+        // correct key failed ("p = 0"). A key that is clearly too large still fails.
+        let pins = parse_pins(&Queueing, &["ask=mmc".into(), "servers=4".into(), "rate=1".into(), "service_ms=11".into()]).unwrap();
+        let mut q = generate(&Queueing, 213, Difficulty::Easy, &pins).unwrap();
+        crate::family::cross_check(&Queueing, &q).unwrap();
+        q.slots[0].expected = Expected::sig(0.01, 3);
+        assert!(crate::family::cross_check(&Queueing, &q).is_err());
+        let pins = parse_pins(&Queueing, &["ask=in_system".into(), "servers=1".into(), "rate=1".into(), "service_ms=1".into()]).unwrap();
+        let q = generate(&Queueing, 5, Difficulty::Hard, &pins);
+        if let Ok(q) = q {
+            crate::family::cross_check(&Queueing, &q).unwrap();
         }
     }
 
