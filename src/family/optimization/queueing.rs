@@ -542,29 +542,44 @@ mod calibration {
     use super::*;
     use rand::SeedableRng;
 
-    /// Are the batch-means standard errors honest? Over many runs at each load, the z-scores of the
-    /// simulated W against the closed form should look standard normal (about 5% beyond ±2, none
-    /// beyond ±5). Prints the spread; fails if any |z| > 5. `cargo test --lib -- --ignored
-    /// queueing_z_scores --nocapture`.
-    #[test]
-    #[ignore = "long: 300 runs at each of five loads"]
-    fn queueing_z_scores() {
-        let mut worst: f64 = 0.0;
-        for (load, c) in [(0.5, 1), (0.8, 1), (0.9, 1), (0.95, 1), (0.9, 4)] {
+    /// Are the batch-means standard errors honest? Over `runs` runs at each load, the t-scores of
+    /// the simulated W against the closed form should follow Student's t with 39 degrees of
+    /// freedom: none beyond the failure quantile (7.76), a mean near 0 and a mean square near
+    /// 39/37. A naive standard error (correlated requests treated as independent) makes the mean
+    /// square tens of times too large; one inflated by a wrong batch count makes it far too small.
+    fn calibrate(runs: u64, loads: &[(f64, u32)]) {
+        let crit = mc::t_quantile_two_sided(mc::FAIL_P, (BATCHES - 1) as f64);
+        for &(load, c) in loads {
             let (s, lambda) = (0.01, load * c as f64 / 0.01);
             let e = exact(lambda, s, c);
-            let z: Vec<f64> = (0..300u64)
+            let t: Vec<f64> = (0..runs)
                 .map(|i| {
                     let m = simulate(lambda, s, c, run_length(e.rho), &mut ChaCha8Rng::seed_from_u64(i));
                     (m.w.mean - e.w) / m.w.stderr
                 })
                 .collect();
-            let beyond2 = z.iter().filter(|z| z.abs() > 2.0).count() as f64 / z.len() as f64;
-            let max = z.iter().fold(0.0f64, |a, z| a.max(z.abs()));
-            let mean = z.iter().sum::<f64>() / z.len() as f64;
-            println!("load {load} c {c}: mean z {mean:.3}, share |z| > 2: {beyond2:.3}, max |z| {max:.2}");
-            worst = worst.max(max);
+            let n = t.len() as f64;
+            let mean = t.iter().sum::<f64>() / n;
+            let square = t.iter().map(|x| x * x).sum::<f64>() / n;
+            let beyond2 = t.iter().filter(|z| z.abs() > 2.0).count() as f64 / n;
+            let max = t.iter().fold(0.0f64, |a, z| a.max(z.abs()));
+            println!("load {load} c {c}, {runs} runs: mean t {mean:.3}, mean t² {square:.3} (t₃₉: 1.054), share |t| > 2: {beyond2:.3}, max |t| {max:.2} (fails beyond {crit:.2})");
+            assert!(max < crit, "load {load} c {c}: |t| = {max}");
+            assert!(mean.abs() < 1.0, "load {load} c {c}: mean t {mean}");
+            assert!((0.2..3.0).contains(&square), "load {load} c {c}: mean t² {square}");
         }
-        assert!(worst < 5.0, "worst |z| = {worst}");
+    }
+
+    #[test]
+    fn queueing_t_scores_reduced() {
+        // The reduced calibration in the default suite: two loads, 30 runs each.
+        calibrate(30, &[(0.8, 1), (0.9, 4)]);
+    }
+
+    /// `cargo test --lib -- --ignored queueing_t_scores --nocapture`.
+    #[test]
+    #[ignore = "long: 300 runs at each of five loads"]
+    fn queueing_t_scores() {
+        calibrate(300, &[(0.5, 1), (0.8, 1), (0.9, 1), (0.95, 1), (0.9, 4)]);
     }
 }
