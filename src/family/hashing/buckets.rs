@@ -14,9 +14,12 @@
 //! **Evidence.** The occupancy histogram of one real key set (`user:<id>` strings hashed with
 //! xxh3_64), next to the expected histogram m·P(Binomial(n, 1/m) = j).
 //!
-//! **Second route.** Monte Carlo with real xxh3 over fresh random key sets: the key must be within
-//! `K_SIGMA` standard errors; for `max_load`, an independent simulation (another stream) must land
-//! nearer the keyed option than any distractor.
+//! **Second route.** `empty`, `pairs`: Monte Carlo with real xxh3 over fresh random key sets
+//! (`mc`'s test for whole-number samples: a zero-variance run against a tiny exact value agrees,
+//! ten hits against an exact 0 do not). `max_load`: a simulator that shares nothing with the key's:
+//! the bucket counts drawn as a multinomial with sequential binomials (no hashing, no per-key loop);
+//! its mean must agree with the key's (their difference against 0) and land nearer the keyed
+//! option than any distractor.
 //!
 //! **Pitfalls**: m − n empty buckets (as if no collisions); n/m pairs; the average load n/m for the
 //! maximum.
@@ -58,6 +61,9 @@ struct Scenario {
     ask: String,
     m: u64,
     n: u64,
+    /// For `max_load`: the key's simulation of the fullest bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<mc::Estimate>,
 }
 
 /// Bucket of a key, as the prompt states it.
@@ -91,6 +97,21 @@ fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
     })
 }
 
+/// The second route for `max_load`: the fullest of m buckets when n keys land as a multinomial,
+/// drawn bucket by bucket with sequential binomials (`rand_distr::Binomial`): no hashing, no
+/// per-key loop.
+fn max_by_binomials(m: u64, n: u64, rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
+    use rand_distr::{Binomial, Distribution};
+    let (mut left, mut max) = (n, 0u64);
+    for i in 0..m {
+        let bins = m - i;
+        let x = if bins == 1 { left } else { Binomial::new(left, 1.0 / bins as f64).map(|b| b.sample(rng)).unwrap_or(0) };
+        max = max.max(x);
+        left -= x;
+    }
+    max as f64
+}
+
 fn exact(s: &Scenario) -> f64 {
     let (m, n) = (s.m as f64, s.n as f64);
     match s.ask.as_str() {
@@ -120,7 +141,7 @@ impl Family for Buckets {
         let ask = cx.pick("ask");
         let m = cx.int("buckets") as u64;
         let n = cx.int_within("keys", (m / 2).max(1) as i64, (2 * m) as i64, 1) as u64;
-        let s = Scenario { ask: ask.into(), m, n };
+        let mut s = Scenario { ask: ask.into(), m, n, max: None };
         let mut counts = Vec::new();
         occupancy(m, n, &mut cx.sim_rng("histogram"), &mut counts);
         let max_shown = counts.iter().copied().max().unwrap_or(0);
@@ -141,6 +162,9 @@ impl Family for Buckets {
             .p(format!("One real key set: {n} random `user:<id>` keys hashed with xxh3_64 mod {m}. Occupancy histogram:"))
             .table(["keys in bucket", "buckets (observed)", "buckets (expected)"], hist);
         let est = simulate(&s, &mut cx.sim_rng("mc"));
+        if ask == "max_load" {
+            s.max = Some(est);
+        }
         let prompt = Content::new().p(format!(
             "A cache hashes **{n}** distinct keys into **{m}** buckets with `xxh3_64(key) mod {m}`; \
              treat the hash as uniformly random."
@@ -207,16 +231,14 @@ impl Family for Buckets {
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
-        let est = simulate(&s, &mut cx.sim_rng("check"));
         match q.expected(0)? {
-            Expected::Real { value, .. } => {
-                if est.agrees_with(*value) {
-                    Ok(())
-                } else {
-                    Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
-                }
-            }
+            Expected::Real { value, .. } => simulate(&s, &mut cx.sim_rng("check")).check("expected count", *value),
             Expected::Choice { options, correct } => {
+                let key = s.max.ok_or_else(|| CheckError("the scenario lacks the key's simulation".into()))?;
+                let est = mc::mean(key.n, &mut cx.sim_rng("check"), |g| max_by_binomials(s.m, s.n, g));
+                let se = (key.stderr.powi(2) + est.stderr.powi(2)).sqrt();
+                mc::Estimate::derived(key.mean - est.mean, se, key.n, false)
+                    .check(&format!("fullest bucket: key's hashing {} against binomials {} (difference)", key.describe(3), est.describe(3)), 0.0)?;
                 let val = |t: &str| t.trim_start_matches("about ").parse::<f64>().unwrap_or(f64::NAN);
                 let nearest = options
                     .iter()
@@ -244,10 +266,23 @@ mod tests {
     #[test]
     fn known_values() {
         // 2 keys, 2 buckets: P(one empty) = 1/2, so 1 empty bucket on average; 1 pair, collides w.p. 1/2.
-        assert!((exact(&Scenario { ask: "empty".into(), m: 2, n: 2 }) - 0.5).abs() < 1e-12);
-        assert!((exact(&Scenario { ask: "pairs".into(), m: 2, n: 2 }) - 0.5).abs() < 1e-12);
+        assert!((exact(&Scenario { ask: "empty".into(), m: 2, n: 2, max: None }) - 0.5).abs() < 1e-12);
+        assert!((exact(&Scenario { ask: "pairs".into(), m: 2, n: 2, max: None }) - 0.5).abs() < 1e-12);
         // xxh3_64 of the empty input, from the reference implementation's test vectors.
         assert_eq!(xxh3_64(b""), 0x2d06800538d394c2);
+    }
+
+    #[test]
+    fn the_fullest_bucket_is_checked_by_an_independent_simulator() {
+        // The old check reran the key's own hashing simulation on another stream, so a bug in it
+        // passed twice. Binomials must agree with hashing here, and a misstated key is caught.
+        let pins = parse_pins(&Buckets, &["ask=max_load".into(), "buckets=1024".into(), "keys=1024".into()]).unwrap();
+        let mut q = generate(&Buckets, 1, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Buckets, &q).unwrap();
+        let mean = q.scenario["max"]["mean"].as_f64().unwrap();
+        assert!((5.0..6.5).contains(&mean), "{mean}");
+        q.scenario["max"]["mean"] = serde_json::json!(mean + 0.5);
+        assert!(crate::family::cross_check(&Buckets, &q).is_err());
     }
 
     #[test]
