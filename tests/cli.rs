@@ -493,9 +493,11 @@ fn read_only_out_directory_leaves_nothing_behind() {
     let ro = d.path().join("ro");
     fs::create_dir(&ro).unwrap();
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
-    // Root ignores directory permissions; the test only means something for other users.
+    // Root ignores directory permissions: the test only means something for other users, so as
+    // root it says so (the test below fails a write for root too).
     if fs::write(ro.join("probe"), "x").is_ok() {
         fs::remove_file(ro.join("probe")).unwrap();
+        eprintln!("skipped (running as root, which ignores directory permissions): read_only_out_directory_leaves_nothing_behind");
         return;
     }
     let out = groundwork(d.path())
@@ -506,6 +508,22 @@ fn read_only_out_directory_leaves_nothing_behind() {
         .clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: writing"));
     assert!(tree(&ro).is_empty());
+}
+
+#[test]
+fn an_out_directory_under_a_file_fails_and_leaves_nothing_behind() {
+    // Fails for root as well: a path below a regular file cannot be created (ENOTDIR).
+    let d = tmp();
+    fs::write(d.path().join("plain"), "x").unwrap();
+    let before = tree(d.path());
+    let out = groundwork(d.path())
+        .args(["generate", "--out", "plain/pack"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error:"), "{out:?}");
+    assert_eq!(tree(d.path()), before);
 }
 
 #[test]

@@ -153,17 +153,12 @@ fn gift_parser() -> Option<PathBuf> {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if dir.is_dir() && node {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").is_err(),
-        "CI must install node and gift-pegjs (see .ci/run)"
-    );
-    eprintln!(
-        "skipping: node or gift-pegjs missing (npm install --prefix target/node gift-pegjs@1.0.2)"
-    );
-    None
+    crate::require(
+        "node with gift-pegjs under target/node",
+        dir.is_dir() && node,
+        "npm install --prefix target/node gift-pegjs@1.0.2",
+    )
+    .then_some(dir)
 }
 
 #[test]

@@ -475,3 +475,48 @@ fn the_reported_in_range_failures_cross_check() {
         }
     }
 }
+
+/// The most a question may take, generated and cross-checked, in a release build.
+const MAX_QUESTION_MS: u128 = 250;
+
+/// Bounded cost: every family at every parameter's minimum and maximum (each option of a choice),
+/// the other parameters drawn, at every difficulty, must generate and cross-check in under
+/// [`MAX_QUESTION_MS`] (or be refused as a parameter error). Timing means nothing in a debug
+/// build, so it is ignored there; run it alone (other tests would share the cores) with
+/// `cargo test --locked --release --test main bounded_cost` (CI's release step does).
+#[test]
+#[cfg_attr(debug_assertions, ignore = "timing: run in release, cargo test --release --test main bounded_cost")]
+fn bounded_cost_every_family_at_every_bound() {
+    // One question at a time, so the timings are not shared with other work of this test.
+    let slow: Vec<String> = chosen_families()
+        .iter()
+        .flat_map(|f| {
+            let mut slow = Vec::new();
+            for p in f.params() {
+                let values: Vec<String> = match p.kind {
+                    ParamKind::Int { min, max, .. } => vec![min.to_string(), max.to_string()],
+                    ParamKind::Real { min, max, .. } => vec![min.to_string(), max.to_string()],
+                    ParamKind::Choice { options, .. } => options.iter().map(|o| o.to_string()).collect(),
+                };
+                for v in values {
+                    let pins = parse_pins(*f, &[format!("{}={v}", p.key)]).unwrap();
+                    for d in Difficulty::ALL {
+                        for seed in 0..2 {
+                            let start = std::time::Instant::now();
+                            let q = generate(*f, seed, d, &pins);
+                            if let Ok(q) = &q {
+                                cross_check(*f, q).unwrap_or_else(|e| panic!("{} {}={v} {d}: {e}", f.id(), p.key));
+                            }
+                            let ms = start.elapsed().as_millis();
+                            if ms >= MAX_QUESTION_MS {
+                                slow.push(format!("{} {}={v} {d} seed {seed}: {ms} ms", f.id(), p.key));
+                            }
+                        }
+                    }
+                }
+            }
+            slow
+        })
+        .collect();
+    assert!(slow.is_empty(), "over {MAX_QUESTION_MS} ms per question:\n{}", slow.join("\n"));
+}
