@@ -64,24 +64,36 @@ fn the_paper_carries_no_answers_and_the_key_does() {
         assert!(!paper.contains(marker), "paper leaks `{marker}`");
     }
     assert!(key.contains("Worked solution") && key.contains("Evidence") && key.contains("Answer:"));
-    // Every reference answer appears on the key.
+    // Each question's answer block on the key holds exactly its own references, in order: a
+    // reference found anywhere in the file (another question's, a number in a table) proves
+    // nothing.
     let pack: groundwork::pack::Pack =
         serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
-    for q in &pack.questions {
-        for s in &q.slots {
-            let r = s.expected.reference();
-            let escaped = r
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-                .replace('\'', "&#x27;");
-            assert!(
-                key.contains(&escaped),
-                "key lacks reference {r} of {}",
-                q.code
-            );
-        }
+    for (n, q) in pack.questions.iter().enumerate() {
+        let open = format!("<section class=\"question\" id=\"q{}\">", n + 1);
+        let start = key.find(&open).unwrap_or_else(|| panic!("no section for question {}", n + 1));
+        let end = start + key[start..].find("</section>").unwrap();
+        let section = &key[start..end];
+        assert!(section.contains(&q.code), "question {} is not {}", n + 1, q.code);
+        let shown: Vec<&str> = section
+            .split("Answer: <span class=\"ref\">")
+            .skip(1)
+            .map(|rest| &rest[..rest.find("</span>").unwrap()])
+            .collect();
+        let want: Vec<String> = q
+            .slots
+            .iter()
+            .map(|s| {
+                s.expected
+                    .reference()
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&quot;")
+                    .replace('\'', "&#x27;")
+            })
+            .collect();
+        assert_eq!(shown, want, "question {} ({})", n + 1, q.code);
     }
 }
 

@@ -109,6 +109,20 @@ fn the_page_holds_no_answers_solutions_or_evidence() {
                     );
                 }
             }
+            // Option feedback names the misconception behind each wrong option: shown on the page
+            // it would mark every option it is attached to as wrong.
+            for slot in &q.slots {
+                for o in slot.expected.options().unwrap_or_default() {
+                    if let Some(why) = &o.why_wrong {
+                        let probe: String = why.chars().take(40).collect();
+                        assert!(
+                            probe.chars().count() < 20 || !page.contains(&probe),
+                            "question {}: option feedback `{probe}` is on the page",
+                            qi + 1
+                        );
+                    }
+                }
+            }
             let solution = q.solution.plain_text();
             let probe: String = solution.chars().take(60).collect();
             assert!(
