@@ -655,6 +655,29 @@ points = 12
     }
 
     #[test]
+    fn a_pack_or_pack_code_over_the_maximum_is_refused() {
+        let registry = &crate::family::FAMILIES;
+        let mut spec = crate::spec::Spec::default_spec();
+        let one = spec.sections[0].clone();
+        spec.sections = vec![one.clone(); 2];
+        spec.sections[0].count = 60;
+        spec.sections[1].count = 41;
+        // A spec file asking for 101 is refused when parsed…
+        let toml = "[[section]]\ntopic = \"hashing\"\ncount = 60\n[[section]]\ntopic = \"filesystem\"\ncount = 41\n";
+        let err = crate::spec::Spec::parse(toml, "t").unwrap_err().to_string();
+        assert!(err.contains("101 questions"), "{err}");
+        // … a pack code that encodes 101 is refused when decoded (check regenerates from it)…
+        let code = pack_code(&spec, None, registry);
+        let err = decode_pack(&code, registry).unwrap_err().to_string();
+        assert!(err.contains("101 questions"), "{err}");
+        // … and a spec built in code is refused by the pack builder itself.
+        let err = crate::pack::build(&spec, None).unwrap_err().to_string();
+        assert!(err.contains("101 questions"), "{err}");
+        spec.sections[1].count = 40;
+        assert!(decode_pack(&pack_code(&spec, None, registry), registry).is_ok());
+    }
+
+    #[test]
     fn crockford_look_alikes_decode() {
         assert_eq!(unbase32("IlO0").unwrap(), unbase32("1100").unwrap());
         assert!(unbase32("U").is_err());
