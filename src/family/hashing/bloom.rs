@@ -15,7 +15,7 @@
 //! mod m), n real keys inserted (n ≤ 20,000, scaled down keeping m/n). (1) The fraction of bits
 //! really set must agree with the fill the key implies, key^(1/k), within the exact spread of the
 //! occupancy (the variance of the number of zero bits) plus the model's finite-size difference.
-//! (2) Non-member keys are queried, enough for about 400 false positives (30,000–400,000), and the
+//! (2) Non-member keys are queried, enough for about 400 false positives (30,000–200,000), and the
 //! count must pass the exact binomial test against fill^k, the false-positive probability of
 //! this very filter. For `optimal_k`, the formula's k must have the lowest exact
 //! (1 − (1 − 1/m)^{kn})^k among k ± 1. For `bits_per_item`, the exact form minimised over every
@@ -163,7 +163,7 @@ struct Measured {
 }
 
 /// Builds a filter of n real keys (scaled down when n is large, keeping m/n) and queries
-/// non-members: enough that about 400 false positives are expected (30,000 to 400,000 queries).
+/// non-members: enough that about 400 false positives are expected (30,000 to 200,000 queries).
 fn measure(m: u64, n: u64, k: u32, rng: &mut rand_chacha::ChaCha8Rng) -> Measured {
     let scale = (n / 20_000).max(1);
     let (m, n) = (m / scale, n / scale);
@@ -172,7 +172,7 @@ fn measure(m: u64, n: u64, k: u32, rng: &mut rand_chacha::ChaCha8Rng) -> Measure
         f.insert(format!("member:{i}").as_bytes());
     }
     let fill = f.fill();
-    let queries = (400.0 / fill.powi(k as i32)).clamp(30_000.0, 400_000.0) as u64;
+    let queries = (400.0 / fill.powi(k as i32)).clamp(30_000.0, 200_000.0) as u64;
     let salt: u64 = rng.random();
     let fp = mc::probability(queries, rng, |g| f.contains(format!("other:{salt}:{}", g.random::<u64>()).as_bytes()));
     Measured { m, n, fill, fp }

@@ -17,8 +17,8 @@
 //! until the pattern shows, many times (`mc`'s test for whole-number samples). The simulation
 //! skips a run of flips that keep the automaton where it is (the T's before an H while nothing is
 //! matched, say) with one geometric draw, and its number of runs is sized from the exact
-//! expectation: 10⁷/E runs, between 100 and 20,000, so HHHH at p = 0.05 (E ≈ 168,000) takes about
-//! 2·10⁶ steps rather than 3·10⁹ flips.
+//! expectation: 2·10⁶/E runs, between 100 and 20,000, so HHHH at p = 0.05 (E ≈ 168,000) takes
+//! about 2·10⁶ steps rather than 3·10⁹ flips.
 //!
 //! **Pitfalls**: thinking every pattern of length L takes 2^L flips (HT takes 4 but HH takes 6, since a
 //! failed HH attempt can restart from scratch); ignoring overlaps.
@@ -128,9 +128,9 @@ pub fn overlap_formula(pat: &str, p: f64) -> f64 {
     (1..=b.len()).filter(|&j| b[..j] == b[b.len() - j..]).map(|j| 1.0 / prob(&b[..j])).sum()
 }
 
-/// Runs to simulate: sized from the exact expectation so the work stays about 10⁷ flips at most.
+/// Runs to simulate: sized from the exact expectation so the work stays about 2·10⁶ flips at most.
 fn runs(expected: f64) -> u64 {
-    (1e7 / expected.max(1.0)).clamp(100.0, 20_000.0) as u64
+    (2e6 / expected.max(1.0)).clamp(100.0, 20_000.0) as u64
 }
 
 /// Conway's overlap formula for a fair coin.
@@ -323,12 +323,12 @@ mod tests {
         let (est, steps) = simulate(&s, runs(e), &mut crate::seed::stream_rng("t", 1, "p"));
         assert!(steps < 5_000_000, "{steps} steps");
         assert!(est.agrees_with(e), "{est:?}");
-        // The worst case over every pattern and p stays below 4·10⁷ steps (expected).
+        // The worst case over every pattern and p stays below 2·10⁷ flips (expected).
         for pat in ALL {
             for i in 1..=19 {
                 let p = i as f64 * 0.05;
                 let e = expected_flips(pat, p);
-                assert!(runs(e) as f64 * e <= 4e7, "{pat} {p}");
+                assert!(runs(e) as f64 * e <= 2e7, "{pat} {p}");
             }
         }
     }
