@@ -488,10 +488,12 @@ const MAX_QUESTION_MS: u128 = 250;
 #[cfg_attr(debug_assertions, ignore = "timing: run in release, cargo test --release --test main bounded_cost")]
 fn bounded_cost_every_family_at_every_bound() {
     // One question at a time, so the timings are not shared with other work of this test.
+    let mut all: Vec<(u128, String)> = Vec::new();
     let slow: Vec<String> = chosen_families()
         .iter()
         .flat_map(|f| {
             let mut slow = Vec::new();
+            let all = &mut all;
             for p in f.params() {
                 let values: Vec<String> = match p.kind {
                     ParamKind::Int { min, max, .. } => vec![min.to_string(), max.to_string()],
@@ -508,9 +510,11 @@ fn bounded_cost_every_family_at_every_bound() {
                                 cross_check(*f, q).unwrap_or_else(|e| panic!("{} {}={v} {d}: {e}", f.id(), p.key));
                             }
                             let ms = start.elapsed().as_millis();
+                            let at = format!("{} {}={v} {d} seed {seed}: {ms} ms", f.id(), p.key);
                             if ms >= MAX_QUESTION_MS {
-                                slow.push(format!("{} {}={v} {d} seed {seed}: {ms} ms", f.id(), p.key));
+                                slow.push(at.clone());
                             }
+                            all.push((ms, at));
                         }
                     }
                 }
@@ -518,5 +522,10 @@ fn bounded_cost_every_family_at_every_bound() {
             slow
         })
         .collect();
+    all.sort_by(|a, b| b.0.cmp(&a.0));
+    println!("bounded cost: {} questions; the slowest:", all.len());
+    for (_, at) in all.iter().take(8) {
+        println!("  {at}");
+    }
     assert!(slow.is_empty(), "over {MAX_QUESTION_MS} ms per question:\n{}", slow.join("\n"));
 }
