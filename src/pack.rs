@@ -199,6 +199,19 @@ pub fn question(
 
 /// Builds the pack a spec describes; with a seal, a sealed pack (see [`crate::seal`]).
 pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
+    // A parsed spec or pack code is already held to the limit; a spec built in code is held here,
+    // so no path builds (or regenerates for `check`) more questions than a pack may hold.
+    let total: u64 = spec.sections.iter().map(|s| u64::from(s.count)).sum();
+    if total > u64::from(crate::spec::MAX_COUNT) {
+        return Err(Error::Spec {
+            at: "pack".into(),
+            message: format!("the spec asks for {total} questions"),
+            hint: format!(
+                "a pack holds at most {} questions; use `groundwork batch` for many candidates",
+                crate::spec::MAX_COUNT
+            ),
+        });
+    }
     let slots = plan(spec);
     let questions: Vec<Question> = slots
         .par_iter()

@@ -42,7 +42,18 @@ fn each_candidate_gets_a_distinct_variant_and_the_manifest_matches_the_files() {
         let cols: Vec<&str> = row.split(',').collect();
         assert_eq!(cols[0], id, "candidate order is the file's");
         codes.push(cols[1].to_string());
-        for (file, digest) in cols[2].split(' ').zip(cols[3].split(' ')) {
+        // As many digests as files (zip would stop at the shorter list), one per file written for
+        // the candidate (paper.html, key.html, pack.json; Moodle is one combined file), each the
+        // file's SHA-256.
+        let (files, digests): (Vec<&str>, Vec<&str>) =
+            (cols[2].split(' ').collect(), cols[3].split(' ').collect());
+        assert_eq!(files.len(), digests.len(), "{row}");
+        assert_eq!(files.len(), 3, "{row}");
+        assert!(
+            files.iter().all(|f| f.starts_with(&format!("{id}/"))),
+            "{row}"
+        );
+        for (file, digest) in files.into_iter().zip(digests) {
             let bytes = fs::read(out.join(file)).unwrap();
             assert_eq!(format!("{:x}", Sha256::digest(&bytes)), digest, "{file}");
         }

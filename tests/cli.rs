@@ -66,24 +66,43 @@ fn the_paper_carries_no_answers_and_the_key_does() {
         assert!(!paper.contains(marker), "paper leaks `{marker}`");
     }
     assert!(key.contains("Worked solution") && key.contains("Evidence") && key.contains("Answer:"));
-    // Every reference answer appears on the key.
+    // Each question's answer block on the key holds exactly its own references, in order: a
+    // reference found anywhere in the file (another question's, a number in a table) proves
+    // nothing.
     let pack: groundwork::pack::Pack =
         serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
-    for q in &pack.questions {
-        for s in &q.slots {
-            let r = s.expected.reference();
-            let escaped = r
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-                .replace('\'', "&#x27;");
-            assert!(
-                key.contains(&escaped),
-                "key lacks reference {r} of {}",
-                q.code
-            );
-        }
+    for (n, q) in pack.questions.iter().enumerate() {
+        let open = format!("<section class=\"question\" id=\"q{}\">", n + 1);
+        let start = key
+            .find(&open)
+            .unwrap_or_else(|| panic!("no section for question {}", n + 1));
+        let end = start + key[start..].find("</section>").unwrap();
+        let section = &key[start..end];
+        assert!(
+            section.contains(&q.code),
+            "question {} is not {}",
+            n + 1,
+            q.code
+        );
+        let shown: Vec<&str> = section
+            .split("Answer: <span class=\"ref\">")
+            .skip(1)
+            .map(|rest| &rest[..rest.find("</span>").unwrap()])
+            .collect();
+        let want: Vec<String> = q
+            .slots
+            .iter()
+            .map(|s| {
+                s.expected
+                    .reference()
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&quot;")
+                    .replace('\'', "&#x27;")
+            })
+            .collect();
+        assert_eq!(shown, want, "question {} ({})", n + 1, q.code);
     }
 }
 
@@ -502,9 +521,11 @@ fn read_only_out_directory_leaves_nothing_behind() {
     let ro = d.path().join("ro");
     fs::create_dir(&ro).unwrap();
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
-    // Root ignores directory permissions; the test only means something for other users.
+    // Root ignores directory permissions: the test only means something for other users, so as
+    // root it says so (the test below fails a write for root too).
     if fs::write(ro.join("probe"), "x").is_ok() {
         fs::remove_file(ro.join("probe")).unwrap();
+        eprintln!("skipped (running as root, which ignores directory permissions): read_only_out_directory_leaves_nothing_behind");
         return;
     }
     let out = groundwork(d.path())
@@ -515,6 +536,25 @@ fn read_only_out_directory_leaves_nothing_behind() {
         .clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: writing"));
     assert!(tree(&ro).is_empty());
+}
+
+#[test]
+fn an_out_directory_under_a_file_fails_and_leaves_nothing_behind() {
+    // Fails for root as well: a path below a regular file cannot be created (ENOTDIR).
+    let d = tmp();
+    fs::write(d.path().join("plain"), "x").unwrap();
+    let before = tree(d.path());
+    let out = groundwork(d.path())
+        .args(["generate", "--out", "plain/pack"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("error:"),
+        "{out:?}"
+    );
+    assert_eq!(tree(d.path()), before);
 }
 
 #[test]
