@@ -304,7 +304,7 @@ pub fn parse(src: &str, origin: &str) -> Result<Vec<Candidate>, Error> {
         if let Some((prev, prev_id)) =
             seen.insert(c.slug.to_ascii_lowercase(), (c.line, c.id.clone()))
         {
-            let message = if prev_id == c.id {
+            let message = if prev_id.eq_ignore_ascii_case(&c.id) {
                 format!("candidate id `{}` repeats line {prev}", echo(&c.id))
             } else {
                 format!(

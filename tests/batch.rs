@@ -203,9 +203,9 @@ fn bad_candidate_files_name_the_line_and_write_nothing() {
         ("x,y\n1,2\n", 1, "no header naming the id column"),
         ("id;name\nada;Ada\ngrace,Grace\n", 3, "the header uses `;`"),
         (
-            "name\nAda Lovelace\nada lovelace\n",
+            "name\nAda Lovelace\nAda-Lovelace\n",
             3,
-            "both name their files `ada-lovelace`",
+            "both name their files `Ada-Lovelace`",
         ),
     ] {
         let d = setup(content);

@@ -136,6 +136,12 @@ pub fn write(doc: &typst_layout::PagedDocument, ident: &str) -> Result<Vec<u8>, 
             ),
         });
     }
+    write_any(doc, ident)
+}
+
+/// [`write`] without the page limit: for bound documents, whose pages come from documents that
+/// each passed it.
+fn write_any(doc: &typst_layout::PagedDocument, ident: &str) -> Result<Vec<u8>, Error> {
     let options = typst_pdf::PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("groundwork {}", env!("CARGO_PKG_VERSION")))),
@@ -193,7 +199,7 @@ impl Binder {
             ..Default::default()
         };
         let doc = typst_layout::PagedDocument::new(self.pages, info);
-        write(&doc, ident)
+        write_any(&doc, ident)
     }
 }
 
