@@ -486,4 +486,71 @@ mod tests {
         assert!(matches!(grade(&e, "EISDIR"), Outcome::Wrong { .. }));
         assert!(matches!(grade(&e, "not empty!"), Outcome::Invalid { .. }));
     }
+
+    fn slot(ask: &str, unit: &str, e: Expected) -> AnswerSlot {
+        AnswerSlot::new(ask, e).unit(unit)
+    }
+
+    #[test]
+    fn a_unit_word_matching_the_slot_is_accepted() {
+        let times = slot("times", "", Expected::Integer { value: 245 });
+        assert_eq!(grade_slot(&times, "245 times"), Outcome::Correct);
+        assert_eq!(grade_slot(&times, "245"), Outcome::Correct);
+        let cmp = slot("expected comparisons", "", Expected::sig(1.33, 3));
+        assert_eq!(grade_slot(&cmp, "1.33 comparisons"), Outcome::Correct);
+        assert_eq!(grade_slot(&cmp, "1.33 comparison"), Outcome::Correct);
+        let ms = slot("latency", "ms", Expected::sig(12.0, 2));
+        assert_eq!(grade_slot(&ms, "12 ms"), Outcome::Correct);
+        assert_eq!(grade_slot(&ms, "12ms"), Outcome::Correct);
+        assert_eq!(grade_slot(&ms, "12 milliseconds"), Outcome::Correct);
+        // Another unit is not silently read as this one.
+        assert!(matches!(grade_slot(&ms, "12 s"), Outcome::Invalid { .. }));
+        assert!(matches!(
+            grade_slot(&times, "245 bananas"),
+            Outcome::Invalid { .. }
+        ));
+        assert!(matches!(grade_slot(&ms, "13 ms"), Outcome::Wrong { .. }));
+    }
+
+    #[test]
+    fn choice_letters_in_paper_forms() {
+        let e = Expected::Choice {
+            options: (0..4)
+                .map(|i| ChoiceOption::right(format!("o{i}")))
+                .collect(),
+            correct: 3,
+        };
+        for ok in ["D", "d", "(D)", "D.", "(d)", "D)"] {
+            assert_eq!(grade(&e, ok), Outcome::Correct, "{ok}");
+        }
+        assert!(matches!(grade(&e, "(C)"), Outcome::Wrong { .. }));
+    }
+
+    #[test]
+    fn byte_strings_quoted_or_escaped() {
+        let e = Expected::Text {
+            value: "b\\0\\0\\0c".into(),
+            normalisation: Normalisation::Exact,
+            accepted: vec![],
+        };
+        for ok in [
+            "b\\0\\0\\0c",
+            "\"b\\0\\0\\0c\"",
+            "\"b\\x00\\x00\\x00c\"",
+            "b\\x00\\0\\x00c",
+            "'b\\0\\0\\0c'",
+        ] {
+            assert_eq!(grade(&e, ok), Outcome::Correct, "{ok}");
+        }
+        assert!(matches!(grade(&e, "\"b\\0\\0c\""), Outcome::Wrong { .. }));
+        assert!(matches!(grade(&e, "b\\q"), Outcome::Invalid { .. }));
+        assert!(matches!(grade(&e, "b\\x0"), Outcome::Invalid { .. }));
+        // Plain text stays plain.
+        let plain = Expected::Text {
+            value: "0777".into(),
+            normalisation: Normalisation::Exact,
+            accepted: vec![],
+        };
+        assert_eq!(grade(&plain, "0777"), Outcome::Correct);
+    }
 }

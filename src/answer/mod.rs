@@ -363,10 +363,12 @@ fn byte_string(t: &str) -> Result<String, String> {
                     }
                 }
             }
-            Some(other) => return Err(format!(
+            Some(other) => {
+                return Err(format!(
                 "`\\{}` is not an escape: write \\0 or \\x00 for a zero byte, \\\\ for a backslash",
                 crate::text::echo(&other.to_string())
-            )),
+            ))
+            }
             None => return Err("the text ends with a lone `\\`".into()),
         }
     }

@@ -539,22 +539,74 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let e = AnswerSheet::parse("1: 2\n2 0.5\n", "a.txt").unwrap_err();
-        assert!(e.to_string().contains("a.txt:2"), "{e}");
-        let e = AnswerSheet::parse("1: 2\n1: 3\n", "a.txt").unwrap_err();
-        assert!(e.to_string().contains("twice"), "{e}");
-        // JSON too: a repeated key is not silently resolved to its last value.
+        // JSON is read as a whole: a repeated key is not silently resolved to its last value.
         let e = AnswerSheet::parse("{\"1\": \"2\",\n \"1\": \"3\"}", "a.json").unwrap_err();
         assert_eq!(e.to_string(), "a.json:2:4: \"1\" appears twice in the JSON");
         let e = AnswerSheet::parse("{\"2b\": \"2\", \"2B\": \"3\"}", "a.json").unwrap_err();
         assert!(e.to_string().contains("answered twice"), "{e}");
-        let sheet = AnswerSheet::parse("3: 1\n", "a.txt").unwrap();
-        let e = sheet.resolve(&[1, 1]).unwrap_err();
-        assert!(e.to_string().contains("no question 3"), "{e}");
+        // Labels the pack does not have are notes naming the line; the rest resolves.
+        let sheet = AnswerSheet::parse("3: 1\n1: 4\n", "a.txt").unwrap();
+        let r = sheet.resolve(&[1, 1]);
+        assert_eq!(r.answers.len(), 1);
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("a.txt:1") && n.contains("no question 3")),
+            "{:?}",
+            r.notes
+        );
         let sheet = AnswerSheet::parse("2: 1\n", "a.txt").unwrap();
-        assert!(sheet.resolve(&[1, 2]).is_err());
+        assert_eq!(sheet.resolve(&[1, 2]).notes.len(), 1);
         let sheet = AnswerSheet::parse("2c: 1\n1a: 5\n", "a.txt").unwrap();
-        assert!(sheet.resolve(&[1, 2]).is_err());
-        assert!(sheet.resolve(&[1, 3]).is_ok());
+        assert_eq!(sheet.resolve(&[1, 2]).notes.len(), 1);
+        assert!(sheet.resolve(&[1, 3]).notes.is_empty());
+    }
+
+    fn one(src: &str) -> (String, String, Option<String>) {
+        let sheet = AnswerSheet::parse(src, "a.txt").unwrap();
+        let (l, e) = sheet.entries.iter().next().expect("one entry");
+        (l.to_string(), e.answer.clone(), e.problem.clone())
+    }
+
+    #[test]
+    fn label_separators_colon_equals_paren_and_dot() {
+        for src in [
+            "1a: 1.33",
+            "1a) 1.33",
+            "1a = 1.33",
+            "1a. 1.33",
+            "1a=1.33",
+            "1(a) 1.33",
+            "Q1a: 1.33",
+            "1 a: 1.33",
+        ] {
+            assert_eq!(one(src), ("1a".into(), "1.33".into(), None), "{src}");
+        }
+        for src in ["3: D", "3) D", "3. D", "3 = D", "3 : D"] {
+            assert_eq!(one(src), ("3".into(), "D".into(), None), "{src}");
+        }
+        // `1.5` is not question 1 answering 5.
+        assert!(one("1.5").2.is_some());
+    }
+
+    #[test]
+    fn an_unreadable_line_marks_its_part_and_the_rest_is_read() {
+        let sheet = AnswerSheet::parse("1: 0.5\n2a 1.33\nhello there\n3: A\n3: B\n4: x\n", "a.txt")
+            .unwrap();
+        let get = |l: &str| sheet.entries.get(&Label::parse(l).unwrap()).unwrap();
+        assert_eq!(get("1").problem, None);
+        assert!(
+            get("2a").problem.as_deref().unwrap().contains("no `:`"),
+            "{:?}",
+            get("2a")
+        );
+        assert!(get("3")
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("answered twice (lines 4 and 5)"));
+        assert_eq!(get("4").answer, "x");
+        assert_eq!(sheet.notes.len(), 1);
+        assert!(sheet.notes[0].starts_with("a.txt:3:"), "{:?}", sheet.notes);
     }
 }
