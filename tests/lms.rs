@@ -234,9 +234,9 @@ fn check_cloze_part(at: &str, (kind, alts): &(String, Vec<String>), e: &Expected
             let (v, w): (f64, f64) = (v.parse().unwrap(), w.parse().unwrap());
             assert!(close(v, *value), "{at}: value {v} vs {value}");
             assert!(
-                close(w, tolerance.half_width(*value)),
+                close(w, tolerance.window(*value).half_width()),
                 "{at}: half-width {w} vs {}",
-                tolerance.half_width(*value)
+                tolerance.window(*value).half_width()
             );
         }
         ("MULTICHOICE", Expected::Choice { options, correct }) => {
