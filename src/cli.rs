@@ -321,8 +321,8 @@ pub struct GenerateArgs {
     /// Directory to write into (created if missing).
     #[arg(long, short, value_name = "DIR", default_value = "pack")]
     pub out: PathBuf,
-    /// Comma-separated output formats: html (paper.html, key.html), md (pack.md), json (pack.json),
-    /// selfcheck (selfcheck.html: a candidate's offline page that checks answers without holding them).
+    /// Comma-separated output formats (listed under Formats below, from the exporter registry);
+    /// selfcheck is a candidate's offline page that checks answers without holding them.
     #[arg(long, short, value_name = "LIST", default_value = "html,md,json")]
     pub format: String,
     /// Overrides the spec's title.
@@ -359,7 +359,8 @@ pub struct BatchArgs {
     /// Directory to write into (created if missing).
     #[arg(long, short, value_name = "DIR", default_value = "batch")]
     pub out: PathBuf,
-    /// Comma-separated formats per candidate (html, md, json, selfcheck, pdf) and combined (moodle, gift).
+    /// Comma-separated formats (listed under Formats below): moodle and gift write one combined
+    /// file for every candidate, the others a set of files per candidate.
     #[arg(long, short, value_name = "LIST", default_value = "html,json")]
     pub format: String,
     /// A directory of templates overriding the built-in ones file by file.

@@ -514,13 +514,23 @@ fn hostile_answers_cannot_drive_the_terminal_in_any_report_format() {
         serde_json::json!({ long.clone(): "1" }).to_string(),
     )
     .unwrap();
-    for file in ["b.txt", "b.json"] {
+    // A text line without a label is a note in the report (the rest is graded); a JSON key
+    // that is no label refuses the file. Both echo it escaped and cut.
+    for (file, code) in [("b.txt", 1), ("b.json", 2)] {
         let out = groundwork(d.path())
             .args(["check", "pack/pack.json", file])
             .assert()
-            .code(2)
+            .code(code)
             .get_output()
             .clone();
+        if code == 1 {
+            let text = String::from_utf8(out.stdout).unwrap();
+            assert!(no_raw_controls(&text), "{file}: raw control in {text:?}");
+            assert!(text.contains("\\x1b]2;pwned"), "{file}: {text}");
+            assert!(text.contains("z…"), "{file}: cut with an ellipsis: {text}");
+            assert!(!text.contains(&"z".repeat(81)), "{file}: {text}");
+            continue;
+        }
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(no_raw_controls(&err), "{file}: raw control in {err:?}");
         assert!(err.contains("\\x1b]2;pwned"), "{file}: {err}");
