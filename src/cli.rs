@@ -13,13 +13,7 @@ use std::path::PathBuf;
     long_about = "Generates parametrized interview questions on hashing, probability, filesystem APIs and \
 optimization. Every answer is computed by running code (real digests, simulations, syscalls) and \
 checked by a second, independent route. Packs print as HTML, Markdown and JSON.",
-    after_help = "Examples:
-  groundwork generate                          sample pack from the built-in spec into ./pack/
-  groundwork generate --spec round2.toml --seed 7 --out round2/
-  groundwork families                          list every question family and its parameters
-  groundwork show 7QK2M-9XD4T-ZP3HB            regenerate one question from its printed code
-  groundwork show hashing.birthday --set n=500 --difficulty hard
-  groundwork keygen > interview.key            a key for sealed packs (--secret-file)"
+    after_help = top_help()
 )]
 pub struct Cli {
     /// What to do.
@@ -31,42 +25,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate a pack (question paper, answer key, Markdown, JSON) from a spec.
-    #[command(after_help = "Examples:
-  groundwork generate                                  built-in spec: 8 questions, 2 per topic
-  groundwork generate --spec pack.toml --out interviews/alice
-  groundwork generate --seed 42 --difficulty hard --format html,json
-  groundwork generate --format selfcheck --out practice   a page candidates check answers on
-  groundwork generate --print-default-spec > pack.toml  start a spec of your own
-
-Spec format (TOML):
-  title = \"Backend fundamentals\"
-  seed = 2026
-  duration = \"60 minutes\"
-  instructions = \"Answer every question.\"
-
-  [[section]]
-  topic = \"hashing\"        # hashing | probability | filesystem | optimization
-  count = 2
-  difficulty = \"medium\"    # easy | medium | hard
-
-  [[section]]
-  families = [\"optimization.cache_policy\"]
-  points = 10
-  set = { policy = \"opt\" }")]
+    #[command(after_help = generate_help())]
     Generate(GenerateArgs),
     /// One distinct variant of a spec per candidate: files per candidate, a manifest, a combined key.
-    #[command(after_help = "Examples:
-  groundwork batch --candidates candidates.csv --spec round2.toml --out round2/
-  groundwork batch --candidates ids.txt --out batch/ --format html,json,moodle
-  groundwork batch --candidates ids.txt --out batch/ --secret-file interview.key   sealed variants
-
-The candidates file is a CSV whose header has an `id` (or `candidate`) column, or plain text with one
-id per line (`#` comments and blank lines are skipped). Ids may use letters, digits, `.`, `_` and `-`
-and must be distinct (ignoring case). Each candidate gets its own seed, derived from the spec's seed
-and the id: rerunning reproduces every byte, and candidates already written with the same inputs
-are skipped. Output: <id>/ per candidate, manifest.csv (pack codes, files, SHA-256 digests),
-answers.txt (every candidate's key in the answers-file format), and with moodle or gift one
-combined file holding every variant in a category per family.")]
+    #[command(after_help = batch_help())]
     Batch(BatchArgs),
     /// List question families: id, topic, title, difficulties and parameters.
     #[command(after_help = "Examples:
@@ -81,9 +43,9 @@ combined file holding every variant in a category per family.")]
         after_help = "FAMILY is a family id (hashing.birthday) or a topic (hashing); without one, every family.
 
 Examples:
-  groundwork audit --seeds 20
-  groundwork audit hashing.birthday probability --difficulty hard
-  groundwork audit --seeds 200 --format json > audit.json
+  groundwork audit hashing.birthday --seeds 20
+  groundwork audit hashing.birthday optimization.cache_policy --difficulty hard --seeds 10
+  groundwork audit hashing --seeds 5 --format json > audit.json
 
 Timing rules (median 50 ms, worst 250 ms per question, generate plus cross-check) apply only to an
 optimised build: run `cargo run --release -- audit --seeds 200` for the full check."
@@ -107,40 +69,15 @@ optimised build: run `cargo run --release -- audit --seeds 200` for the full che
   groundwork man | sudo tee /usr/local/share/man/man1/groundwork.1 > /dev/null")]
     Man,
     /// Show one question with its answer, tolerance, worked solution and evidence.
-    #[command(
-        after_help = "TARGET is a question code as printed on a paper (7QK2M-9XD4T-ZP3HB), or a family id.
-
-Examples:
-  groundwork show 7QK2M-9XD4T-ZP3HB
-  groundwork show hashing.birthday --seed 12 --difficulty hard
-  groundwork show optimization.cache_policy --set policy=opt --set capacity=3
-  groundwork show probability.coupon --format json"
-    )]
+    #[command(after_help = show_help())]
     Show(ShowArgs),
     /// Check answers against a pack: a score, each part graded with its tolerance, and the worked
     /// solution for every miss. Exit code 0 when all correct, 1 when something is not, 2 for bad input.
-    #[command(
-        after_help = "PACK is a pack.json written by `generate`, or the pack code printed on the paper.
-ANSWERS is a file (or - for stdin) with one answer per line, labelled as the paper numbers them:
-
-  1: 0.42
-  2b: ENOTEMPTY
-  3: A,C
-
-or the same as JSON: {\"1\": \"0.42\", \"2b\": \"ENOTEMPTY\", \"3\": [\"A\", \"C\"]}.
-
-Examples:
-  groundwork check pack/pack.json my-answers.txt
-  groundwork check 4G1C2-Q8ZP0-5W3MA-K2D7X my-answers.txt
-  groundwork check pack/pack.json answers.json --format html > report.html
-  groundwork answers pack/pack.json | groundwork check pack/pack.json -"
-    )]
+    #[command(after_help = check_help())]
     Check(CheckArgs),
     /// Print a pack's reference answers in the answers-file format: the compact key an interviewer
     /// marks with (and that `check` scores at 100%).
-    #[command(after_help = "Examples:
-  groundwork answers pack/pack.json
-  groundwork answers 4G1C2-Q8ZP0-5W3MA-K2D7X --secret-file interview.key")]
+    #[command(after_help = answers_help())]
     Answers(AnswersArgs),
     /// Practise in the terminal: a question, your answer, feedback and the worked solution, then
     /// the next question. `skip` skips, `quit` or end of input stops with a summary.
@@ -157,15 +94,168 @@ Examples:
     Practice(PracticeArgs),
     /// Print a new random key for sealed packs: 256 bits from the operating system, in a form
     /// `--secret-file` recognises and uses without slow key stretching.
-    #[command(after_help = "Examples:
+    #[command(after_help = keygen_help())]
+    Keygen,
+}
+
+/// The example a help text gives for a question code: a real code of this build
+/// (hashing.birthday, medium, seed 48213), so the example runs.
+pub fn example_question_code() -> String {
+    let version = crate::family::lookup("hashing.birthday").map_or(1, |f| f.version());
+    crate::code::QuestionCode {
+        family: "hashing.birthday",
+        version,
+        difficulty: crate::family::Difficulty::Medium,
+        seed: 48213,
+        pins: Default::default(),
+        verifier: None,
+    }
+    .encode()
+}
+
+/// The example a help text gives for a pack code: the code of the built-in spec in this build,
+/// the one `groundwork generate` prints.
+pub fn example_pack_code() -> String {
+    crate::code::pack_code(
+        &crate::spec::Spec::default_spec(),
+        None,
+        &crate::family::FAMILIES,
+    )
+}
+
+/// The formats of the exporter registry, one per line with the files each writes, for the
+/// `generate` and `batch` help: listed from the registry, so the help cannot fall out of date.
+pub fn formats_help() -> String {
+    let mut s = String::from("Formats (--format, comma-separated), from the exporter registry:\n");
+    for e in crate::export::EXPORTERS {
+        let files: Vec<&str> = e.files().iter().map(|(f, _)| *f).collect();
+        s.push_str(&format!("  {:<10} {}\n", e.id(), files.join(", ")));
+    }
+    s
+}
+
+fn top_help() -> String {
+    format!(
+        "Examples:
+  groundwork generate                          sample pack from the built-in spec into ./pack/
+  groundwork generate --spec round2.toml --seed 7 --out round2/
+  groundwork families                          one line per family; --long for parameters
+  groundwork show {q}            regenerate one question from its printed code
+  groundwork show hashing.birthday --set ask=probability --set ids=500 --difficulty hard
+  groundwork keygen > interview.key            a key for sealed packs (--secret-file)",
+        q = example_question_code()
+    )
+}
+
+fn generate_help() -> String {
+    format!(
+        "Examples:
+  groundwork generate                                  built-in spec: 8 questions, 2 per topic
+  groundwork generate --spec pack.toml --out interviews/alice
+  groundwork generate --seed 42 --difficulty hard --format html,json
+  groundwork generate --format selfcheck --out practice   a page candidates check answers on
+  groundwork generate --print-default-spec > pack.toml  start a spec of your own
+
+{formats}
+Spec format (TOML):
+  title = \"Backend fundamentals\"
+  seed = 2026
+  duration = \"60 minutes\"
+  instructions = \"Answer every question.\"
+
+  [[section]]
+  topic = \"hashing\"        # hashing | probability | filesystem | optimization
+  count = 2
+  difficulty = \"medium\"    # easy | medium | hard
+
+  [[section]]
+  families = [\"optimization.cache_policy\"]
+  points = 10
+  set = {{ policy = \"opt\" }}",
+        formats = formats_help()
+    )
+}
+
+fn batch_help() -> String {
+    format!(
+        "Examples:
+  groundwork batch --candidates candidates.csv --spec round2.toml --out round2/
+  groundwork batch --candidates ids.txt --out batch/ --format html,json,moodle
+  groundwork batch --candidates ids.txt --out batch/ --secret-file interview.key   sealed variants
+
+{formats}
+
+The candidates file is a CSV whose header has an `id` (or `candidate`) column, or plain text with one
+id per line (`#` comments and blank lines are skipped). Ids may use letters, digits, `.`, `_` and `-`
+and must be distinct (ignoring case). Each candidate gets its own seed, derived from the spec's seed
+and the id: rerunning reproduces every byte, and candidates already written with the same inputs
+are skipped. Output: <id>/ per candidate, manifest.csv (pack codes, files, SHA-256 digests),
+answers.txt (every candidate's key in the answers-file format), and with moodle or gift one
+combined file holding every variant in a category per family.",
+        formats = formats_help()
+    )
+}
+
+fn show_help() -> String {
+    format!(
+        "TARGET is a question code as printed on a paper ({q}), or a family id. A topic
+(hashing), a family's short name (birthday) or a pack code is refused with exit code 2 and a hint
+naming what to run instead.
+
+Examples:
+  groundwork show {q}
+  groundwork show hashing.birthday --seed 12 --difficulty hard
+  groundwork show optimization.cache_policy --set policy=opt --set capacity=3
+  groundwork show probability.coupon --format json",
+        q = example_question_code()
+    )
+}
+
+fn check_help() -> String {
+    format!(
+        "PACK is a pack.json written by `generate`, or the pack code printed on the paper.
+ANSWERS is a file (or - for stdin) with one answer per line, labelled as the paper numbers them:
+
+  1: 0.42
+  2b) ENOTEMPTY
+  3 = (A), C
+  4: 245 times            a unit word that names the part's unit is fine
+  5b: \"ab\\0\\0c\"          bytes: quoted, with \\0 or \\x00 for a zero byte
+
+or the same as JSON: {{\"1\": \"0.42\", \"2b\": \"ENOTEMPTY\", \"3\": [\"A\", \"C\"]}}. A line that
+cannot be read marks its part invalid and the rest is graded.
+
+Examples:
+  groundwork check pack/pack.json my-answers.txt
+  groundwork check {p} my-answers.txt
+  groundwork check pack/pack.json answers.json --format html > report.html
+  groundwork answers pack/pack.json | groundwork check pack/pack.json -",
+        p = example_pack_code()
+    )
+}
+
+fn answers_help() -> String {
+    format!(
+        "Examples:
+  groundwork answers pack/pack.json
+  groundwork answers {p}
+  groundwork answers {p} --secret-file interview.key   (a sealed pack: its code and key file)",
+        p = example_pack_code()
+    )
+}
+
+fn keygen_help() -> String {
+    format!(
+        "Examples:
   groundwork keygen > interview.key && chmod 600 interview.key
   groundwork generate --secret-file interview.key --out round2/
-  groundwork answers 4G1C2-Q8ZP0-5W3MA-K2D7X --secret-file interview.key
+  groundwork answers {p} --secret-file interview.key   (the code round2/ was sealed with)
 
 Keep the key file: without it nobody, you included, can regenerate a sealed pack or its key from
 the codes on the paper. A typed secret (--secret, GROUNDWORK_SECRET) works too if it has at least
-16 characters; it is stretched with Argon2id, which costs a moment on every run.")]
-    Keygen,
+16 characters; it is stretched with Argon2id, which costs a moment on every run.",
+        p = example_pack_code()
+    )
 }
 
 /// Arguments of `practice`.
@@ -207,7 +297,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
     #[command(flatten)]
-    pub seal: SealArgs,
+    pub seal: OpenSealArgs,
 }
 
 /// Arguments of `answers`.
@@ -216,7 +306,7 @@ pub struct AnswersArgs {
     /// A pack.json, or a pack code as printed on the paper.
     pub pack: String,
     #[command(flatten)]
-    pub seal: SealArgs,
+    pub seal: OpenSealArgs,
 }
 
 /// Arguments of `generate`.
@@ -231,8 +321,8 @@ pub struct GenerateArgs {
     /// Directory to write into (created if missing).
     #[arg(long, short, value_name = "DIR", default_value = "pack")]
     pub out: PathBuf,
-    /// Comma-separated output formats: html (paper.html, key.html), md (pack.md), json (pack.json),
-    /// selfcheck (selfcheck.html: a candidate's offline page that checks answers without holding them).
+    /// Comma-separated output formats (listed under Formats below, from the exporter registry);
+    /// selfcheck is a candidate's offline page that checks answers without holding them.
     #[arg(long, short, value_name = "LIST", default_value = "html,md,json")]
     pub format: String,
     /// Overrides the spec's title.
@@ -269,7 +359,8 @@ pub struct BatchArgs {
     /// Directory to write into (created if missing).
     #[arg(long, short, value_name = "DIR", default_value = "batch")]
     pub out: PathBuf,
-    /// Comma-separated formats per candidate (html, md, json, selfcheck, pdf) and combined (moodle, gift).
+    /// Comma-separated formats (listed under Formats below): moodle and gift write one combined
+    /// file for every candidate, the others a set of files per candidate.
     #[arg(long, short, value_name = "LIST", default_value = "html,json")]
     pub format: String,
     /// A directory of templates overriding the built-in ones file by file.
@@ -303,6 +394,28 @@ pub struct SealArgs {
 }
 
 impl SealArgs {
+    /// The seal asked for, if any.
+    pub fn seal(&self) -> Result<Option<crate::seal::Seal>, crate::Error> {
+        crate::seal::Seal::from_sources(self.secret.as_deref(), self.secret_file.as_deref())
+    }
+}
+
+/// The secret of a sealed pack, for the commands that open one (`show`, `check`, `answers`): the
+/// same sources as [`SealArgs`], with help that says what the secret does here.
+#[derive(Debug, Args, Default)]
+pub struct OpenSealArgs {
+    /// Open a sealed pack with this secret (the one it was generated with). Prefer --secret-file
+    /// or the GROUNDWORK_SECRET variable, which is read when neither flag is given (a command line
+    /// is visible to other users of the machine).
+    #[arg(long, value_name = "TEXT")]
+    pub secret: Option<String>,
+    /// Open a sealed pack with the secret in the first line of FILE (the key file from
+    /// `groundwork keygen` it was generated with).
+    #[arg(long, value_name = "FILE", conflicts_with = "secret")]
+    pub secret_file: Option<PathBuf>,
+}
+
+impl OpenSealArgs {
     /// The seal asked for, if any.
     pub fn seal(&self) -> Result<Option<crate::seal::Seal>, crate::Error> {
         crate::seal::Seal::from_sources(self.secret.as_deref(), self.secret_file.as_deref())
@@ -391,5 +504,5 @@ pub struct ShowArgs {
     #[arg(long)]
     pub paper: bool,
     #[command(flatten)]
-    pub seal: SealArgs,
+    pub seal: OpenSealArgs,
 }

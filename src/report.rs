@@ -7,7 +7,7 @@
 //! solution, so the report teaches rather than just counts.
 
 use crate::answer::sheet::AnswerSheet;
-use crate::answer::{grade, Expected, Outcome, PartialCredit};
+use crate::answer::{grade_slot, Expected, Outcome, PartialCredit};
 use crate::content::Content;
 use crate::error::Error;
 use crate::pack::Pack;
@@ -121,6 +121,9 @@ pub struct Report {
     pub parts: Vec<PartReport>,
     /// Worked solutions for the questions with a miss.
     pub misses: Vec<Miss>,
+    /// Lines of the answers file that belong to no part, with the reason (`a.txt:4: …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -146,7 +149,8 @@ fn round2(x: f64) -> f64 {
 /// Grades `sheet` against `pack`. Labels the pack does not have are an error (bad input).
 pub fn grade_pack(pack: &Pack, sheet: &AnswerSheet) -> Result<Report, Error> {
     let parts: Vec<usize> = pack.questions.iter().map(|q| q.slots.len()).collect();
-    let answers = sheet.resolve(&parts)?;
+    let resolved = sheet.resolve(&parts);
+    let answers = &resolved.answers;
     let mut out = Vec::new();
     let mut misses = Vec::new();
     let mut counts = Counts::default();
@@ -163,10 +167,17 @@ pub fn grade_pack(pack: &Pack, sheet: &AnswerSheet) -> Result<Report, Error> {
                 uses_partial = true;
             }
             let label = format!("{}{}", qi + 1, slot.label);
-            let answer = answers.get(&(qi, si)).cloned();
-            let (status, score, feedback) = match answer.as_deref() {
-                None | Some("") => (Status::Unanswered, 0.0, "no answer given".to_string()),
-                Some(a) => match grade(&slot.expected, a) {
+            let entry = answers.get(&(qi, si));
+            let answer = entry.map(|e| e.answer.clone());
+            let (status, score, feedback) = match entry {
+                Some(e) if e.problem.is_some() => {
+                    (Status::Invalid, 0.0, e.problem.clone().unwrap_or_default())
+                }
+                None => (Status::Unanswered, 0.0, "no answer given".to_string()),
+                Some(e) if e.answer.is_empty() => {
+                    (Status::Unanswered, 0.0, "no answer given".to_string())
+                }
+                Some(e) => match grade_slot(slot, &e.answer) {
                     Outcome::Correct => (Status::Correct, 1.0, String::new()),
                     Outcome::Partial { score, feedback } => (Status::Partial, score, feedback),
                     Outcome::Wrong { feedback } => (Status::Wrong, 0.0, feedback),
@@ -216,6 +227,7 @@ pub fn grade_pack(pack: &Pack, sheet: &AnswerSheet) -> Result<Report, Error> {
         partial_credit: uses_partial.then_some(PARTIAL_RULE),
         parts: out,
         misses,
+        notes: resolved.notes,
     })
 }
 
@@ -268,6 +280,18 @@ fn text_unguarded(r: &Report) -> String {
     ));
     if let Some(rule) = r.partial_credit {
         s.push_str(&format!("Partial credit: {rule}.\n"));
+    }
+    if !r.notes.is_empty() {
+        s.push_str(&format!(
+            "\n{} not graded:\n",
+            match r.notes.len() {
+                1 => "1 line".to_string(),
+                n => format!("{n} lines"),
+            }
+        ));
+        for n in &r.notes {
+            s.push_str(&format!("  {}\n", visible(n)));
+        }
     }
     if !r.misses.is_empty() {
         s.push_str("\nWorked solutions for the questions with a miss\n");

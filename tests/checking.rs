@@ -104,7 +104,7 @@ fn checking_by_pack_code_regenerates_the_pack_and_explains_misses() {
 }
 
 #[test]
-fn bad_answers_files_exit_2_with_the_line() {
+fn bad_answer_lines_are_graded_around_and_only_an_unreadable_file_exits_2() {
     let (d, _) = pack_dir(&[]);
     // A valid first line (question 1's first part, labelled as printed), then a bad one.
     let pack: serde_json::Value =
@@ -114,25 +114,103 @@ fn bad_answers_files_exit_2_with_the_line() {
     } else {
         "1"
     };
+    // A label the pack does not have is a note; the rest is graded (exit 1: misses).
     fs::write(d.path().join("a.txt"), format!("{first}: 4\n99: 3\n")).unwrap();
     groundwork(d.path())
         .args(["check", "pack/pack.json", "a.txt"])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("a.txt:2"))
-        .stderr(predicate::str::contains("no question 99"))
-        .stderr(predicate::str::contains("hint:"));
-    fs::write(d.path().join("b.txt"), "1 4\n").unwrap();
+        .code(1)
+        .stdout(predicate::str::contains("1 line not graded"))
+        .stdout(predicate::str::contains("a.txt:2: there is no question 99"));
+    // A line without a separator marks its part invalid, with the reason.
+    fs::write(d.path().join("b.txt"), format!("{first} 4\n")).unwrap();
+    let out = groundwork(d.path())
+        .args(["check", "pack/pack.json", "b.txt", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(r["parts"][0]["status"], "invalid");
+    assert!(
+        r["parts"][0]["feedback"]
+            .as_str()
+            .unwrap()
+            .contains("line 1"),
+        "{}",
+        r["parts"][0]
+    );
+    // A file that is not UTF-8, or JSON that does not parse, is unreadable as a whole.
+    fs::write(d.path().join("c.txt"), b"1: \xff\xfe\n").unwrap();
     groundwork(d.path())
-        .args(["check", "pack/pack.json", "b.txt"])
+        .args(["check", "pack/pack.json", "c.txt"])
+        .assert()
+        .code(2);
+    fs::write(d.path().join("d.json"), "{\"1\": ").unwrap();
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "d.json"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("b.txt:1"));
+        .stderr(predicate::str::contains("d.json:1"));
     groundwork(d.path())
         .args(["check", "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ", "b.txt"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("checksum"));
+}
+
+#[test]
+fn the_key_in_paper_forms_still_scores_full_marks() {
+    let (d, _) = pack_dir(&[]);
+    let key = groundwork(d.path())
+        .args(["answers", "pack/pack.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let key = String::from_utf8(key).unwrap();
+    assert!(
+        key.starts_with("# Backend fundamentals"),
+        "the header keeps the pack's title: {key}"
+    );
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    let seps = [") ", " = ", ". ", ": "];
+    let mut lines = Vec::new();
+    for (i, line) in key.lines().filter(|l| !l.starts_with('#')).enumerate() {
+        let (label, answer) = line.split_once(": ").unwrap();
+        let q: usize = label.trim_end_matches(char::is_alphabetic).parse().unwrap();
+        let part = label.chars().last().filter(|c| c.is_alphabetic());
+        let slots = pack["questions"][q - 1]["slots"].as_array().unwrap();
+        let slot = &slots[part.map_or(0, |c| (c as u8 - b'a') as usize)];
+        let answer = match slot["expected"]["kind"].as_str().unwrap() {
+            "choice" => format!("({answer})"),
+            "text" if slot["expected"]["normalisation"] == "exact" => {
+                format!("\"{}\"", answer.replace("\\0", "\\x00"))
+            }
+            _ => answer.to_string(),
+        };
+        lines.push(format!("{label}{}{answer}", seps[i % seps.len()]));
+    }
+    fs::write(d.path().join("forms.txt"), lines.join("\n")).unwrap();
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "forms.txt"])
+        .assert()
+        .code(0);
+    // From the pack code, the header names the pack once.
+    let code = pack["meta"]["code"].as_str().unwrap();
+    let out = groundwork(d.path())
+        .args(["answers", code])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let head = String::from_utf8(out).unwrap();
+    let head = head.lines().next().unwrap();
+    assert_eq!(head.matches(code).count(), 1, "{head}");
 }
 
 /// A new key from `groundwork keygen`.
@@ -436,13 +514,23 @@ fn hostile_answers_cannot_drive_the_terminal_in_any_report_format() {
         serde_json::json!({ long.clone(): "1" }).to_string(),
     )
     .unwrap();
-    for file in ["b.txt", "b.json"] {
+    // A text line without a label is a note in the report (the rest is graded); a JSON key
+    // that is no label refuses the file. Both echo it escaped and cut.
+    for (file, code) in [("b.txt", 1), ("b.json", 2)] {
         let out = groundwork(d.path())
             .args(["check", "pack/pack.json", file])
             .assert()
-            .code(2)
+            .code(code)
             .get_output()
             .clone();
+        if code == 1 {
+            let text = String::from_utf8(out.stdout).unwrap();
+            assert!(no_raw_controls(&text), "{file}: raw control in {text:?}");
+            assert!(text.contains("\\x1b]2;pwned"), "{file}: {text}");
+            assert!(text.contains("z…"), "{file}: cut with an ellipsis: {text}");
+            assert!(!text.contains(&"z".repeat(81)), "{file}: {text}");
+            continue;
+        }
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(no_raw_controls(&err), "{file}: raw control in {err:?}");
         assert!(err.contains("\\x1b]2;pwned"), "{file}: {err}");

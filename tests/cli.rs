@@ -951,3 +951,51 @@ fn a_missing_tmpdir_is_not_called_a_bug() {
         .stderr(predicate::str::contains("bug in groundwork").not());
     assert!(tree(d.path()).is_empty());
 }
+
+#[test]
+fn show_recognises_names_topics_and_pack_codes() {
+    fails(
+        &["show", "bloom"],
+        &[],
+        "`bloom` is not a family id",
+        "did you mean `hashing.bloom`?",
+    );
+    fails(&["show", "hashing"], &[], "is a topic", "hashing.birthday");
+    let pack_code = groundwork::cli::example_pack_code();
+    fails(
+        &["show", &pack_code],
+        &[],
+        "is a pack code",
+        "that is a pack code: use `groundwork answers",
+    );
+}
+
+#[test]
+fn pins_are_strict() {
+    fails(
+        &[
+            "show",
+            "probability.quorum",
+            "--set",
+            "ask=majority",
+            "--set",
+            "needed=1",
+        ],
+        &[],
+        "`needed` is not used by ask=majority",
+        "groundwork families probability.quorum --long",
+    );
+    fails(
+        &[
+            "show",
+            "probability.quorum",
+            "--set",
+            "replicas=3",
+            "--set",
+            "replicas=4",
+        ],
+        &[],
+        "`replicas` is given twice",
+        "keep one --set replicas",
+    );
+}

@@ -91,3 +91,35 @@ fn families_is_one_line_per_family_with_a_long_form_and_topic_filters() {
     assert!(err.contains("did you mean `hashing.bloom`"), "{err}");
     assert!(err.len() < 300, "{err}");
 }
+
+fn help(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = groundwork(dir.path()).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn help_text_fits_its_command() {
+    for sub in ["show", "check", "answers"] {
+        let h = help(&[sub, "--help"]);
+        assert!(
+            h.contains("Open a sealed pack with this secret"),
+            "{sub} --help: {h}"
+        );
+        assert!(!h.contains("Seal the pack"), "{sub} --help");
+    }
+    assert!(help(&["generate", "--help"]).contains("Seal the pack with this secret"));
+    assert!(!help(&["practice", "--help"]).contains("--out"));
+    // Formats come from the exporter registry.
+    for sub in ["generate", "batch"] {
+        let h = help(&[sub, "--help"]);
+        for e in groundwork::export::EXPORTERS {
+            assert!(
+                h.lines().any(|l| l.trim_start().starts_with(e.id())),
+                "{sub} --help does not list `{}`",
+                e.id()
+            );
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod checking;
 mod cli;
 mod compiled_c;
 mod determinism;
+mod examples;
 mod golden;
 mod help;
 mod layout;

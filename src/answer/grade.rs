@@ -4,7 +4,7 @@
 //! grader cannot read is [`Outcome::Invalid`], told why and how to write it, never silently
 //! [`Outcome::Wrong`]. Real numbers accept `0.42`, `4.2e-1`, `42%` and fractions such as `3/8`.
 
-use super::{letter, Expected, PartialCredit};
+use super::{letter, AnswerSlot, Expected, PartialCredit};
 use crate::text::echo;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,116 @@ fn invalid(reason: impl Into<String>, hint: impl Into<String>) -> Outcome {
         reason: reason.into(),
         hint: hint.into(),
     }
+}
+
+/// Grades `input` against `slot`: [`grade`], after taking off a unit word that matches the
+/// slot's unit or a word of what it asks (`245 times` for a slot asking "times", `12 ms` for a
+/// slot in ms, `1.33 comparisons` for "expected comparisons"). A unit word that matches neither
+/// makes the answer invalid rather than wrong: the number may be in another unit.
+pub fn grade_slot(slot: &AnswerSlot, input: &str) -> Outcome {
+    let t = input.trim();
+    let numeric = matches!(
+        slot.expected,
+        Expected::Integer { .. } | Expected::Real { .. }
+    );
+    if !numeric {
+        return grade(&slot.expected, t);
+    }
+    let reads = |s: &str| match slot.expected {
+        Expected::Integer { .. } => parse_integer(s).is_ok(),
+        _ => parse_real(s).is_ok(),
+    };
+    if reads(t) {
+        return grade(&slot.expected, t);
+    }
+    let Some((number, word)) = split_unit(t) else {
+        return grade(&slot.expected, t);
+    };
+    if !reads(number) {
+        return grade(&slot.expected, t);
+    }
+    if unit_matches(slot, word) {
+        return grade(&slot.expected, number);
+    }
+    let want = if slot.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" (it is in {})", slot.unit)
+    };
+    invalid(
+        format!("`{}` is not this answer's unit{want}", echo(word)),
+        format!(
+            "write the number alone, such as {}",
+            slot.expected.reference()
+        ),
+    )
+}
+
+/// `245 times` → (`245`, `times`); `12ms` → (`12`, `ms`). The word is the trailing run of
+/// letters (µ included), with an optional `/` inside (`ops/s`).
+fn split_unit(t: &str) -> Option<(&str, &str)> {
+    let start = t
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphabetic() || *c == '/' || *c == '.')
+        .last()
+        .map(|(i, _)| i)?;
+    let (number, word) = t.split_at(start);
+    let word = word.trim_start_matches(['/', '.']).trim_end_matches('.');
+    let number = number.trim();
+    if number.is_empty() || word.is_empty() || !word.starts_with(char::is_alphabetic) {
+        return None;
+    }
+    Some((number, word))
+}
+
+/// Words of one unit: `ms` and `milliseconds` are one unit.
+const SYNONYMS: &[&[&str]] = &[
+    &["ms", "msec", "millisecond", "milliseconds"],
+    &["s", "sec", "secs", "second", "seconds"],
+    &["µs", "us", "μs", "microsecond", "microseconds"],
+    &["ns", "nanosecond", "nanoseconds"],
+    &["min", "mins", "minute", "minutes"],
+    &["h", "hr", "hour", "hours"],
+    &["%", "percent", "pct"],
+    &["b", "byte", "bytes"],
+];
+
+/// Words that never count as a unit, however the slot is worded.
+const NOT_UNITS: &[&str] = &[
+    "a", "an", "the", "of", "or", "and", "in", "to", "for", "per", "on", "by", "is", "it", "as",
+    "with", "what", "how", "many", "much", "expected", "number", "value",
+];
+
+/// A word in a comparable form: lower case, a plural `s` dropped.
+fn stem(w: &str) -> String {
+    let w = w.to_lowercase();
+    match w.strip_suffix('s') {
+        Some(r) if r.chars().count() >= 3 => r.to_string(),
+        _ => w,
+    }
+}
+
+/// True when `word` names the slot's unit, or a word of what the slot asks.
+fn unit_matches(slot: &AnswerSlot, word: &str) -> bool {
+    let w = word.to_lowercase();
+    let same_unit = |u: &str| {
+        let u = u.to_lowercase();
+        u == w
+            || SYNONYMS
+                .iter()
+                .any(|g| g.contains(&u.as_str()) && g.contains(&w.as_str()))
+    };
+    if !slot.unit.is_empty() && (same_unit(&slot.unit) || stem(&slot.unit) == stem(&w)) {
+        return true;
+    }
+    if NOT_UNITS.contains(&w.as_str()) || w.chars().count() < 2 {
+        return false;
+    }
+    let ask = crate::content::plain_spans(&crate::content::spans(&slot.ask));
+    ask.split(|c: char| !c.is_alphanumeric())
+        .filter(|a| !a.is_empty() && !NOT_UNITS.contains(&a.to_lowercase().as_str()))
+        .any(|a| stem(a) == stem(&w))
 }
 
 /// Grades `input` against `expected`.
@@ -274,11 +384,13 @@ pub fn parse_real(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses option letters such as `A`, `a, c` or `AC`, rejecting letters past the last option.
+/// Parses option letters such as `A`, `a, c`, `AC`, `(D)` or `D.`, rejecting letters past the
+/// last option.
 fn parse_letters(s: &str, n: usize) -> Result<Vec<usize>, String> {
     let mut picks = Vec::new();
     for c in s.chars() {
-        if c == ',' || c == ';' || c.is_whitespace() {
+        // `(D)`, `D.` and `D)` are how people write a letter on paper.
+        if matches!(c, ',' | ';' | '(' | ')' | '.') || c.is_whitespace() {
             continue;
         }
         if !c.is_ascii_alphabetic() {
@@ -373,5 +485,72 @@ mod tests {
         assert_eq!(grade(&e, "-ENOTEMPTY"), Outcome::Correct);
         assert!(matches!(grade(&e, "EISDIR"), Outcome::Wrong { .. }));
         assert!(matches!(grade(&e, "not empty!"), Outcome::Invalid { .. }));
+    }
+
+    fn slot(ask: &str, unit: &str, e: Expected) -> AnswerSlot {
+        AnswerSlot::new(ask, e).unit(unit)
+    }
+
+    #[test]
+    fn a_unit_word_matching_the_slot_is_accepted() {
+        let times = slot("times", "", Expected::Integer { value: 245 });
+        assert_eq!(grade_slot(&times, "245 times"), Outcome::Correct);
+        assert_eq!(grade_slot(&times, "245"), Outcome::Correct);
+        let cmp = slot("expected comparisons", "", Expected::sig(1.33, 3));
+        assert_eq!(grade_slot(&cmp, "1.33 comparisons"), Outcome::Correct);
+        assert_eq!(grade_slot(&cmp, "1.33 comparison"), Outcome::Correct);
+        let ms = slot("latency", "ms", Expected::sig(12.0, 2));
+        assert_eq!(grade_slot(&ms, "12 ms"), Outcome::Correct);
+        assert_eq!(grade_slot(&ms, "12ms"), Outcome::Correct);
+        assert_eq!(grade_slot(&ms, "12 milliseconds"), Outcome::Correct);
+        // Another unit is not silently read as this one.
+        assert!(matches!(grade_slot(&ms, "12 s"), Outcome::Invalid { .. }));
+        assert!(matches!(
+            grade_slot(&times, "245 bananas"),
+            Outcome::Invalid { .. }
+        ));
+        assert!(matches!(grade_slot(&ms, "13 ms"), Outcome::Wrong { .. }));
+    }
+
+    #[test]
+    fn choice_letters_in_paper_forms() {
+        let e = Expected::Choice {
+            options: (0..4)
+                .map(|i| ChoiceOption::right(format!("o{i}")))
+                .collect(),
+            correct: 3,
+        };
+        for ok in ["D", "d", "(D)", "D.", "(d)", "D)"] {
+            assert_eq!(grade(&e, ok), Outcome::Correct, "{ok}");
+        }
+        assert!(matches!(grade(&e, "(C)"), Outcome::Wrong { .. }));
+    }
+
+    #[test]
+    fn byte_strings_quoted_or_escaped() {
+        let e = Expected::Text {
+            value: "b\\0\\0\\0c".into(),
+            normalisation: Normalisation::Exact,
+            accepted: vec![],
+        };
+        for ok in [
+            "b\\0\\0\\0c",
+            "\"b\\0\\0\\0c\"",
+            "\"b\\x00\\x00\\x00c\"",
+            "b\\x00\\0\\x00c",
+            "'b\\0\\0\\0c'",
+        ] {
+            assert_eq!(grade(&e, ok), Outcome::Correct, "{ok}");
+        }
+        assert!(matches!(grade(&e, "\"b\\0\\0c\""), Outcome::Wrong { .. }));
+        assert!(matches!(grade(&e, "b\\q"), Outcome::Invalid { .. }));
+        assert!(matches!(grade(&e, "b\\x0"), Outcome::Invalid { .. }));
+        // Plain text stays plain.
+        let plain = Expected::Text {
+            value: "0777".into(),
+            normalisation: Normalisation::Exact,
+            accepted: vec![],
+        };
+        assert_eq!(grade(&plain, "0777"), Outcome::Correct);
     }
 }

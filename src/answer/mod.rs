@@ -10,7 +10,7 @@
 pub mod grade;
 pub mod sheet;
 
-pub use grade::{grade, Outcome};
+pub use grade::{grade, grade_slot, Outcome};
 
 use serde::{Deserialize, Serialize};
 
@@ -270,7 +270,9 @@ fn sig_unit(x: f64, digits: u32) -> f64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Normalisation {
-    /// Only leading and trailing white space is ignored.
+    /// Only leading and trailing white space is ignored. The text is read as a byte string:
+    /// surrounding quotes (`"b\0c"`) are dropped and the escapes `\0`, `\xNN`, `\n`, `\t`,
+    /// `\\` and `\"` are read as the bytes they stand for, so `b\x00c` and `"b\0c"` are one answer.
     Exact,
     /// Case and runs of white space are ignored.
     Loose,
@@ -286,7 +288,7 @@ impl Normalisation {
     pub fn canon(&self, raw: &str) -> Result<String, String> {
         let t = raw.trim();
         match self {
-            Normalisation::Exact => Ok(t.to_string()),
+            Normalisation::Exact => byte_string(t),
             Normalisation::Loose => Ok(t
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -319,6 +321,75 @@ impl Normalisation {
             Normalisation::Integer => "integers",
         }
     }
+}
+
+/// The canonical form of a byte string as written by a candidate: quotes dropped, escapes read,
+/// then written back the way the prompts print bytes (`\0` for a zero byte, `\xNN` for other
+/// non-printable bytes, `\\` and `\"` escaped).
+fn byte_string(t: &str) -> Result<String, String> {
+    let inner = ['"', '\'']
+        .iter()
+        .find_map(|q| {
+            t.strip_prefix(*q)
+                .and_then(|r| r.strip_suffix(*q))
+                .filter(|_| t.len() >= 2)
+        })
+        .unwrap_or(t);
+    let mut bytes = Vec::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0u8; 4];
+            bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        match chars.next() {
+            Some('0') => bytes.push(0),
+            Some('n') => bytes.push(b'\n'),
+            Some('t') => bytes.push(b'\t'),
+            Some('r') => bytes.push(b'\r'),
+            Some('\\') => bytes.push(b'\\'),
+            Some('"') => bytes.push(b'"'),
+            Some('\'') => bytes.push(b'\''),
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                match u8::from_str_radix(&hex, 16) {
+                    Ok(b) if hex.len() == 2 => bytes.push(b),
+                    _ => {
+                        return Err(format!(
+                            "`\\x{}` is not a byte: write two hex digits, such as \\x00",
+                            crate::text::echo(&hex)
+                        ))
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(format!(
+                "`\\{}` is not an escape: write \\0 or \\x00 for a zero byte, \\\\ for a backslash",
+                crate::text::echo(&other.to_string())
+            ))
+            }
+            None => return Err("the text ends with a lone `\\`".into()),
+        }
+    }
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\0' => out.push_str("\\0"),
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                    out.push_str(&format!("\\x{:02x}", c as u32))
+                }
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    Ok(out)
 }
 
 /// One option of a choice question.

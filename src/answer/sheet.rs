@@ -10,9 +10,15 @@
 //! ```
 //!
 //! A label is the question number, plus the part letter for multi-part questions (`2b`, also
-//! written `2 b`, `2(b)`, `2.b` or `Q2b`). The same answers can come as JSON: an object from label
-//! to answer (a string, a number, or an array of strings joined with commas), optionally wrapped
-//! as `{"answers": {...}}`.
+//! written `2 b`, `2(b)`, `2.b` or `Q2b`), followed by a separator: `:`, `=`, `)` or `.` (so `1a)
+//! 1.33`, `1a = 1.33` and `1a. 1.33` read like `1a: 1.33`). The same answers can come as JSON: an
+//! object from label to answer (a string, a number, or an array of strings joined with commas),
+//! optionally wrapped as `{"answers": {...}}`.
+//!
+//! The text form is forgiving line by line: a line that cannot be read marks its part invalid
+//! (with the reason) when its label can be read, and becomes a note otherwise; a label answered
+//! twice marks that part invalid. Either way the rest of the file is graded. Only a file that
+//! cannot be read as a whole (not UTF-8, too large, JSON that does not parse) is an error.
 //!
 //! Parsing is separate from checking labels against a pack ([`AnswerSheet::resolve`]), so both
 //! steps report the line and what to write instead.
@@ -77,6 +83,9 @@ pub struct Entry {
     pub answer: String,
     /// 1-based line in the file (0 for JSON).
     pub line: usize,
+    /// Why the line cannot be graded (no separator, answered twice), with a hint; the part is
+    /// then invalid rather than the whole file refused.
+    pub problem: Option<String>,
 }
 
 /// A parsed answers file.
@@ -86,6 +95,93 @@ pub struct AnswerSheet {
     pub entries: BTreeMap<Label, Entry>,
     /// Where they came from, for messages.
     pub origin: String,
+    /// Lines that belong to no part (no readable label), as `origin:line: why`.
+    pub notes: Vec<String>,
+}
+
+/// The answers of a sheet matched against a pack: by (question index, slot index), plus the
+/// notes on lines that could not be matched (a question the pack does not have, …).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resolved {
+    /// The answer per (question index, slot index).
+    pub answers: BTreeMap<(usize, usize), Entry>,
+    /// Lines not graded, with the reason.
+    pub notes: Vec<String>,
+}
+
+/// The separators accepted between a label and its answer.
+const SEPARATORS: [char; 4] = [':', '=', ')', '.'];
+
+/// Splits an answer line into its label and answer: `1a: x`, `1a) x`, `1a = x`, `1a. x`,
+/// `2(b) x`, `Q3: x`. `Err` carries the label when only the label could be read.
+fn split_line(t: &str) -> Result<(Label, &str), Option<Label>> {
+    let body = t
+        .strip_prefix('Q')
+        .or_else(|| t.strip_prefix('q'))
+        .unwrap_or(t);
+    let nd = body.chars().take_while(|c| c.is_ascii_digit()).count();
+    if nd == 0 || nd > 4 {
+        return Err(None);
+    }
+    let question: usize = body[..nd].parse().map_err(|_| None)?;
+    let after = &body[nd..];
+    // With a part letter: `b`, ` b`, `(b)`, `.b`, then a separator (optional after `(b)`).
+    let with_part = || -> Option<(Label, &str)> {
+        let mut rest = after;
+        let mut paren = false;
+        if let Some(r) = rest.strip_prefix('(') {
+            rest = r;
+            paren = true;
+        } else if let Some(r) = rest.strip_prefix('.').or_else(|| rest.strip_prefix(' ')) {
+            rest = r;
+        }
+        let c = rest.chars().next()?;
+        if !c.is_ascii_alphabetic() {
+            return None;
+        }
+        rest = &rest[1..];
+        if paren {
+            rest = rest.strip_prefix(')')?;
+        }
+        let label = Label {
+            question,
+            part: Some(c.to_ascii_lowercase()),
+        };
+        let r = rest.trim_start();
+        match r.strip_prefix(SEPARATORS) {
+            Some(answer) => Some((label, answer)),
+            None if paren && rest.starts_with(char::is_whitespace) => Some((label, r)),
+            None => None,
+        }
+    };
+    if let Some(found) = with_part() {
+        return Ok(found);
+    }
+    let r = after.trim_start();
+    if let Some(answer) = r.strip_prefix(SEPARATORS) {
+        // `1.5` is not question 1 answering 5: a `.` separator needs a space (or nothing) after it.
+        if !(r.starts_with('.') && answer.starts_with(|c: char| !c.is_whitespace())) {
+            return Ok((
+                Label {
+                    question,
+                    part: None,
+                },
+                answer,
+            ));
+        }
+    }
+    // Only the label is readable: `1a 1.33`, `2 0.5`.
+    let part = after
+        .trim_start()
+        .chars()
+        .next()
+        .filter(|c| c.is_ascii_alphabetic())
+        .filter(|_| {
+            let w = after.trim_start();
+            w.len() == 1 || w[1..].starts_with(char::is_whitespace)
+        })
+        .map(|c| c.to_ascii_lowercase());
+    Err(Some(Label { question, part }))
 }
 
 fn spec_err(at: String, message: impl Into<String>, hint: impl Into<String>) -> Error {
@@ -109,7 +205,8 @@ impl AnswerSheet {
         }
     }
 
-    /// Parses the text form.
+    /// Parses the text form. It never fails: a line it cannot read marks its part invalid, or
+    /// becomes a note when not even the label can be read.
     pub fn parse_text(src: &str, origin: &str) -> Result<AnswerSheet, Error> {
         let mut sheet = AnswerSheet {
             origin: origin.to_string(),
@@ -117,28 +214,48 @@ impl AnswerSheet {
         };
         for (i, line) in src.lines().enumerate() {
             let n = i + 1;
-            let at = format!("{origin}:{n}");
-            let t = line.trim().trim_start_matches('\u{feff}');
+            let t = line.trim().trim_start_matches('\u{feff}').trim();
             if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
                 continue;
             }
-            let Some((label, answer)) = t.split_once(':') else {
-                return Err(spec_err(
-                    at,
-                    format!("`{}` has no `:` between label and answer", shorten(t)),
-                    LINE_HINT,
-                ));
-            };
-            let Some(label) = Label::parse(label) else {
-                return Err(spec_err(
-                    at,
-                    format!("`{}` is not a question label", shorten(label.trim())),
-                    "a label is the question number, with the part letter for multi-part questions: `3`, `2b`",
-                ));
-            };
-            sheet.insert(label, answer.trim().to_string(), n, at)?;
+            match split_line(t) {
+                Ok((label, answer)) => sheet.add(label, answer.trim().to_string(), n, None),
+                Err(Some(label)) => sheet.add(
+                    label,
+                    t.to_string(),
+                    n,
+                    Some(format!(
+                        "line {n}: `{}` has no `:` between label and answer; {LINE_HINT}",
+                        shorten(t)
+                    )),
+                ),
+                Err(None) => sheet.notes.push(format!(
+                    "{origin}:{n}: `{}` does not start with a question label; {LINE_HINT}",
+                    shorten(t)
+                )),
+            }
         }
         Ok(sheet)
+    }
+
+    /// Adds a text line's answer; a label answered twice makes that part invalid (which answer
+    /// was meant is not ours to guess).
+    fn add(&mut self, label: Label, answer: String, line: usize, problem: Option<String>) {
+        if let Some(prev) = self.entries.get_mut(&label) {
+            let first = prev.line;
+            prev.problem = Some(format!(
+                "{label} is answered twice (lines {first} and {line}); keep one answer per label"
+            ));
+            return;
+        }
+        self.entries.insert(
+            label,
+            Entry {
+                answer,
+                line,
+                problem,
+            },
+        );
     }
 
     /// Parses the JSON form. A label written twice is an error, as in the text form: JSON
@@ -229,76 +346,80 @@ impl AnswerSheet {
                 "keep one answer per label",
             ));
         }
-        self.entries.insert(label, Entry { answer, line });
+        self.entries.insert(
+            label,
+            Entry {
+                answer,
+                line,
+                problem: None,
+            },
+        );
         Ok(())
     }
 
-    /// Matches the labels against a pack whose questions have `parts[i]` answer slots each.
-    /// Returns the answer per (question index, slot index); a label the pack does not have is an
-    /// error. A single-part question also accepts the label `Na`.
-    pub fn resolve(&self, parts: &[usize]) -> Result<BTreeMap<(usize, usize), String>, Error> {
-        let mut out = BTreeMap::new();
+    /// Matches the labels against a pack whose questions have `parts[i]` answer slots each. A
+    /// label the pack does not have becomes a note (the rest is graded); a single-part question
+    /// also accepts the label `Na`.
+    pub fn resolve(&self, parts: &[usize]) -> Resolved {
+        let mut out = Resolved {
+            notes: self.notes.clone(),
+            ..Default::default()
+        };
         for (label, entry) in &self.entries {
             let at = if entry.line > 0 {
                 format!("{}:{}", self.origin, entry.line)
             } else {
                 format!("{}: \"{label}\"", self.origin)
             };
+            let mut note = |m: String| out.notes.push(format!("{at}: {m}"));
             let Some(&n) = label.question.checked_sub(1).and_then(|i| parts.get(i)) else {
-                return Err(spec_err(
-                    at,
-                    format!("there is no question {}", label.question),
-                    format!("the pack has questions 1 to {}", parts.len()),
+                note(format!(
+                    "there is no question {}; the pack has questions 1 to {}",
+                    label.question,
+                    parts.len()
                 ));
+                continue;
             };
             let slot = match (label.part, n) {
-                (None, 1) => 0,
-                (Some('a'), 1) => 0,
+                (None, 1) | (Some('a'), 1) => 0,
                 (Some(p), 1) => {
-                    return Err(spec_err(
-                        at,
-                        format!("question {} has no part {p}", label.question),
-                        format!("it has one answer: label it `{}`", label.question),
-                    ))
+                    note(format!(
+                        "question {q} has no part {p}; it has one answer: label it `{q}`",
+                        q = label.question
+                    ));
+                    continue;
                 }
                 (None, n) => {
-                    return Err(spec_err(
-                        at,
-                        format!(
-                            "question {} has {n} parts, and the label names none",
-                            label.question
-                        ),
-                        format!("label each part: `{q}a`, `{q}b`…", q = label.question),
-                    ))
+                    note(format!(
+                        "question {q} has {n} parts, and the label names none; label each part: `{q}a`, `{q}b`…",
+                        q = label.question
+                    ));
+                    continue;
                 }
                 (Some(p), n) => {
                     let i = (p as u8 - b'a') as usize;
                     if i >= n {
-                        return Err(spec_err(
-                            at,
-                            format!("question {} has no part {p}", label.question),
-                            format!("its parts are a to {}", (b'a' + n as u8 - 1) as char),
+                        note(format!(
+                            "question {} has no part {p}; its parts are a to {}",
+                            label.question,
+                            (b'a' + n as u8 - 1) as char
                         ));
+                        continue;
                     }
                     i
                 }
             };
-            if out
-                .insert((label.question - 1, slot), entry.answer.clone())
-                .is_some()
-            {
-                return Err(spec_err(
-                    at,
-                    format!(
-                        "question {} is answered twice (as `{q}` and `{q}a`)",
-                        label.question,
-                        q = label.question
-                    ),
-                    "keep one answer per label",
+            let key = (label.question - 1, slot);
+            if let Some(prev) = out.answers.get_mut(&key) {
+                prev.problem = Some(format!(
+                    "question {q} is answered twice (as `{q}` and `{q}a`); keep one answer per label",
+                    q = label.question
                 ));
+                continue;
             }
+            out.answers.insert(key, entry.clone());
         }
-        Ok(out)
+        out
     }
 }
 
@@ -418,22 +539,74 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let e = AnswerSheet::parse("1: 2\n2 0.5\n", "a.txt").unwrap_err();
-        assert!(e.to_string().contains("a.txt:2"), "{e}");
-        let e = AnswerSheet::parse("1: 2\n1: 3\n", "a.txt").unwrap_err();
-        assert!(e.to_string().contains("twice"), "{e}");
-        // JSON too: a repeated key is not silently resolved to its last value.
+        // JSON is read as a whole: a repeated key is not silently resolved to its last value.
         let e = AnswerSheet::parse("{\"1\": \"2\",\n \"1\": \"3\"}", "a.json").unwrap_err();
         assert_eq!(e.to_string(), "a.json:2:4: \"1\" appears twice in the JSON");
         let e = AnswerSheet::parse("{\"2b\": \"2\", \"2B\": \"3\"}", "a.json").unwrap_err();
         assert!(e.to_string().contains("answered twice"), "{e}");
-        let sheet = AnswerSheet::parse("3: 1\n", "a.txt").unwrap();
-        let e = sheet.resolve(&[1, 1]).unwrap_err();
-        assert!(e.to_string().contains("no question 3"), "{e}");
+        // Labels the pack does not have are notes naming the line; the rest resolves.
+        let sheet = AnswerSheet::parse("3: 1\n1: 4\n", "a.txt").unwrap();
+        let r = sheet.resolve(&[1, 1]);
+        assert_eq!(r.answers.len(), 1);
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("a.txt:1") && n.contains("no question 3")),
+            "{:?}",
+            r.notes
+        );
         let sheet = AnswerSheet::parse("2: 1\n", "a.txt").unwrap();
-        assert!(sheet.resolve(&[1, 2]).is_err());
+        assert_eq!(sheet.resolve(&[1, 2]).notes.len(), 1);
         let sheet = AnswerSheet::parse("2c: 1\n1a: 5\n", "a.txt").unwrap();
-        assert!(sheet.resolve(&[1, 2]).is_err());
-        assert!(sheet.resolve(&[1, 3]).is_ok());
+        assert_eq!(sheet.resolve(&[1, 2]).notes.len(), 1);
+        assert!(sheet.resolve(&[1, 3]).notes.is_empty());
+    }
+
+    fn one(src: &str) -> (String, String, Option<String>) {
+        let sheet = AnswerSheet::parse(src, "a.txt").unwrap();
+        let (l, e) = sheet.entries.iter().next().expect("one entry");
+        (l.to_string(), e.answer.clone(), e.problem.clone())
+    }
+
+    #[test]
+    fn label_separators_colon_equals_paren_and_dot() {
+        for src in [
+            "1a: 1.33",
+            "1a) 1.33",
+            "1a = 1.33",
+            "1a. 1.33",
+            "1a=1.33",
+            "1(a) 1.33",
+            "Q1a: 1.33",
+            "1 a: 1.33",
+        ] {
+            assert_eq!(one(src), ("1a".into(), "1.33".into(), None), "{src}");
+        }
+        for src in ["3: D", "3) D", "3. D", "3 = D", "3 : D"] {
+            assert_eq!(one(src), ("3".into(), "D".into(), None), "{src}");
+        }
+        // `1.5` is not question 1 answering 5.
+        assert!(one("1.5").2.is_some());
+    }
+
+    #[test]
+    fn an_unreadable_line_marks_its_part_and_the_rest_is_read() {
+        let sheet = AnswerSheet::parse("1: 0.5\n2a 1.33\nhello there\n3: A\n3: B\n4: x\n", "a.txt")
+            .unwrap();
+        let get = |l: &str| sheet.entries.get(&Label::parse(l).unwrap()).unwrap();
+        assert_eq!(get("1").problem, None);
+        assert!(
+            get("2a").problem.as_deref().unwrap().contains("no `:`"),
+            "{:?}",
+            get("2a")
+        );
+        assert!(get("3")
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("answered twice (lines 4 and 5)"));
+        assert_eq!(get("4").answer, "x");
+        assert_eq!(sheet.notes.len(), 1);
+        assert!(sheet.notes[0].starts_with("a.txt:3:"), "{:?}", sheet.notes);
     }
 }

@@ -4,7 +4,7 @@
 
 use super::Output;
 use crate::answer::sheet::AnswerSheet;
-use crate::cli::{AnswersArgs, CheckArgs, ReportFormat, SealArgs};
+use crate::cli::{AnswersArgs, CheckArgs, OpenSealArgs, ReportFormat};
 use crate::error::Error;
 use crate::pack::{Pack, SCHEMA_VERSION};
 use crate::report;
@@ -45,10 +45,16 @@ pub fn run_answers(a: AnswersArgs) -> Result<Output, Error> {
 
 /// The reference answers of a pack as an answers file.
 pub fn answers_file(pack: &Pack) -> String {
-    let mut s = format!(
-        "# {} · pack {} · reference answers\n",
-        pack.meta.title, pack.meta.code
-    );
+    // A pack rebuilt from its code has no title of its own (titles are not in the code): the
+    // header then names the pack once, not as "Pack X · pack X".
+    let mut s = if pack.meta.title.is_empty() || pack.meta.title == code_title(&pack.meta.code) {
+        format!("# pack {} · reference answers\n", pack.meta.code)
+    } else {
+        format!(
+            "# {} · pack {} · reference answers\n",
+            pack.meta.title, pack.meta.code
+        )
+    };
     for (i, q) in pack.questions.iter().enumerate() {
         for slot in &q.slots {
             s.push_str(&format!(
@@ -63,7 +69,7 @@ pub fn answers_file(pack: &Pack) -> String {
 }
 
 /// Loads a pack from a `pack.json` path, or regenerates it from a pack code.
-pub fn load_pack(target: &str, seal: &SealArgs) -> Result<Pack, Error> {
+pub fn load_pack(target: &str, seal: &OpenSealArgs) -> Result<Pack, Error> {
     let path = Path::new(target);
     if path.exists() {
         return read_pack_json(path);
@@ -97,8 +103,15 @@ pub fn load_pack(target: &str, seal: &SealArgs) -> Result<Pack, Error> {
         None
     };
     let mut spec = code.spec;
-    spec.title = format!("Pack {}", target.trim().to_ascii_uppercase());
-    crate::pack::build(&spec, seal.as_ref())
+    spec.title = code_title(target);
+    let mut pack = crate::pack::build(&spec, seal.as_ref())?;
+    pack.meta.title = code_title(&pack.meta.code);
+    Ok(pack)
+}
+
+/// The title a pack rebuilt from its code gets: `Pack CODE`.
+fn code_title(code: &str) -> String {
+    format!("Pack {}", code.trim().to_ascii_uppercase())
 }
 
 fn read_pack_json(path: &Path) -> Result<Pack, Error> {

@@ -59,7 +59,9 @@ fn asks_json(f: &dyn Family) -> Vec<Value> {
 fn range_words(p: &ParamSpec) -> String {
     match p.kind {
         ParamKind::Int { min, max, .. } => format!("{min} to {max}"),
-        ParamKind::Real { min, max, step, .. } => format!("{min} to {max} (in steps of {step})"),
+        ParamKind::Real { min, max, step, .. } => {
+            format!("{min} to {max}; drawn on a grid of {step}, pinned to any value in range")
+        }
         ParamKind::Choice { options, .. } => format!("one of {}", options.join(", ")),
     }
 }

@@ -8,7 +8,7 @@
 //! and printed, so any run can be repeated.
 
 use super::Output;
-use crate::answer::{grade, Outcome};
+use crate::answer::{grade_slot, Outcome};
 use crate::cli::PracticeArgs;
 use crate::error::Error;
 use crate::family::{self, Difficulty, Family, Topic};
@@ -45,8 +45,13 @@ fn seed_from_clock() -> u64 {
         .unwrap_or(1)
 }
 
+/// A failed write to the terminal. Not [`Error::io`]: its hint about choosing another `--out`
+/// fits the commands that write files, and practice writes none.
 fn io_err(e: std::io::Error) -> Error {
-    Error::io("writing", std::path::Path::new("<stdout>"), e)
+    Error::Usage {
+        message: format!("cannot write to standard output: {e}"),
+        hint: "practice writes only to the terminal; if its output goes into a pipe, keep the reader open until the run ends".into(),
+    }
 }
 
 enum Read {
@@ -161,7 +166,7 @@ pub fn session(
                     "" => continue,
                     _ => {}
                 }
-                let outcome = grade(&slot.expected, &line);
+                let outcome = grade_slot(slot, &line);
                 let score = outcome.score();
                 let verdict = match outcome {
                     Outcome::Invalid { reason, hint } => {
@@ -203,9 +208,9 @@ pub fn session(
         }
         writeln!(
             out,
-            "Score so far: {} of {} parts",
+            "Score so far: {} of {}",
             fmt_credit(tally.credit),
-            tally.answered
+            parts(tally.answered)
         )
         .map_err(io_err)?;
     }
@@ -216,14 +221,26 @@ pub fn session(
     };
     writeln!(
         out,
-        "\nPractice over: {} question{}, {} of {} answered parts right ({pct:.0}%). Seed {seed}.",
+        "\nPractice over: {} question{}, {} of {} right ({pct:.0}%). Seed {seed}.",
         tally.questions,
         if tally.questions == 1 { "" } else { "s" },
         fmt_credit(tally.credit),
-        tally.answered
+        match tally.answered {
+            1 => "1 answered part".to_string(),
+            n => format!("{n} answered parts"),
+        }
     )
     .map_err(io_err)?;
     Ok(tally)
+}
+
+/// "1 part", "3 parts": the noun agrees with the count.
+fn parts(n: u32) -> String {
+    if n == 1 {
+        "1 part".into()
+    } else {
+        format!("{n} parts")
+    }
 }
 
 fn fmt_credit(x: f64) -> String {

@@ -70,6 +70,7 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
         let pins = family::parse_pins(fam, &a.set)?;
         (fam, seed, difficulty, pins, a.seal.seal()?)
     } else {
+        recognise(&a.target)?;
         if a.seed.is_some() || a.difficulty.is_some() || !a.set.is_empty() {
             return Err(Error::Usage {
                 message: "--seed, --difficulty and --set go with a family id, not a question code"
@@ -110,6 +111,53 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
         message: e.to_string(),
     })?;
     Ok(q)
+}
+
+/// What `show` says when TARGET is neither a family id nor a question code but something it
+/// recognises: a topic (the error lists its families), a family's short name (`bloom`: did you
+/// mean `hashing.bloom`?) or a pack code (use `answers` or `check`). `Ok` for anything else,
+/// which is then read as a question code.
+pub fn recognise(target: &str) -> Result<(), Error> {
+    let t = target.trim();
+    let lower = t.to_ascii_lowercase();
+    if let Some(topic) = crate::family::Topic::ALL
+        .iter()
+        .find(|topic| topic.to_string() == lower)
+    {
+        let ids: Vec<&str> = family::of_topic(*topic).iter().map(|f| f.id()).collect();
+        return Err(Error::Usage {
+            message: format!("`{lower}` is a topic; `show` takes one family (or a question code)"),
+            hint: format!(
+                "its families are: {}; e.g. `groundwork show {}`",
+                ids.join(", "),
+                ids.first().copied().unwrap_or("hashing.birthday")
+            ),
+        });
+    }
+    let short: Vec<&str> = family::FAMILIES
+        .iter()
+        .map(|f| f.id())
+        .filter(|id| id.split_once('.').is_some_and(|(_, name)| name == lower))
+        .collect();
+    if let Some(id) = short.first() {
+        return Err(Error::Usage {
+            message: format!("`{}` is not a family id", crate::text::echo(t)),
+            hint: format!(
+                "did you mean `{id}`? Family ids include their topic: `groundwork show {id}`"
+            ),
+        });
+    }
+    if crate::code::decode(t, &family::FAMILIES).is_err()
+        && crate::code::decode_pack(t, &family::FAMILIES).is_ok()
+    {
+        return Err(Error::Usage {
+            message: format!("{} is a pack code, not a question code", crate::text::echo(t)),
+            hint: format!(
+                "that is a pack code: use `groundwork answers {e}` for its key or `groundwork check {e} ANSWERS` to grade answers; `show` takes the code printed next to one question", e = crate::text::echo(t)
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The error for a sealed code given without a secret.

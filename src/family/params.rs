@@ -16,7 +16,9 @@ pub enum ParamKind {
         max: i64,
         draw: [(i64, i64); 3],
     },
-    /// A real in `[min, max]`, drawn on a grid of `step` so the value prints exactly.
+    /// A real in `[min, max]`. `step` is the drawing grid, not a constraint on pins: a drawn
+    /// value is a multiple of `step` (so it prints exactly and the paper shows few digits), while
+    /// `--set` accepts any value in `[min, max]`. `groundwork families --long` says so.
     Real {
         min: f64,
         max: f64,

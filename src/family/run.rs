@@ -89,6 +89,7 @@ pub fn generate_counted(
         }
         let flaws = quality::flaws(family, &q);
         if flaws.is_empty() {
+            unused_pins(family, &q, pins)?;
             return Ok((q, draw));
         }
         last = flaws;
@@ -105,6 +106,45 @@ pub fn generate_counted(
                 .into(),
         })
     }
+}
+
+/// A pin the drawn variant does not use is an error, never silently ignored: `--set needed=2`
+/// on a question that asks for a majority quorum would otherwise be echoed in its code and
+/// change nothing.
+fn unused_pins(family: &dyn Family, q: &Question, pins: &Pins) -> Result<(), GenError> {
+    let unused: Vec<&str> = pins
+        .keys()
+        .filter(|k| !q.params.contains_key(k.as_str()))
+        .map(String::as_str)
+        .collect();
+    let Some(first) = unused.first() else {
+        return Ok(());
+    };
+    let keys = unused
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let verb = if unused.len() == 1 { "is" } else { "are" };
+    let variant = match q.params.get("ask") {
+        Some(v) => format!("ask={v}"),
+        None => "this draw".to_string(),
+    };
+    let hint = if q.params.contains_key("ask") && !pins.contains_key("ask") {
+        format!(
+            "pin `ask` too, to an ask that uses `{first}`; `groundwork families {} --long` lists what each ask uses",
+            family.id()
+        )
+    } else {
+        format!(
+            "drop the pin, or pin the parameters that make `{first}` matter; `groundwork families {} --long` lists them",
+            family.id()
+        )
+    };
+    Err(GenError::Params {
+        message: format!("{keys} {verb} not used by {variant} of `{}`", family.id()),
+        hint,
+    })
 }
 
 /// Runs the family's cross-check on a question it generated (with a fresh context on the same seed).
@@ -169,6 +209,13 @@ pub fn parse_pins(family: &dyn Family, sets: &[String]) -> Result<Pins, Error> {
                     },
                 }
             })?;
+        if let Some(prev) = pins.get(key) {
+            return Err(Error::BadSet {
+                set: raw.clone(),
+                message: format!("`{key}` is given twice ({key}={prev} and {})", raw.trim()),
+                hint: format!("keep one --set {key}=…"),
+            });
+        }
         let v = spec.parse_value(value).map_err(|message| Error::BadSet {
             set: raw.clone(),
             message: format!("{key}: {message}"),
@@ -299,5 +346,92 @@ mod tests {
             assert!(e.to_string().contains(rule), "{e}");
             assert!(e.hint().is_some(), "a parameter error has a hint: {e}");
         }
+    }
+
+    #[test]
+    fn a_pin_given_twice_is_an_error() {
+        let e = parse_pins(&Flawed, &["case=1".into(), "case=2".into()]).unwrap_err();
+        assert!(e.to_string().contains("given twice"), "{e}");
+        assert!(e.hint().is_some_and(|h| h.contains("--set case")));
+    }
+
+    /// Every family, several seeds, every difficulty: pinning every recorded parameter (through
+    /// `--set` parsing, so ranges are checked) regenerates the same question, and pinning a
+    /// declared parameter the draw did not record is either an error that says it is not used, or
+    /// steers the family to a variant that uses it and records it as pinned: never ignored.
+    #[test]
+    fn pins_of_recorded_params_reproduce_and_unrecorded_pins_are_errors() {
+        use crate::family::{ParamKind, FAMILIES};
+        let mut failures = Vec::new();
+        let mut compared = 0;
+        for f in FAMILIES.iter().copied() {
+            for d in [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard] {
+                for seed in 0..3u64 {
+                    let Ok((q, draws)) = generate_counted(f, seed, d, &Pins::new(), None) else {
+                        continue;
+                    };
+                    let at = format!("{} {d} seed {seed}", f.id());
+                    let sets: Vec<String> =
+                        q.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    match parse_pins(f, &sets)
+                        .map_err(|e| e.to_string())
+                        .and_then(|p| {
+                            generate_counted(f, seed, d, &p, None).map_err(|e| e.to_string())
+                        }) {
+                        Err(e) => failures.push(format!("{at}: pinning {sets:?} fails: {e}")),
+                        Ok((again, _)) => {
+                            if again.params != q.params {
+                                failures.push(format!(
+                                    "{at}: pinned {sets:?}, recorded {:?}",
+                                    again.params
+                                ));
+                            }
+                            // A redrawn question sits later on the content stream than a pinned
+                            // first draw, so only first draws must match byte for byte.
+                            if draws == 1 {
+                                compared += 1;
+                                let js = |q: &Question| {
+                                    serde_json::to_string(&(&q.prompt, &q.slots, &q.solution))
+                                        .unwrap()
+                                };
+                                if js(&again) != js(&q) {
+                                    failures.push(format!(
+                                        "{at}: pinning every recorded parameter changed the question"
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    for p in f.params() {
+                        if q.params.contains_key(p.key) {
+                            continue;
+                        }
+                        let value = match p.kind {
+                            ParamKind::Int { draw, .. } => draw[d.index()].0.to_string(),
+                            ParamKind::Real { draw, .. } => draw[d.index()].0.to_string(),
+                            ParamKind::Choice { draw, .. } => draw[d.index()][0].to_string(),
+                        };
+                        let pins = parse_pins(f, &[format!("{}={value}", p.key)]).unwrap();
+                        match generate_counted(f, seed, d, &pins, None) {
+                            Err(e) if e.to_string().contains("not used") => {}
+                            // A family may steer to the variant a pin asks about (retries with
+                            // `attempts` pinned asks about that many attempts): then the pin is
+                            // used, and recorded as given.
+                            Ok((q2, _)) if q2.params.get(p.key) == pins.get(p.key) => {}
+                            Err(e) => failures.push(format!(
+                                "{at}: pin of unrecorded `{}` failed otherwise: {e}",
+                                p.key
+                            )),
+                            Ok((q2, _)) => failures.push(format!(
+                                "{at}: pin of unrecorded `{}` accepted but not recorded (recorded {:?})",
+                                p.key, q2.params
+                            )),
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 50, "only {compared} first draws compared");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
