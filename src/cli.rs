@@ -296,6 +296,11 @@ pub struct CheckArgs {
     /// text, json or html.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
+    /// The interviewer's marks by hand, one per line: `3: 2/5 "right method, arithmetic slip"`
+    /// (a whole question) or `5b: 1.5/2.5 note` (one part). They replace the grader's points,
+    /// which the report keeps beside them.
+    #[arg(long, value_name = "FILE")]
+    pub marks: Option<PathBuf>,
     #[command(flatten)]
     pub seal: OpenSealArgs,
 }

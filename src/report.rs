@@ -70,6 +70,23 @@ pub struct PartReport {
     pub reference: Option<String>,
     /// The expected form ("a number, to 3 significant figures").
     pub format: String,
+    /// The interviewer's mark by hand, which replaced the grader's points (`check --marks`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual: Option<Manual>,
+}
+
+/// A mark by hand on one part: the points the grader gave are kept beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manual {
+    /// The points the interviewer awarded this part (a whole-question mark is shared among its
+    /// parts in proportion to their points).
+    pub awarded: f64,
+    /// The points the grader had given.
+    pub graded: f64,
+    /// The interviewer's note.
+    pub note: String,
+    /// The label the mark was written for: the part's, or its question's.
+    pub marked: String,
 }
 
 /// One question's worked solution, attached for each question with a miss.
@@ -124,6 +141,9 @@ pub struct Report {
     /// Lines of the answers file that belong to no part, with the reason (`a.txt:4: …`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// How many parts carry a mark by hand (`check --marks`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub manual: usize,
 }
 
 impl Report {
@@ -140,6 +160,10 @@ impl Report {
             100.0 * self.score / self.total as f64
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn round2(x: f64) -> f64 {
@@ -205,6 +229,7 @@ pub fn grade_pack(pack: &Pack, sheet: &AnswerSheet) -> Result<Report, Error> {
                 feedback,
                 reference: miss.then(|| slot.expected.reference()),
                 format: slot.expected.describe(),
+                manual: None,
             });
         }
         if missed {
@@ -228,7 +253,70 @@ pub fn grade_pack(pack: &Pack, sheet: &AnswerSheet) -> Result<Report, Error> {
         parts: out,
         misses,
         notes: resolved.notes,
+        manual: 0,
     })
+}
+
+/// Applies an interviewer's marks by hand (`check --marks`): each replaces the points of a part,
+/// or of every part of a question (shared in proportion to their points); the grader's points are
+/// kept beside it, and the score is recomputed. A label the pack does not have, or a total that is
+/// not the label's worth, is an error naming the line.
+pub fn apply_marks(r: &mut Report, marks: &crate::answer::marks::Marks) -> Result<(), Error> {
+    for m in &marks.marks {
+        let at = format!("{}:{}", marks.origin, m.line);
+        let label = m.label.to_string();
+        let idx: Vec<usize> = r
+            .parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| match m.label.part {
+                None => p.question == m.label.question,
+                Some(_) => p.label == label,
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if idx.is_empty() {
+            return Err(Error::Spec {
+                at,
+                message: format!("the pack has no question or part {label}"),
+                hint: format!(
+                    "labels run from 1 to {}; a part is the question number and its letter (`2b`)",
+                    r.parts.last().map_or(0, |p| p.question)
+                ),
+            });
+        }
+        let worth: f64 = idx.iter().map(|i| r.parts[*i].points).sum();
+        if (worth - m.out_of).abs() > 0.011 {
+            return Err(Error::Spec {
+                at,
+                message: format!(
+                    "{label} is worth {} points, not {}",
+                    num(worth),
+                    num(m.out_of)
+                ),
+                hint: format!(
+                    "write the mark out of {}, e.g. `{label}: {}/{}`",
+                    num(worth),
+                    num(worth / 2.0),
+                    num(worth)
+                ),
+            });
+        }
+        for i in idx {
+            let p = &mut r.parts[i];
+            let awarded = round2(m.awarded * p.points / worth);
+            p.manual = Some(Manual {
+                awarded,
+                graded: p.awarded,
+                note: m.note.clone(),
+                marked: label.clone(),
+            });
+            p.awarded = awarded;
+        }
+    }
+    r.score = round2(r.parts.iter().map(|p| p.awarded).sum());
+    r.manual = r.parts.iter().filter(|p| p.manual.is_some()).count();
+    Ok(())
 }
 
 fn num(x: f64) -> String {
@@ -256,6 +344,21 @@ fn text_unguarded(r: &Report) -> String {
             pts,
             p.answer.as_deref().map_or("—".into(), echo)
         ));
+        if let Some(m) = &p.manual {
+            s.push_str(&format!(
+                "  {:<width$}  marked by hand ({}): {}/{} instead of the grader's {}{}\n",
+                "",
+                m.marked,
+                num(m.awarded),
+                num(p.points),
+                num(m.graded),
+                if m.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", visible(&m.note))
+                }
+            ));
+        }
         if p.status != Status::Correct {
             s.push_str(&format!("  {:<width$}  {}\n", "", visible(&p.feedback)));
             if let Some(reference) = &p.reference {
@@ -278,6 +381,15 @@ fn text_unguarded(r: &Report) -> String {
         c.invalid,
         c.unanswered
     ));
+    if r.manual > 0 {
+        s.push_str(&format!(
+            "{} marked by hand (the score includes them; the grader's points are shown beside).\n",
+            match r.manual {
+                1 => "1 part".to_string(),
+                n => format!("{n} parts"),
+            }
+        ));
+    }
     if let Some(rule) = r.partial_credit {
         s.push_str(&format!("Partial credit: {rule}.\n"));
     }

@@ -654,3 +654,115 @@ fn practice_stops_at_an_endless_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("longer than 64 KiB"));
 }
+
+#[test]
+fn marks_by_hand_replace_the_graders_points_and_are_shown_apart() {
+    let (d, _) = pack_dir(&[]);
+    let key = groundwork(d.path())
+        .args(["answers", "pack/pack.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    fs::write(d.path().join("answers.txt"), key).unwrap();
+    // Question 1 right by the grader, marked down by hand; question 2 left blank, given 2 of 5.
+    let answers = fs::read_to_string(d.path().join("answers.txt")).unwrap();
+    let without_2: String = answers
+        .lines()
+        .filter(|l| !l.starts_with("2:") && !l.starts_with("2a:") && !l.starts_with("2b:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(d.path().join("answers.txt"), without_2).unwrap();
+    fs::write(
+        d.path().join("marks.txt"),
+        "# after the interview\n1: 1/5 \"guessed, could not explain\"\n2: 2/5 right method on the whiteboard\n",
+    )
+    .unwrap();
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    let total = pack["meta"]["total_points"].as_u64().unwrap() as f64;
+    let out = groundwork(d.path())
+        .args([
+            "check",
+            "pack/pack.json",
+            "answers.txt",
+            "--marks",
+            "marks.txt",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("guessed, could not explain")
+            && out.contains("right method on the whiteboard"),
+        "{out}"
+    );
+    assert!(out.contains("marked by hand (1)"), "{out}");
+    // 5 + 5 points replaced by 1 + 2.
+    assert!(
+        out.contains(&format!("Score: {} / {}", total - 7.0, total)),
+        "{out}"
+    );
+    let json = groundwork(d.path())
+        .args([
+            "check",
+            "pack/pack.json",
+            "answers.txt",
+            "--marks",
+            "marks.txt",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let first = &r["parts"][0];
+    assert_eq!(first["manual"]["note"], "guessed, could not explain");
+    assert!(
+        first["manual"]["graded"].as_f64().unwrap() > first["manual"]["awarded"].as_f64().unwrap()
+    );
+    let html = groundwork(d.path())
+        .args([
+            "check",
+            "pack/pack.json",
+            "answers.txt",
+            "--marks",
+            "marks.txt",
+            "--format",
+            "html",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(html)
+        .unwrap()
+        .contains("Marked by hand (2)"));
+    // A mark out of the wrong total, or for a question the pack does not have, names the line.
+    for (marks, line, what) in [
+        ("1: 2/4\n", 1, "is worth 5 points, not 4"),
+        ("\n99: 1/5\n", 2, "no question or part 99"),
+    ] {
+        fs::write(d.path().join("bad.txt"), marks).unwrap();
+        groundwork(d.path())
+            .args([
+                "check",
+                "pack/pack.json",
+                "answers.txt",
+                "--marks",
+                "bad.txt",
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("bad.txt:{line}:")))
+            .stderr(predicate::str::contains(what));
+    }
+}

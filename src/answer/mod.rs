@@ -8,6 +8,7 @@
 //! `extol`) and PrairieLearn's `pl-number-input` (`relabs`, `sigfig`, `decdig`).
 
 pub mod grade;
+pub mod marks;
 pub mod sheet;
 
 pub use grade::{grade, grade_slot, Outcome};

@@ -25,7 +25,12 @@ pub fn run(a: CheckArgs) -> Result<Output, Error> {
         )
     };
     let sheet = AnswerSheet::parse(&src, &origin)?;
-    let r = report::grade_pack(&pack, &sheet)?;
+    let mut r = report::grade_pack(&pack, &sheet)?;
+    if let Some(path) = &a.marks {
+        let src = crate::input::read_text(path, "the marks file")?;
+        let marks = crate::answer::marks::Marks::parse(&src, &path.display().to_string())?;
+        report::apply_marks(&mut r, &marks)?;
+    }
     let stdout = match a.format {
         ReportFormat::Text => report::text(&r),
         ReportFormat::Json => report::json(&r)?,
