@@ -199,9 +199,9 @@ impl Family for Amdahl {
                 let faster_serial = WORK / makespan_with(p, n, 2.0);
                 let cores_win = more_cores > faster_serial;
                 let (best, best_text) = if cores_win {
-                    (more_cores, "doubling the cores")
+                    (more_cores, "Doubling the cores")
                 } else {
-                    (faster_serial, "halving the serial time")
+                    (faster_serial, "Halving the serial time")
                 };
                 let options = vec![
                     if cores_win {

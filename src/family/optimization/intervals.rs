@@ -151,6 +151,18 @@ impl Family for Intervals {
         }
     }
 
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        let Ok(s) = q.scenario::<Scenario>() else {
+            return vec!["no scenario".into()];
+        };
+        let best = max_disjoint(&s.iv).len();
+        if s.ask == "rule" && (0..2).all(|r| greedy(&s.iv, |x| rule_key(r, x)).len() == best) {
+            vec!["every greedy rule reaches the maximum: nothing to judge".into()]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let n = cx.int("intervals") as usize;

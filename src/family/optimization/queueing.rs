@@ -257,7 +257,7 @@ fn evidence_rows(e: &Exact, m: &Measured) -> Vec<[String; 3]> {
         ],
         ["mean in system L".into(), fmt_sig(e.l, 4), sim(&m.l, 1.0)],
         [
-            "mean in queue L_q".into(),
+            "mean in queue $L_q$".into(),
             fmt_sig(e.lq, 4),
             sim(&m.lq, 1.0),
         ],
