@@ -152,7 +152,7 @@ impl Family for BinarySearch {
             return Ok(Question::new(prompt, vec![AnswerSlot::new("worst-case probes", Expected::Integer { value: v as i64 })], solution, evidence)
                 .with_scenario(&s)
                 .followup(
-                    FollowUp::new(format!("What if the array grew to {} keys?", crate::code::group(&(2 * n).to_string())), format!("{doubled} probes: doubling n adds one probe."))
+                    FollowUp::new(format!("What if the array grew to {} keys?", super::thousands(2 * n)), format!("{doubled} probes: doubling n adds one probe."))
                         .point("logarithmic: a billion keys need only 30 probes"),
                 )
                 .followup(

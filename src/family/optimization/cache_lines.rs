@@ -214,6 +214,7 @@ impl Family for CacheLines {
         let tiled = simulate(&sc, Order::Tiled);
         let per_line = l / e;
         let lines = r * c * e / l;
+        let (lines_t, col_t) = (super::thousands(lines), super::thousands(col));
         let ty = if e == 8 { "double" } else { "float" };
         let mut prompt = Content::new()
             .p(format!(
@@ -234,22 +235,22 @@ impl Family for CacheLines {
         );
         let col_reason = if s >= r {
             format!(
-                "Column-major touches one line per row in each pass down a column: {r} lines. Before a line is used again (by the next column of the same row) only {} other lines have been touched, and the cache holds {s} ≥ {r}, so the line is still there: each line misses once, **{lines}** misses. (With fewer than {r} lines of cache every access would miss.)",
+                "Column-major touches one line per row in each pass down a column: {r} lines. Before a line is used again (by the next column of the same row) only {} other lines have been touched, and the cache holds {s} ≥ {r}, so the line is still there: each line misses once, **{lines_t}** misses. (With fewer than {r} lines of cache every access would miss.)",
                 r - 1
             )
         } else {
             format!(
                 "Column-major touches one line per row in each pass down a column: {r} lines. Between two uses of a line (the next column of the same row) {} other lines are touched, more than the {s} lines the cache holds, so LRU has evicted it: every access misses, **{}** misses, {per_line}× the row-major count.",
                 r - 1,
-                r * c
+                super::thousands(r * c)
             )
         };
         let row_reason = format!(
-            "Row-major walks memory sequentially: a line of {l} bytes holds {per_line} elements, so one miss brings in the next {} accesses' data. R·C·e/L = {r}·{c}·{e}/{l} = **{lines}** misses, whatever the cache size.",
+            "Row-major walks memory sequentially: a line of {l} bytes holds {per_line} elements, so one miss brings in the next {} accesses' data. $R C e / L$ = {r} × {c} × {e} B ÷ {l} B = **{lines_t}** misses, whatever the cache size.",
             per_line - 1
         );
         let tiled_reason = format!(
-            "Tiled: within a band of {per_line} columns (one line wide), each row's {per_line} elements share one line and are read back to back, so every line misses exactly once: **{lines}** misses, as good as row-major, whatever the cache size."
+            "Tiled: within a band of {per_line} columns (one line wide), each row's {per_line} elements share one line and are read back to back, so every line misses exactly once: **{lines_t}** misses, as good as row-major, whatever the cache size."
         );
         let (slots, solution) = match ask {
             "row" => {
@@ -327,6 +328,7 @@ impl Family for CacheLines {
             ..sc.clone()
         };
         let col_big = simulate(&big, Order::Column);
+        let col_big_t = super::thousands(col_big);
         let mut q = Question::new(prompt, slots, solution, evidence).with_scenario(&sc);
         q = match ask {
             "row" => q
@@ -334,7 +336,7 @@ impl Family for CacheLines {
                     FollowUp::new(
                         "And if the loops were swapped (column-major: `j` outer, `i` inner)?",
                         format!(
-                            "{col} misses{}.",
+                            "{col_t} misses{}.",
                             if s < r {
                                 format!(": the cache's {s} lines are fewer than the {r} lines a column pass touches, so every access misses")
                             } else {
@@ -360,7 +362,7 @@ impl Family for CacheLines {
                     FollowUp::new(
                         format!("What if the cache held {} lines instead of {s}?", 2 * r),
                         format!(
-                            "Column-major drops to {col_big} misses, the same as row-major: a pass down a column touches {r} lines, which now all stay cached until the next column reuses them."
+                            "Column-major drops to {col_big_t} misses, the same as row-major: a pass down a column touches {r} lines, which now all stay cached until the next column reuses them."
                         ),
                     )
                     .point("the cliff is at S = R lines, not at the array size"),
@@ -369,7 +371,7 @@ impl Family for CacheLines {
                     FollowUp::new(
                         "How would you fix the column-major loop without a bigger cache?",
                         format!(
-                            "Swap the loops (row-major) or tile in bands of {per_line} columns: either gives {lines} misses instead of {col}."
+                            "Swap the loops (row-major) or tile in bands of {per_line} columns: either gives {lines_t} misses instead of {col_t}."
                         ),
                     )
                     .point("tiling keeps the reuse distance below the cache size"),

@@ -559,11 +559,11 @@ impl Family for Complexity {
         if let [.., (n1, c1), (n2, c2)] = points[..] {
             q = q.followup(
                 FollowUp::new(
-                    format!("How would you check your answer by measuring? What happens to the count from n = {} to n = {}?", crate::code::group(&n1.to_string()), crate::code::group(&n2.to_string())),
+                    format!("How would you check your answer by measuring? What happens to the count from n = {} to n = {}?", super::thousands(n1 as u64), super::thousands(n2 as u64)),
                     format!(
                         "Measured: {} calls, then {} ({}× for {}× the size); {} predicts {}×.",
-                        crate::code::group(&c1.to_string()),
-                        crate::code::group(&c2.to_string()),
+                        super::thousands(c1),
+                        super::thousands(c2),
                         crate::answer::fmt_sig(c2 as f64 / c1.max(1) as f64, 3),
                         n2 / n1.max(1),
                         class.text(),

@@ -155,6 +155,7 @@ impl Family for IndexVsScan {
                 "A table has **{rows}** rows, **{r}** per heap page. An unclustered B-tree index on the filtered column has **{h}** levels above its leaves and **{e}** entries per leaf page. Assume each matching row lives on a different heap page and that nothing is cached: every page touched is one page read."
             ));
         let scan = scan_pages(&s);
+        let scan_t = super::thousands(scan);
         let (prompt, slot, solution) = match ask {
             "scan" => (
                 prompt.p("How many pages does a full table scan read?"),
@@ -163,32 +164,34 @@ impl Family for IndexVsScan {
                     Expected::Integer { value: scan as i64 },
                 ),
                 Content::new().p(format!(
-                    "Every heap page once: $ceil({rows} / {r})$ = **{scan}** pages."
+                    "Every heap page once: $ceil({rows} / {r})$ = **{scan_t}** pages."
                 )),
             ),
             "index" => {
                 let v = index_pages(&s, sel);
                 let m = (sel * rows as f64).round() as u64;
+                let (v_t, m_t) = (super::thousands(v), super::thousands(m));
                 (
                     prompt.p(format!("A query matches **{}%** of the rows. How many pages does the index plan read?", num(sel * 100.0))),
                     AnswerSlot::new("pages read via the index", Expected::Integer { value: v as i64 }),
                     Content::new()
                         .p(format!("{} matching rows. Descend {h} inner levels, read $ceil({m} / {e})$ = {} leaf pages (at least one), then one heap page per match.", m, m.div_ceil(e).max(1)))
-                        .p(format!("{h} + {} + {m} = **{v}** pages, against {scan} for a full scan: the index {}.", m.div_ceil(e).max(1), if v < scan { "wins" } else { "loses" })),
+                        .p(format!("{h} + {} + {m_t} = **{v_t}** pages, against {scan_t} for a full scan: the index {}.", m.div_ceil(e).max(1), if v < scan { "wins" } else { "loses" })),
                 )
             }
             "plan" => {
                 let v = index_pages(&s, sel);
                 let m = (sel * rows as f64).round() as u64;
+                let (v_t, m_t) = (super::thousands(v), super::thousands(m));
                 let index_wins = v < scan;
                 let options = vec![
                     if index_wins {
                         ChoiceOption::right("the index plan")
                     } else {
-                        ChoiceOption::wrong("the index plan", format!("an index is not always faster: unclustered, it reads one heap page per match, {m} of them, {v} pages in all against {scan} for the scan."))
+                        ChoiceOption::wrong("the index plan", format!("an index is not always faster: unclustered, it reads one heap page per match, {m_t} of them, {v_t} pages in all against {scan_t} for the scan."))
                     },
                     if index_wins {
-                        ChoiceOption::wrong("the full scan", format!("a scan reads pages sequentially, but it still reads all {scan} of them; the index reads only {v} here."))
+                        ChoiceOption::wrong("the full scan", format!("a scan reads pages sequentially, but it still reads all {scan_t} of them; the index reads only {v_t} here."))
                     } else {
                         ChoiceOption::right("the full scan")
                     },
@@ -197,8 +200,8 @@ impl Family for IndexVsScan {
                     prompt.p(format!("A query matches **{}%** of the rows. Which plan reads fewer pages, and how many pages does that plan read?", num(sel * 100.0))),
                     AnswerSlot::new("the plan that reads fewer pages", Expected::Choice { options, correct: if index_wins { 0 } else { 1 } }),
                     Content::new()
-                        .p(format!("Scan: $ceil({rows} / {r})$ = {scan} pages."))
-                        .p(format!("Index: {m} matching rows; {h} inner levels + $ceil({m} / {e})$ = {} leaf pages (at least one) + {m} heap pages = {v} pages.", m.div_ceil(e).max(1)))
+                        .p(format!("Scan: $ceil({rows} / {r})$ = {scan_t} pages."))
+                        .p(format!("Index: {m_t} matching rows; {h} inner levels + $ceil({m} / {e})$ = {} leaf pages (at least one) + {m_t} heap pages = {v_t} pages.", m.div_ceil(e).max(1)))
                         .p(format!("**{}** wins with **{}** pages. Rule of thumb: an unclustered index wins only below about $1 / r$ = {}% of the rows.", if index_wins { "The index plan" } else { "The full scan" }, v.min(scan), fmt_sig(100.0 / r as f64, 2))),
                 )
             }
@@ -226,7 +229,7 @@ impl Family for IndexVsScan {
                         .unit("%")
                         .by_hand("$s = (R / r - h) / (R (1 + 1 / e))$, rounding ignored", 100.0 * (scan as f64 - h as f64) / (rows as f64 * (1.0 + 1.0 / e as f64))),
                     Content::new()
-                        .p(format!("Index ≈ $h + s R / e + s R$ = {h} + sR/{e} + sR pages; scan = $R / r$ = {scan}. Setting them equal: $s = (R / r - h) / (R (1 + 1 / e)) approx 1 / (r (1 + 1 / e))$."))
+                        .p(format!("Index ≈ $h + s R / e + s R$ = {h} + sR/{e} + sR pages; scan = $R / r$ = {scan_t}. Setting them equal: $s = (R / r - h) / (R (1 + 1 / e)) approx 1 / (r (1 + 1 / e))$."))
                         .p(format!("s* = **{}%**: with {r} rows per page, reading one page per match beats the scan only below about 1/{r} of the rows.", fmt_sig(v, 3))),
                 )
             }
@@ -260,6 +263,7 @@ impl Family for IndexVsScan {
                 ),
             _ => {
                 let idx = index_pages(&s, sel);
+                let (idx_t, clustered_t) = (super::thousands(idx), super::thousands(clustered));
                 let q = if ask == "break_even" { q } else { q.contrast(Contrast::new("index vs scan pages", idx, scan)) };
                 q.followup(
                     FollowUp::new(
@@ -267,7 +271,7 @@ impl Family for IndexVsScan {
                         if ask == "break_even" {
                             format!("The heap part becomes about $s R / r$ pages instead of $s R$: the index then reads fewer pages than the scan at almost any selectivity below 100% (the break-even moves from about {}% to near 100%).", fmt_sig(rule, 2))
                         } else {
-                            format!("The matches fill $ceil(s R / r)$ heap pages instead of one page each: {clustered} pages in all instead of {idx}.")
+                            format!("The matches fill $ceil(s R / r)$ heap pages instead of one page each: {clustered_t} pages in all instead of {idx_t}.")
                         },
                     )
                     .point("clustering (or a covering index) removes the one-page-per-match cost"),

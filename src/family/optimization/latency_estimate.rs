@@ -195,7 +195,7 @@ impl Family for LatencyEstimate {
             _ => (format!("Reading **{gb} GB** from the {label}: how many times longer do random 4 KiB reads (one at a time) take than one sequential read?"), rnd / seq, "times"),
         };
         let reads = (gb as f64 * 1e9 / BLOCK).ceil();
-        let reads_text = crate::code::group(&(reads as u64).to_string());
+        let reads_text = super::thousands(reads as u64);
         let bw_gb = fmt_sig(bw / 1e9, 3);
         let transfer_us = BLOCK / bw * 1e6;
         let solution = Content::new()

@@ -416,7 +416,7 @@ impl Family for LoopCount {
             match doubled {
                 Some(d) => format!(
                     "`count++` runs {} times, {}× as often: {}.",
-                    crate::code::group(&d.to_string()),
+                    super::thousands(d),
                     crate::answer::fmt_sig(d as f64 / count.max(1) as f64, 3),
                     match shape {
                         "log" => "the doubling loop adds one outer pass, so the growth is close to linear in n (or n log n when the inner loop runs to n)",

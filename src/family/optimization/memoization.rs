@@ -242,7 +242,7 @@ impl Family for Memoization {
                 format!("And for {more}?"),
                 format!(
                     "Naive: {} calls ({}× as many); memoized: {} calls.",
-                    crate::code::group(&more_naive.to_string()),
+                    super::thousands(more_naive),
                     crate::answer::fmt_sig(more_naive as f64 / naive as f64, 3),
                     more_memo
                 ),

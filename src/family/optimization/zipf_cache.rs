@@ -492,9 +492,10 @@ mod tests {
     fn the_ideal_ask_carries_a_by_hand_route_inside_its_window() {
         // Harmonic numbers (outside source: H_100 = 5.18738, H_1000 = 7.48547, tables of H_n):
         // the top 100 of 1000 keys at s = 1 carry 69.30%; the Euler–Maclaurin route the solution
-        // teaches gives the same to a hundredth of a point.
+        // teaches gives the same to a tenth of a point (its constant 0.5 + 1/12 stands in for
+        // Euler's 0.5772), far inside the ±2-point window.
         let hand = by_hand_sum(100, 1.0) / by_hand_sum(1000, 1.0);
-        assert!((hand - 5.18738 / 7.48547).abs() < 1e-4, "{hand}");
+        assert!((hand - 5.18738 / 7.48547).abs() < 1e-3, "{hand}");
         let pins = parse_pins(&ZipfCache, &["ask=ideal".into()]).unwrap();
         for seed in 0..10 {
             let q = generate(&ZipfCache, seed, Difficulty::Hard, &pins).unwrap();
@@ -508,6 +509,7 @@ mod tests {
     fn a_uniform_stream_hits_c_over_n() {
         // A uniform stream over 100 keys through 30 entries hits about 30%.
         let sc = Scenario {
+            ask: "lru".into(),
             n: 100,
             s: 0.0001,
             c: 30,
