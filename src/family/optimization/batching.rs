@@ -43,7 +43,7 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec { key: "batch", help: "batch size b (total)", kind: ParamKind::Int { min: 1, max: 100_000, draw: [(1, 100), (1, 250), (1, 500)] } },
 ];
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Scenario {
     ask: String,
     n: u64,
@@ -199,12 +199,29 @@ impl Family for Batching {
                 FollowUp::new("How much does the best batch save over one event per request?", format!("{} ms against {} ms: {}× faster.", fmt_sig(t, 4), fmt_sig(single, 4), fmt_sig(single / t, 3)))
                     .point("the saving is the round trips and overheads of the requests removed"),
             )
-            .followup(
-                FollowUp::new(format!("Why not simply send the largest batch the bound allows ({bm})?"), format!(
-                    "It needs the same {} requests, so the same total time, but {}; the smallest batch that reaches the fewest requests keeps each request short and the batches even.",
-                    n.div_ceil(bm),
-                    if bm == v { "here it is the same batch".to_string() } else { format!("its requests take up to {} ms instead of {} ms", fmt_sig(simulate(n, bm, rtt, o, c).1, 3), fmt_sig(simulate(n, v, rtt, o, c).1, 3)) }
-                ))
+            .followup(if bm == v {
+                let relaxed = Scenario { limit: limit + 10.0, ..s.clone() };
+                let v2 = best_batch(&relaxed).unwrap_or(v);
+                FollowUp::new(
+                    format!("What if the latency bound were 10 ms looser ({} ms)?", num(limit + 10.0)),
+                    format!(
+                        "Up to {} events per request: the best batch becomes {v2}, and the total drops from {} ms to {} ms.",
+                        ((((limit + 10.0 - rtt - o) / c) + 1e-9).floor() as u64).min(n),
+                        fmt_sig(t, 4),
+                        fmt_sig(simulate(n, v2, rtt, o, c).0, 4)
+                    ),
+                )
+            } else {
+                FollowUp::new(
+                    format!("Why not simply send the largest batch the bound allows ({bm})?"),
+                    format!(
+                        "It needs the same {} requests, so the same total time, but its requests take up to {} ms instead of {} ms; the smallest batch that reaches the fewest requests keeps each request short and the batches even.",
+                        n.div_ceil(bm),
+                        fmt_sig(simulate(n, bm, rtt, o, c).1, 3),
+                        fmt_sig(simulate(n, v, rtt, o, c).1, 3)
+                    ),
+                )
+            }
                 .point("tail latency matters as well as throughput"),
             ))
     }

@@ -203,7 +203,7 @@ impl Family for Memoization {
                 naive,
                 memo,
                 Content::new()
-                    .p(format!("(a) calls(n) = 1 + calls(n − 1) + calls(n − 2) with calls(0) = calls(1) = 1, which solves to 2·F(n + 1) − 1 = **{naive}** (F(n) the n-th Fibonacci number, F(1) = F(2) = 1): exponential, about $phi^n$ with $phi approx 1.618$."))
+                    .p(format!("(a) calls(n) = 1 + calls(n − 1) + calls(n − 2) with calls(0) = calls(1) = 1, which solves to 2·F(n + 1) − 1 = **{}** (F(n) the n-th Fibonacci number, F(1) = F(2) = 1): exponential, about $phi^n$ with $phi approx 1.618$.", super::thousands(naive)))
                     .p(format!("(b) The memoized version computes each of fib(0) … fib({n}) once; every value from fib({}) down is requested a second time by its other parent and answered from the cache: 2·{n} − 1 = **{memo}** calls.", n.saturating_sub(2))),
             )
         } else {
@@ -216,7 +216,7 @@ impl Family for Memoization {
                 naive,
                 memo,
                 Content::new()
-                    .p(format!("(a) The naive recursion tree has one leaf per path, C(r + c, r) = {} leaves, and every inner node has two children, so 2·{} − 1 = **{naive}** calls.", binom(r + c, r), binom(r + c, r)))
+                    .p(format!("(a) The naive recursion tree has one leaf per path, C(r + c, r) = {} leaves, and every inner node has two children, so 2·{} − 1 = **{}** calls.", binom(r + c, r), binom(r + c, r), super::thousands(naive)))
                     .p(format!("(b) With the memo each inner state (i, j), 1 ≤ i ≤ {r}, 1 ≤ j ≤ {c}, is expanded once and makes two calls, so calls = 1 + 2·{r}·{c} = **{memo}**.")),
             )
         };
