@@ -21,7 +21,10 @@
 
 use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use serde::{Deserialize, Serialize};
 
 /// The family.
@@ -40,7 +43,7 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec { key: "batch", help: "batch size b (total)", kind: ParamKind::Int { min: 1, max: 100_000, draw: [(1, 100), (1, 250), (1, 500)] } },
 ];
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Scenario {
     ask: String,
     n: u64,
@@ -80,7 +83,7 @@ impl Family for Batching {
         "optimization.batching"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -90,6 +93,21 @@ impl Family for Batching {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("total", [2, 3, 4], &["request-batching"]),
+            Ask::new("best", [3, 5, 6], &["request-batching"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "total time for batch size b; best batch under a latency bound",
+            key: "simulated sends; enumeration",
+            second_route: "closed forms",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -116,7 +134,15 @@ impl Family for Batching {
         // The latency bound allows between 5 and 60 items per request.
         let allowed = 5 + (n % 56);
         let limit = ((rtt + o + allowed as f64 * c) * 10.0).round() / 10.0;
-        let s = Scenario { ask: ask.into(), n, rtt, o, c, b, limit };
+        let s = Scenario {
+            ask: ask.into(),
+            n,
+            rtt,
+            o,
+            c,
+            b,
+            limit,
+        };
         let setting = format!(
             "A service writes **{n}** events to a remote store. Each request carries a batch of events and costs one round trip of **{} ms**, plus **{} ms** of fixed per-request overhead, plus **{} ms** per event in the batch. Requests are sent one after another (no pipelining).",
             num(rtt), num(o), num(c)
@@ -124,14 +150,37 @@ impl Family for Batching {
         if ask == "total" {
             let (t, _) = simulate(n, b, rtt, o, c);
             let reqs = n.div_ceil(b);
-            let prompt = Content::new().p(setting).p(format!("With a batch size of **{b}**, how long does writing all events take, in ms?"));
+            let prompt = Content::new().p(setting).p(format!(
+                "With a batch size of **{b}**, how long does writing all events take?"
+            ));
+            let single = simulate(n, 1, rtt, o, c).0;
             let solution = Content::new()
-                .p(format!("⌈{n}/{b}⌉ = {reqs} requests, each paying RTT + overhead = {} ms, plus {n} events × {} ms.", num(rtt + o), num(c)))
-                .p(format!("Total = {reqs} × {} + {n} × {} = **{}** ms (one event per request would take {} ms).", num(rtt + o), num(c), fmt_sig(t, 4), fmt_sig(simulate(n, 1, rtt, o, c).0, 4)));
-            let evidence = Content::new().p(format!("Simulated sends: {reqs} requests, total {} ms, longest request {} ms.", fmt_sig(t, 6), fmt_sig(simulate(n, b, rtt, o, c).1, 4)));
-            return Ok(Question::new(prompt, vec![AnswerSlot::new("total time (ms)", Expected::sig(t, 4))], solution, evidence).with_scenario(&s));
+                .p(format!("$ceil({n} / {b})$ = {reqs} requests, each paying RTT + overhead = {} ms, plus {n} events × {} ms.", num(rtt + o), num(c)))
+                .p(format!("Total = {reqs} × {} ms + {n} × {} ms = **{} ms** (one event per request would take {} ms).", num(rtt + o), num(c), fmt_sig(t, 4), fmt_sig(single, 4)));
+            let evidence = Content::new().p(format!(
+                "Simulated sends: {reqs} requests, total {} ms, longest request {} ms.",
+                fmt_sig(t, 6),
+                fmt_sig(simulate(n, b, rtt, o, c).1, 4)
+            ));
+            let b2 = (2 * b).min(n);
+            let (t2, longest2) = simulate(n, b2, rtt, o, c);
+            let fixed = reqs as f64 * (rtt + o);
+            return Ok(Question::new(prompt, vec![AnswerSlot::new("total time", Expected::sig(t, 4)).unit("ms").exact_by_hand()], solution, evidence)
+                .with_scenario(&s)
+                .contrast(Contrast::new("batched vs one event per request", fmt_sig(t, 4), fmt_sig(single, 4)))
+                .followup(
+                    FollowUp::new(format!("What if the batch size were {b2}?"), format!("{} requests, {} ms in all (from {} ms), but each request now takes up to {} ms.", n.div_ceil(b2), fmt_sig(t2, 4), fmt_sig(t, 4), fmt_sig(longest2, 3)))
+                        .point("bigger batches cut the per-request cost, not the per-event cost"),
+                )
+                .followup(
+                    FollowUp::new("Where does the time go now?", format!("{} ms ({}%) is per-request cost (round trips and overhead) and {} ms is per-event cost, which no batch size removes.", fmt_sig(fixed, 4), fmt_sig(100.0 * fixed / t, 3), fmt_sig(n as f64 * c, 4)))
+                        .point("pipelining (several requests in flight) attacks the round trips instead"),
+                ));
         }
-        let v = best_batch(&s).ok_or_else(|| GenError::Params { message: "no batch size meets the latency bound".into(), hint: "raise the bound or lower the costs".into() })?;
+        let v = best_batch(&s).ok_or_else(|| GenError::Params {
+            message: "no batch size meets the latency bound".into(),
+            hint: "raise the bound or lower the costs".into(),
+        })?;
         let bmax = (((limit - rtt - o) / c) + 1e-9).floor() as u64;
         let prompt = Content::new().p(setting).p(format!(
             "No single request may take longer than **{} ms**. Which batch size minimises the total time? If several do, give the smallest.",
@@ -139,10 +188,42 @@ impl Family for Batching {
         ));
         let (t, _) = simulate(n, v, rtt, o, c);
         let solution = Content::new()
-            .p(format!("The bound allows at most b_max = ⌊({} − {} − {})/{}⌋ = {} events per request. Total time = ⌈N/b⌉·(RTT + o) + N·c falls as the number of requests ⌈N/b⌉ falls; the per-event part does not depend on b.", num(limit), num(rtt), num(o), num(c), bmax.min(n)))
-            .p(format!("The fewest requests is ⌈{n}/{}⌉ = {}, and the smallest batch achieving it is ⌈{n}/{}⌉ = **{v}** (total {} ms).", bmax.min(n), n.div_ceil(bmax.min(n).max(1)), n.div_ceil(bmax.min(n).max(1)), fmt_sig(t, 4)));
+            .p(format!("The bound allows at most $b_max = floor(({} - {} - {}) / {})$ = {} events per request (times in ms). Total time $ceil(N / b) dot (\"RTT\" + o) + N c$ falls as the number of requests $ceil(N / b)$ falls; the per-event part does not depend on b.", num(limit), num(rtt), num(o), num(c), bmax.min(n)))
+            .p(format!("The fewest requests is $ceil({n} / {})$ = {}, and the smallest batch achieving it is $ceil({n} / {})$ = **{v}** (total {} ms).", bmax.min(n), n.div_ceil(bmax.min(n).max(1)), n.div_ceil(bmax.min(n).max(1)), fmt_sig(t, 4)));
         let evidence = Content::new().p(format!("Enumerated every batch size 1…{n}: the feasible minimum total is {} ms, first reached at b = {v}.", fmt_sig(t, 6)));
-        Ok(Question::new(prompt, vec![AnswerSlot::new("best batch size", Expected::Integer { value: v as i64 })], solution, evidence).with_scenario(&s))
+        let single = simulate(n, 1, rtt, o, c).0;
+        let bm = bmax.min(n).max(1);
+        Ok(Question::new(prompt, vec![AnswerSlot::new("best batch size", Expected::Integer { value: v as i64 }).unit("events")], solution, evidence)
+            .with_scenario(&s)
+            .followup(
+                FollowUp::new("How much does the best batch save over one event per request?", format!("{} ms against {} ms: {}× faster.", fmt_sig(t, 4), fmt_sig(single, 4), fmt_sig(single / t, 3)))
+                    .point("the saving is the round trips and overheads of the requests removed"),
+            )
+            .followup(if bm == v {
+                let relaxed = Scenario { limit: limit + 10.0, ..s.clone() };
+                let v2 = best_batch(&relaxed).unwrap_or(v);
+                FollowUp::new(
+                    format!("What if the latency bound were 10 ms looser ({} ms)?", num(limit + 10.0)),
+                    format!(
+                        "Up to {} events per request: the best batch becomes {v2}, and the total drops from {} ms to {} ms.",
+                        ((((limit + 10.0 - rtt - o) / c) + 1e-9).floor() as u64).min(n),
+                        fmt_sig(t, 4),
+                        fmt_sig(simulate(n, v2, rtt, o, c).0, 4)
+                    ),
+                )
+            } else {
+                FollowUp::new(
+                    format!("Why not simply send the largest batch the bound allows ({bm})?"),
+                    format!(
+                        "It needs the same {} requests, so the same total time, but its requests take up to {} ms instead of {} ms; the smallest batch that reaches the fewest requests keeps each request short and the batches even.",
+                        n.div_ceil(bm),
+                        fmt_sig(simulate(n, bm, rtt, o, c).1, 3),
+                        fmt_sig(simulate(n, v, rtt, o, c).1, 3)
+                    ),
+                )
+            }
+                .point("tail latency matters as well as throughput"),
+            ))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -150,7 +231,11 @@ impl Family for Batching {
         match q.expected(0)? {
             Expected::Real { value, .. } => {
                 let closed = s.n.div_ceil(s.b) as f64 * (s.rtt + s.o) + s.n as f64 * s.c;
-                if (closed - value).abs() <= 1e-9 * closed { Ok(()) } else { Err(CheckError(format!("key {value}, closed form {closed}"))) }
+                if (closed - value).abs() <= 1e-9 * closed {
+                    Ok(())
+                } else {
+                    Err(CheckError(format!("key {value}, closed form {closed}")))
+                }
             }
             Expected::Integer { value } => {
                 let bmax = ((((s.limit - s.rtt - s.o) / s.c) + 1e-9).floor() as u64).min(s.n);
@@ -165,8 +250,8 @@ impl Family for Batching {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     #[test]
     fn passes_the_stress_check() {
@@ -178,7 +263,15 @@ mod tests {
         // 10 items, batches of 4: 3 requests × (1 + 0) + 10 × 0.5 = 8 ms; longest 1 + 2 = 3 ms.
         assert_eq!(simulate(10, 4, 1.0, 0.0, 0.5), (8.0, 3.0));
         // Bound 3 ms allows 4 per request; 3 requests are needed, and 4 per request is the only way.
-        let s = Scenario { ask: "best".into(), n: 10, rtt: 1.0, o: 0.0, c: 0.5, b: 1, limit: 3.0 };
+        let s = Scenario {
+            ask: "best".into(),
+            n: 10,
+            rtt: 1.0,
+            o: 0.0,
+            c: 0.5,
+            b: 1,
+            limit: 3.0,
+        };
         assert_eq!(best_batch(&s), Some(4));
         // 12 items under the same bound: 3 requests of 4.
         let s = Scenario { n: 12, ..s };
@@ -187,7 +280,18 @@ mod tests {
 
     #[test]
     fn pins_are_used() {
-        let pins = parse_pins(&Batching, &["ask=total".into(), "items=10".into(), "batch=4".into(), "rtt_ms=1".into(), "overhead_ms=0".into(), "per_item_ms=0.5".into()]).unwrap();
+        let pins = parse_pins(
+            &Batching,
+            &[
+                "ask=total".into(),
+                "items=10".into(),
+                "batch=4".into(),
+                "rtt_ms=1".into(),
+                "overhead_ms=0".into(),
+                "per_item_ms=0.5".into(),
+            ],
+        )
+        .unwrap();
         let q = generate(&Batching, 1, Difficulty::Easy, &pins).unwrap();
         assert_eq!(q.slots[0].expected.reference(), "8.000");
     }
@@ -197,7 +301,9 @@ mod tests {
         let pins = parse_pins(&Batching, &["ask=best".into(), "items=1000".into()]).unwrap();
         let mut q = generate(&Batching, 1, Difficulty::Medium, &pins).unwrap();
         crate::family::cross_check(&Batching, &q).unwrap();
-        let Expected::Integer { value } = q.slots[0].expected else { panic!() };
+        let Expected::Integer { value } = q.slots[0].expected else {
+            panic!()
+        };
         q.slots[0].expected = Expected::Integer { value: value + 1 };
         assert!(crate::family::cross_check(&Batching, &q).is_err());
     }

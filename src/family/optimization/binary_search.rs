@@ -19,7 +19,10 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, ParamValue, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, ParamValue,
+    Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -30,12 +33,19 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "ask",
         help: "probes: probes to find x in the shown array; worst: worst case for n elements",
-        kind: ParamKind::Choice { options: &["probes", "worst"], draw: [&["probes"], &["probes", "worst"], &["probes", "worst"]] },
+        kind: ParamKind::Choice {
+            options: &["probes", "worst"],
+            draw: [&["probes"], &["probes", "worst"], &["probes", "worst"]],
+        },
     },
     ParamSpec {
         key: "size",
         help: "array length n",
-        kind: ParamKind::Int { min: 1, max: 1_000_000_000, draw: [(7, 15), (12, 40), (30, 1_000_000)] },
+        kind: ParamKind::Int {
+            min: 1,
+            max: 1_000_000_000,
+            draw: [(7, 15), (12, 40), (30, 1_000_000)],
+        },
     },
 ];
 
@@ -73,7 +83,7 @@ impl Family for BinarySearch {
         "optimization.binary_search"
     }
     fn version(&self) -> u32 {
-        2
+        3
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -83,6 +93,20 @@ impl Family for BinarySearch {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("probes", [2, 3, 4], &["binary-search"]),
+            Ask::new("worst", [2, 3, 3], &["binary-search", "logarithms"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "probes for x in a shown array; worst case for n",
+            key: "the shown variant, instrumented",
+            second_route: "independent recursion; brute force over targets",
+        }
     }
     /// `size` is the length of the shown array (`probes`), or n in the text (`worst`).
     fn shown_indirectly(&self) -> &'static [&'static str] {
@@ -110,16 +134,34 @@ impl Family for BinarySearch {
         let code = "lo = 0\nhi = n - 1\nwhile (lo <= hi)\n    mid = (lo + hi) / 2        # integer division\n    probes++                   # one probe: compare a[mid] with x\n    if a[mid] == x: return mid\n    if a[mid] < x: lo = mid + 1\n    else: hi = mid - 1\nreturn not found";
         if ask == "worst" {
             let v = worst(n);
-            let s = Scenario { ask: "worst".into(), array: vec![], n, x: 0 };
+            let s = Scenario {
+                ask: "worst".into(),
+                array: vec![],
+                n,
+                x: 0,
+            };
             let prompt = Content::new()
                 .p(format!("A sorted array holds **n = {n}** distinct keys. Binary search probes it like this:"))
                 .code("pseudo", code)
                 .p("In the worst case over all targets x (present or not), how many probes does one search make?");
             let solution = Content::new()
                 .p("Each probe at least halves the remaining range: a range of size m leaves at most ⌊m/2⌋ elements on either side. Starting from n, the search can continue while the range is non-empty, so the worst case is the number of halvings of n down to 1, plus the last probe.")
-                .p(format!("⌊log2 {n}⌋ + 1 = **{v}** (log2 {n} = {}).", crate::answer::fmt_sig((n as f64).log2(), 4)));
+                .p(format!("$floor(log_2 {n}) + 1$ = **{v}** ($log_2 {n}$ = {}).", crate::answer::fmt_sig((n as f64).log2(), 4)));
             let evidence = Content::new().p(format!("The shown variant run on an array of {} keys: the largest probe count over every target is {}.", n.min(4096), worst(n.min(4096))));
-            return Ok(Question::new(prompt, vec![AnswerSlot::new("worst-case probes", Expected::Integer { value: v as i64 })], solution, evidence).with_scenario(&s));
+            let doubled = worst(2 * n);
+            return Ok(Question::new(prompt, vec![AnswerSlot::new("worst-case probes", Expected::Integer { value: v as i64 })], solution, evidence)
+                .with_scenario(&s)
+                .followup(
+                    FollowUp::new(format!("What if the array grew to {} keys?", super::thousands(2 * n)), format!("{doubled} probes: doubling n adds one probe."))
+                        .point("logarithmic: a billion keys need only 30 probes"),
+                )
+                .followup(
+                    FollowUp::new(
+                        "Binary search probes few elements; why can a B-tree still beat it on disk?",
+                        "Each probe of a large array is a cache miss or a page read; a B-tree reads one page per level and searches hundreds of keys inside it, so a lookup costs 3–4 page reads instead of about one per probe.",
+                    )
+                    .point("count memory or disk accesses, not comparisons"),
+                ));
         }
         let mut vals: Vec<i64> = (0..n).map(|_| cx.rng().random_range(1..200)).collect();
         vals.sort_unstable();
@@ -143,7 +185,10 @@ impl Family for BinarySearch {
         let (mut lo, mut hi) = (0i64, vals.len() as i64 - 1);
         while lo <= hi {
             let mid = (lo + hi) / 2;
-            trace.push(format!("lo={lo}, hi={hi}, mid={mid}, a[mid]={}", vals[mid as usize]));
+            trace.push(format!(
+                "lo={lo}, hi={hi}, mid={mid}, a[mid]={}",
+                vals[mid as usize]
+            ));
             if vals[mid as usize] == x {
                 break;
             } else if vals[mid as usize] < x {
@@ -155,14 +200,58 @@ impl Family for BinarySearch {
         let prompt = Content::new()
             .p("Binary search over the sorted array `a` (indexes from 0):")
             .code("pseudo", code)
-            .code("text", format!("a = [{}]", vals.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")))
-            .p(format!("How many probes does a search for **x = {x}** make?"));
+            .code(
+                "text",
+                format!(
+                    "a = [{}]",
+                    vals.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .p(format!(
+                "How many probes does a search for **x = {x}** make?"
+            ));
         let solution = Content::new()
             .p("Trace the loop:")
             .ordered_list(trace)
-            .p(format!("{} after **{v}** probes (the worst case for n = {} is {}).", if found.is_some() { "Found" } else { "The range empties: not found" }, vals.len(), worst(vals.len() as u64)));
-        let evidence = Content::new().p(format!("The shown variant, run with a probe counter: {v} probes, {}.", found.map(|i| format!("found at index {i}")).unwrap_or_else(|| "not found".into())));
+            .p(format!(
+                "{} after **{v}** probes (the worst case for n = {} is {}).",
+                if found.is_some() {
+                    "Found"
+                } else {
+                    "The range empties: not found"
+                },
+                vals.len(),
+                worst(vals.len() as u64)
+            ));
+        let evidence = Content::new().p(format!(
+            "The shown variant, run with a probe counter: {v} probes, {}.",
+            found
+                .map(|i| format!("found at index {i}"))
+                .unwrap_or_else(|| "not found".into())
+        ));
+        let len = vals.len();
+        let hardest = (0..len)
+            .max_by_key(|&i| (search(&vals, vals[i]).0, std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        let hardest_probes = search(&vals, vals[hardest]).0;
         Ok(Question::new(prompt, vec![AnswerSlot::new("probes", Expected::Integer { value: v as i64 })], solution, evidence)
+            .followup(
+                FollowUp::new(
+                    "Which key in this array takes the most probes to find, and how many?",
+                    format!("a[{hardest}] = {} takes {hardest_probes} probes, the worst case $floor(log_2 {len}) + 1$ = {} for {len} keys.", vals[hardest], worst(len as u64)),
+                )
+                .point("the keys at the deepest level of the implicit search tree"),
+            )
+            .followup(
+                FollowUp::new(
+                    "Where could `mid = (lo + hi) / 2` go wrong in a real language?",
+                    "With fixed-width integers lo + hi can overflow on arrays of over a billion elements (the 2006 JDK bug); write `mid = lo + (hi - lo) / 2`.",
+                )
+                .point("the probe count is unchanged: only the arithmetic is safer"),
+            )
             .with_scenario(&Scenario { ask: "probes".into(), n: vals.len() as u64, array: vals, x }))
     }
 
@@ -174,27 +263,44 @@ impl Family for BinarySearch {
         if s.ask == "worst" {
             if s.n <= 4096 {
                 let a: Vec<i64> = (0..s.n as i64).map(|i| 2 * i).collect();
-                let brute = (-1..=2 * s.n as i64).map(|x| search(&a, x).0).max().unwrap_or(0);
+                let brute = (-1..=2 * s.n as i64)
+                    .map(|x| search(&a, x).0)
+                    .max()
+                    .unwrap_or(0);
                 return CheckError::expect_eq("worst case by brute force", *value, brute as i64);
             }
-            return CheckError::expect_eq("worst case by formula", *value, (s.n as f64).log2().floor() as i64 + 1);
+            return CheckError::expect_eq(
+                "worst case by formula",
+                *value,
+                (s.n as f64).log2().floor() as i64 + 1,
+            );
         }
         fn rec(a: &[i64], lo: i64, hi: i64, x: i64) -> i64 {
             if lo > hi {
                 return 0;
             }
             let mid = (lo + hi) / 2;
-            1 + if a[mid as usize] == x { 0 } else if a[mid as usize] < x { rec(a, mid + 1, hi, x) } else { rec(a, lo, mid - 1, x) }
+            1 + if a[mid as usize] == x {
+                0
+            } else if a[mid as usize] < x {
+                rec(a, mid + 1, hi, x)
+            } else {
+                rec(a, lo, mid - 1, x)
+            }
         }
-        CheckError::expect_eq("probes by recursion", *value, rec(&s.array, 0, s.array.len() as i64 - 1, s.x))
+        CheckError::expect_eq(
+            "probes by recursion",
+            *value,
+            rec(&s.array, 0, s.array.len() as i64 - 1, s.x),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty, Pins};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty, Pins};
 
     #[test]
     fn passes_the_stress_check() {
@@ -220,11 +326,23 @@ mod tests {
             let q = generate(&BinarySearch, seed, Difficulty::Hard, &Pins::new()).unwrap();
             let worst = q.prompt.plain_text().contains("worst case");
             assert_eq!(q.params["ask"].to_string() == "worst", worst, "seed {seed}");
-            let pinned = generate(&BinarySearch, seed, Difficulty::Hard, &parse_pins(&BinarySearch, &["ask=probes".into()]).unwrap()).unwrap();
-            assert!(!pinned.prompt.plain_text().contains("worst case"), "seed {seed}");
+            let pinned = generate(
+                &BinarySearch,
+                seed,
+                Difficulty::Hard,
+                &parse_pins(&BinarySearch, &["ask=probes".into()]).unwrap(),
+            )
+            .unwrap();
+            assert!(
+                !pinned.prompt.plain_text().contains("worst case"),
+                "seed {seed}"
+            );
         }
         let both = parse_pins(&BinarySearch, &["ask=probes".into(), "size=1000".into()]).unwrap();
-        assert!(matches!(generate(&BinarySearch, 1, Difficulty::Hard, &both), Err(GenError::Params { .. })));
+        assert!(matches!(
+            generate(&BinarySearch, 1, Difficulty::Hard, &both),
+            Err(GenError::Params { .. })
+        ));
     }
 
     #[test]
@@ -239,7 +357,9 @@ mod tests {
         let pins = parse_pins(&BinarySearch, &["ask=probes".into(), "size=20".into()]).unwrap();
         let mut q = generate(&BinarySearch, 1, Difficulty::Medium, &pins).unwrap();
         crate::family::cross_check(&BinarySearch, &q).unwrap();
-        let Expected::Integer { value } = q.slots[0].expected else { panic!() };
+        let Expected::Integer { value } = q.slots[0].expected else {
+            panic!()
+        };
         q.slots[0].expected = Expected::Integer { value: value + 1 };
         assert!(crate::family::cross_check(&BinarySearch, &q).is_err());
     }

@@ -10,8 +10,11 @@
 //!
 //! **Parameters.** `rows` R: easy 16–64, medium 64–512, hard 128–1024; `cols` C: a multiple of
 //! L/e (so every row starts on a line), 1–8 lines' worth (easy), up to 32 (hard); `elem_bytes` e: 4
-//! or 8; `line_bytes` L: 64 (32–128 at hard); `cache_lines` S: a power of two between R/4 and 4R, so
-//! the cache holds a whole column's lines or it does not.
+//! or 8; `line_bytes` L: 64 (32–128 at hard); `cache_lines` S: a power of two between R/4 and 4R
+//! (`row`), or between R/4 and just below R (`both`, `tiled`): the contrast those asks exist to
+//! show (column-major against row-major or tiled) vanishes when the cache holds a whole column's
+//! lines, so they draw S < R, and a pinned S ≥ R is redrawn by the contrast rule. The follow-ups
+//! ask what a cache of 2R lines would change.
 //!
 //! **Key.** Simulation: the address trace of the loop nest through a real LRU over line numbers.
 //!
@@ -26,7 +29,10 @@
 use crate::answer::{trim_float as num, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::lru::Lru;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +110,10 @@ fn trace(sc: &Scenario, order: Order) -> Vec<(u64, u64)> {
         Order::Tiled => {
             let band = sc.l / sc.e;
             (0..c.div_ceil(band))
-                .flat_map(|b| (0..r).flat_map(move |i| (b * band..((b + 1) * band).min(c)).map(move |j| (i, j))))
+                .flat_map(|b| {
+                    (0..r)
+                        .flat_map(move |i| (b * band..((b + 1) * band).min(c)).map(move |j| (i, j)))
+                })
                 .collect()
         }
     }
@@ -134,7 +143,7 @@ impl Family for CacheLines {
         "optimization.cache_lines"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -144,6 +153,21 @@ impl Family for CacheLines {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("row", [2, 3, 4], &["cache-locality"]),
+            Ask::new("both", [3, 5, 6], &["cache-locality"]),
+            Ask::new("tiled", [4, 6, 8], &["cache-locality", "loop-tiling"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "misses of row-major, column-major and line-wide tiled traversals of an R×C array through an LRU cache of S lines",
+            key: "the loops' address trace through a real LRU",
+            second_route: "closed forms: R·C·e/L, or R·C for column-major when S < R",
+        }
     }
     /// `col_lines` shows as C columns of e bytes: C·e/L lines per row.
     fn shown_indirectly(&self) -> &'static [&'static str] {
@@ -158,7 +182,16 @@ impl Family for CacheLines {
         let l: u64 = cx.pick("line_bytes").parse().unwrap_or(64);
         // S: a power of two from R/4 to 4R, so the cache holds a column's lines or it does not.
         let lo = (r / 4).max(1).next_power_of_two();
-        let (a, b) = (lo.trailing_zeros(), (4 * r).next_power_of_two().trailing_zeros());
+        let (a, b) = (
+            lo.trailing_zeros(),
+            (4 * r).next_power_of_two().trailing_zeros(),
+        );
+        // The contrasts of `both` and `tiled` need a cache smaller than a column's R lines.
+        let b = if ask == "row" {
+            b
+        } else {
+            (63 - (r - 1).max(1).leading_zeros()).max(a)
+        };
         let k = cx.rng().random_range(a..=b);
         let s = cx.int_within("cache_lines", 1 << k, 1 << k, 1) as u64;
         let c = col_lines * (l / e);
@@ -168,12 +201,20 @@ impl Family for CacheLines {
                 hint: "choose fewer rows or a shorter row (col_lines)".into(),
             });
         }
-        let sc = Scenario { ask: ask.into(), r, c, e, l, s };
+        let sc = Scenario {
+            ask: ask.into(),
+            r,
+            c,
+            e,
+            l,
+            s,
+        };
         let row = simulate(&sc, Order::Row);
         let col = simulate(&sc, Order::Column);
         let tiled = simulate(&sc, Order::Tiled);
         let per_line = l / e;
         let lines = r * c * e / l;
+        let (lines_t, col_t) = (super::thousands(lines), super::thousands(col));
         let ty = if e == 8 { "double" } else { "float" };
         let mut prompt = Content::new()
             .p(format!(
@@ -183,34 +224,46 @@ impl Family for CacheLines {
                 "It is read once, element by element, through a fully associative **LRU** cache of **S = {s} lines of {l} bytes** ({} KiB), which starts empty. Nothing else touches the cache.",
                 num(s as f64 * l as f64 / 1024.0)
             ));
-        let loops_row = format!("for (i = 0; i < {r}; i++)\n    for (j = 0; j < {c}; j++)\n        sum += a[i][j];");
-        let loops_col = format!("for (j = 0; j < {c}; j++)\n    for (i = 0; i < {r}; i++)\n        sum += a[i][j];");
+        let loops_row = format!(
+            "for (i = 0; i < {r}; i++)\n    for (j = 0; j < {c}; j++)\n        sum += a[i][j];"
+        );
+        let loops_col = format!(
+            "for (j = 0; j < {c}; j++)\n    for (i = 0; i < {r}; i++)\n        sum += a[i][j];"
+        );
         let loops_tiled = format!(
             "for (jj = 0; jj < {c}; jj += {per_line})\n    for (i = 0; i < {r}; i++)\n        for (j = jj; j < jj + {per_line}; j++)\n            sum += a[i][j];"
         );
         let col_reason = if s >= r {
             format!(
-                "Column-major touches one line per row in each pass down a column: {r} lines. Before a line is used again (by the next column of the same row) only {} other lines have been touched, and the cache holds {s} ≥ {r}, so the line is still there: each line misses once, **{lines}** misses. (With fewer than {r} lines of cache every access would miss.)",
+                "Column-major touches one line per row in each pass down a column: {r} lines. Before a line is used again (by the next column of the same row) only {} other lines have been touched, and the cache holds {s} ≥ {r}, so the line is still there: each line misses once, **{lines_t}** misses. (With fewer than {r} lines of cache every access would miss.)",
                 r - 1
             )
         } else {
             format!(
                 "Column-major touches one line per row in each pass down a column: {r} lines. Between two uses of a line (the next column of the same row) {} other lines are touched, more than the {s} lines the cache holds, so LRU has evicted it: every access misses, **{}** misses, {per_line}× the row-major count.",
                 r - 1,
-                r * c
+                super::thousands(r * c)
             )
         };
         let row_reason = format!(
-            "Row-major walks memory sequentially: a line of {l} bytes holds {per_line} elements, so one miss brings in the next {} accesses' data. R·C·e/L = {r}·{c}·{e}/{l} = **{lines}** misses, whatever the cache size.",
+            "Row-major walks memory sequentially: a line of {l} bytes holds {per_line} elements, so one miss brings in the next {} accesses' data. $R C e / L$ = {r} × {c} × {e} B ÷ {l} B = **{lines_t}** misses, whatever the cache size.",
             per_line - 1
         );
         let tiled_reason = format!(
-            "Tiled: within a band of {per_line} columns (one line wide), each row's {per_line} elements share one line and are read back to back, so every line misses exactly once: **{lines}** misses, as good as row-major, whatever the cache size."
+            "Tiled: within a band of {per_line} columns (one line wide), each row's {per_line} elements share one line and are read back to back, so every line misses exactly once: **{lines_t}** misses, as good as row-major, whatever the cache size."
         );
         let (slots, solution) = match ask {
             "row" => {
-                prompt = prompt.code("c", loops_row).p("How many cache misses does the loop cause?");
-                (vec![AnswerSlot::new("cache misses, row-major", Expected::Integer { value: row as i64 })], Content::new().p(row_reason))
+                prompt = prompt
+                    .code("c", loops_row)
+                    .p("How many cache misses does the loop cause?");
+                (
+                    vec![AnswerSlot::new(
+                        "cache misses, row-major",
+                        Expected::Integer { value: row as i64 },
+                    )],
+                    Content::new().p(row_reason),
+                )
             }
             "both" => {
                 prompt = prompt
@@ -221,10 +274,18 @@ impl Family for CacheLines {
                     .p("How many cache misses does each loop cause, run on its own from an empty cache?");
                 (
                     vec![
-                        AnswerSlot::new("cache misses, loop 1 (row-major)", Expected::Integer { value: row as i64 }),
-                        AnswerSlot::new("cache misses, loop 2 (column-major)", Expected::Integer { value: col as i64 }),
+                        AnswerSlot::new(
+                            "cache misses, loop 1 (row-major)",
+                            Expected::Integer { value: row as i64 },
+                        ),
+                        AnswerSlot::new(
+                            "cache misses, loop 2 (column-major)",
+                            Expected::Integer { value: col as i64 },
+                        ),
                     ],
-                    Content::new().p(format!("(a) {row_reason}")).p(format!("(b) {col_reason}")),
+                    Content::new()
+                        .p(format!("(a) {row_reason}"))
+                        .p(format!("(b) {col_reason}")),
                 )
             }
             _ => {
@@ -236,10 +297,20 @@ impl Family for CacheLines {
                     .p("How many cache misses does each loop cause, run on its own from an empty cache?");
                 (
                     vec![
-                        AnswerSlot::new("cache misses, loop 1 (column-major)", Expected::Integer { value: col as i64 }),
-                        AnswerSlot::new("cache misses, loop 2 (tiled)", Expected::Integer { value: tiled as i64 }),
+                        AnswerSlot::new(
+                            "cache misses, loop 1 (column-major)",
+                            Expected::Integer { value: col as i64 },
+                        ),
+                        AnswerSlot::new(
+                            "cache misses, loop 2 (tiled)",
+                            Expected::Integer {
+                                value: tiled as i64,
+                            },
+                        ),
                     ],
-                    Content::new().p(format!("(a) {col_reason}")).p(format!("(b) {tiled_reason}")),
+                    Content::new()
+                        .p(format!("(a) {col_reason}"))
+                        .p(format!("(b) {tiled_reason}")),
                 )
             }
         };
@@ -252,13 +323,71 @@ impl Family for CacheLines {
                     .map(|(name, m)| [name.to_string(), (r * c).to_string(), m.to_string(), format!("{:.1}%", 100.0 * m as f64 / (r * c) as f64)])
                     .collect::<Vec<_>>(),
             );
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&sc))
+        let big = Scenario {
+            s: 2 * r,
+            ..sc.clone()
+        };
+        let col_big = simulate(&big, Order::Column);
+        let col_big_t = super::thousands(col_big);
+        let mut q = Question::new(prompt, slots, solution, evidence).with_scenario(&sc);
+        q = match ask {
+            "row" => q
+                .followup(
+                    FollowUp::new(
+                        "And if the loops were swapped (column-major: `j` outer, `i` inner)?",
+                        format!(
+                            "{col_t} misses{}.",
+                            if s < r {
+                                format!(": the cache's {s} lines are fewer than the {r} lines a column pass touches, so every access misses")
+                            } else {
+                                format!(": the cache's {s} lines hold a whole column's {r} lines, so each line still misses once")
+                            }
+                        ),
+                    )
+                    .point("what matters is whether the lines of one column pass fit in the cache"),
+                )
+                .followup(
+                    FollowUp::new("What if the elements were twice as large?", format!(
+                        "Twice the lines, so twice the misses: {} (the data size doubles; the per-line count of elements halves).",
+                        2 * row
+                    ))
+                    .point("row-major misses = bytes / line size"),
+                ),
+            "both" => q.contrast(Contrast::new("row-major vs column-major misses", row, col)),
+            _ => q.contrast(Contrast::new("column-major vs tiled misses", col, tiled)),
+        };
+        if ask != "row" {
+            q = q
+                .followup(
+                    FollowUp::new(
+                        format!("What if the cache held {} lines instead of {s}?", 2 * r),
+                        format!(
+                            "Column-major drops to {col_big_t} misses, the same as row-major: a pass down a column touches {r} lines, which now all stay cached until the next column reuses them."
+                        ),
+                    )
+                    .point("the cliff is at S = R lines, not at the array size"),
+                )
+                .followup(
+                    FollowUp::new(
+                        "How would you fix the column-major loop without a bigger cache?",
+                        format!(
+                            "Swap the loops (row-major) or tile in bands of {per_line} columns: either gives {lines_t} misses instead of {col_t}."
+                        ),
+                    )
+                    .point("tiling keeps the reuse distance below the cache size"),
+                );
+        }
+        Ok(q)
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let sc: Scenario = q.scenario()?;
         for (i, &o) in orders(&sc.ask).iter().enumerate() {
-            CheckError::expect_eq(&format!("misses, {o:?}"), q.expected_integer(i)? as u64, closed_form(&sc, o))?;
+            CheckError::expect_eq(
+                &format!("misses, {o:?}"),
+                q.expected_integer(i)? as u64,
+                closed_form(&sc, o),
+            )?;
         }
         Ok(())
     }
@@ -267,8 +396,8 @@ impl Family for CacheLines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     #[test]
     fn passes_the_stress_check() {
@@ -279,14 +408,28 @@ mod tests {
     fn a_hand_traced_case() {
         // 4×4 ints, 16-byte lines (4 ints), so a row is one line. A 2-line cache: column-major
         // misses on every access (4 rows > 2 lines); with 4 lines only the first column misses.
-        let sc = Scenario { ask: "both".into(), r: 4, c: 4, e: 4, l: 16, s: 2 };
+        let sc = Scenario {
+            ask: "both".into(),
+            r: 4,
+            c: 4,
+            e: 4,
+            l: 16,
+            s: 2,
+        };
         assert_eq!(simulate(&sc, Order::Row), 4);
         assert_eq!(simulate(&sc, Order::Column), 16);
         assert_eq!(simulate(&sc, Order::Tiled), 4);
         let sc = Scenario { s: 4, ..sc };
         assert_eq!(simulate(&sc, Order::Column), 4);
         // Tiling visits every element once.
-        let sc = Scenario { ask: "tiled".into(), r: 3, c: 8, e: 8, l: 32, s: 1 };
+        let sc = Scenario {
+            ask: "tiled".into(),
+            r: 3,
+            c: 8,
+            e: 8,
+            l: 32,
+            s: 1,
+        };
         let mut t = trace(&sc, Order::Tiled);
         t.sort_unstable();
         assert_eq!(t, trace(&sc, Order::Row));
@@ -296,7 +439,14 @@ mod tests {
     fn pins_are_used() {
         let pins = parse_pins(
             &CacheLines,
-            &["ask=both".into(), "rows=64".into(), "col_lines=4".into(), "elem_bytes=8".into(), "line_bytes=64".into(), "cache_lines=32".into()],
+            &[
+                "ask=both".into(),
+                "rows=64".into(),
+                "col_lines=4".into(),
+                "elem_bytes=8".into(),
+                "line_bytes=64".into(),
+                "cache_lines=32".into(),
+            ],
         )
         .unwrap();
         let q = generate(&CacheLines, 1, Difficulty::Medium, &pins).unwrap();
@@ -307,7 +457,11 @@ mod tests {
 
     #[test]
     fn the_cross_check_catches_a_cache_blind_key() {
-        let pins = parse_pins(&CacheLines, &["ask=both".into(), "rows=64".into(), "cache_lines=16".into()]).unwrap();
+        let pins = parse_pins(
+            &CacheLines,
+            &["ask=both".into(), "rows=64".into(), "cache_lines=16".into()],
+        )
+        .unwrap();
         let mut q = generate(&CacheLines, 1, Difficulty::Medium, &pins).unwrap();
         crate::family::cross_check(&CacheLines, &q).unwrap();
         let row = q.slots[0].expected.clone();

@@ -1,8 +1,14 @@
 //! `optimization.cache_policy`: hits of a small cache under LRU, FIFO and Belady's OPT.
 //!
-//! **Asked**: a short access sequence of page names and a cache of capacity c. (a) the number of
-//! hits under the drawn `policy` (`lru`, `fifo` or `opt`); at hard, for LRU and FIFO, (b) the
-//! pages in the cache at the end, in alphabetical order.
+//! **Asked** (`ask`): a short access sequence of page names and a cache of capacity c.
+//! - `hits`: (a) the number of hits under the drawn `policy` (`lru`, `fifo` or `opt`); at hard,
+//!   for LRU and FIFO, (b) the pages in the cache at the end, in alphabetical order;
+//! - `compare` (judgment): which of LRU, FIFO or a static cache of the c most frequent pages wins
+//!   on this trace (a choice), and (b) by how many hits over the runner-up.
+//!
+//! One access sequence per seed whatever the `policy` or `ask`: the sequence is drawn before
+//! anything depends on them, and redrawn (within a bound) by a rule that does not look at them
+//! (every policy evicts at least twice, LRU and FIFO differ, the comparison has one winner).
 //!
 //! **Parameters.** `capacity`: easy 2–3, medium 3, hard 3–4; `length` of the sequence: easy
 //! 8–10, medium 10–14, hard 14–18; `pages` (distinct names A, B, …): easy 4–5, medium 5–6, hard 6–7.
@@ -18,12 +24,19 @@
 //! every possible eviction choice (so it does not depend on the tie rule). Plus the invariant
 //! OPT ≥ LRU and OPT ≥ FIFO on the same sequence.
 //!
+//! For `compare`, the static cache's hits come from the page counts (Σ over the c most frequent
+//! pages of count − 1), a route that shares nothing with the simulation.
+//!
 //! **Pitfalls**: counting the first (cold) accesses as hits; LRU updating recency on insert only;
-//! FIFO refreshing a page's position on a hit.
+//! FIFO refreshing a page's position on a hit; believing LRU always beats FIFO, or that knowing the
+//! frequencies in advance always wins (a trace whose working set drifts defeats a static cache).
 
-use crate::answer::{AnswerSlot, Expected, Normalisation};
+use crate::answer::{AnswerSlot, ChoiceOption, Expected, Normalisation};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
@@ -33,11 +46,28 @@ pub struct CachePolicy;
 
 static PARAMS: &[ParamSpec] = &[
     ParamSpec {
+        key: "ask",
+        help:
+            "hits: hits under one policy; compare: which of LRU, FIFO or a static top-c cache wins",
+        kind: ParamKind::Choice {
+            options: &["hits", "compare"],
+            draw: [
+                &["hits", "compare"],
+                &["hits", "compare"],
+                &["hits", "compare"],
+            ],
+        },
+    },
+    ParamSpec {
         key: "policy",
         help: "the replacement policy asked about: lru, fifo or opt (Belady)",
         kind: ParamKind::Choice {
             options: &["lru", "fifo", "opt"],
-            draw: [&["lru", "fifo"], &["lru", "fifo", "opt"], &["lru", "fifo", "opt"]],
+            draw: [
+                &["lru", "fifo"],
+                &["lru", "fifo", "opt"],
+                &["lru", "fifo", "opt"],
+            ],
         },
     },
     ParamSpec {
@@ -72,6 +102,7 @@ static PARAMS: &[ParamSpec] = &[
 /// What the cross-check needs.
 #[derive(Debug, Serialize, Deserialize)]
 struct Scenario {
+    ask: String,
     policy: String,
     capacity: usize,
     accesses: Vec<u8>,
@@ -212,6 +243,67 @@ fn optimal_hits(capacity: usize, accesses: &[u8]) -> usize {
     go(0, 0, capacity, accesses, &mut BTreeMap::new())
 }
 
+/// Hits of a static cache that admits only the `capacity` most frequent pages of the whole trace
+/// (ties to the alphabetically first) and never evicts: each of those pages hits on every access
+/// after its first. Returns the hits and the pages it keeps.
+fn static_top(capacity: usize, accesses: &[u8]) -> (usize, Vec<u8>) {
+    let mut counts: BTreeMap<u8, usize> = BTreeMap::new();
+    for &p in accesses {
+        *counts.entry(p).or_default() += 1;
+    }
+    let mut by_count: Vec<(u8, usize)> = counts.into_iter().collect();
+    by_count.sort_by_key(|&(p, c)| (std::cmp::Reverse(c), p));
+    by_count.truncate(capacity);
+    let hits = by_count.iter().map(|&(_, c)| c - 1).sum();
+    let mut kept: Vec<u8> = by_count.into_iter().map(|(p, _)| p).collect();
+    kept.sort_unstable();
+    (hits, kept)
+}
+
+fn count_hits(policy: &str, capacity: usize, accesses: &[u8]) -> usize {
+    simulate(policy, capacity, accesses)
+        .iter()
+        .filter(|s| s.hit)
+        .count()
+}
+
+/// The three contenders of the `compare` ask, in option order, with their hits.
+fn contenders(capacity: usize, accesses: &[u8]) -> [(&'static str, usize); 3] {
+    [
+        ("LRU", count_hits("lru", capacity, accesses)),
+        ("FIFO", count_hits("fifo", capacity, accesses)),
+        ("static", static_top(capacity, accesses).0),
+    ]
+}
+
+/// The winner's index and its margin over the runner-up (0 when two tie for first).
+fn winner(h: &[(&'static str, usize); 3]) -> (usize, usize) {
+    let best = (0..3)
+        .max_by_key(|&i| (h[i].1, std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    let second = (0..3)
+        .filter(|&i| i != best)
+        .map(|i| h[i].1)
+        .max()
+        .unwrap_or(0);
+    (best, h[best].1 - second)
+}
+
+/// A sequence is worth asking about when every policy evicts at least twice, LRU and FIFO differ,
+/// and the comparison has a single winner. The rule never looks at the asked policy or ask, so a
+/// seed gives one sequence whatever they are.
+fn worth_asking(capacity: usize, accesses: &[u8]) -> bool {
+    let evicts = |p: &str| {
+        simulate(p, capacity, accesses)
+            .iter()
+            .filter(|s| s.evicted.is_some())
+            .count()
+            >= 2
+    };
+    let h = contenders(capacity, accesses);
+    ["lru", "fifo", "opt"].iter().all(|p| evicts(p)) && h[0].1 != h[1].1 && winner(&h).1 > 0
+}
+
 fn policy_name(p: &str) -> &'static str {
     match p {
         "lru" => "LRU (least recently used)",
@@ -225,7 +317,7 @@ impl Family for CachePolicy {
         "optimization.cache_policy"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -236,13 +328,41 @@ impl Family for CachePolicy {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("hits", [3, 5, 7], &["cache-replacement"]),
+            Ask::new("compare", [4, 6, 8], &["cache-replacement"]).judgment(),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "hits under LRU, FIFO or OPT (final contents at hard); which of LRU, FIFO or a static top-c cache wins on the trace",
+            key: "simulation of each policy on one access sequence per seed",
+            second_route: "naive re-implementation; exhaustive search for OPT; OPT ≥ LRU, FIFO; static hits from page counts",
+        }
+    }
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        let Ok(s) = q.scenario::<Scenario>() else {
+            return vec!["no scenario".into()];
+        };
+        if worth_asking(s.capacity, &s.accesses) {
+            Vec::new()
+        } else {
+            vec!["the sequence does not separate the policies (too few evictions, LRU = FIFO, or a tie for first)".into()]
+        }
+    }
     /// `pages` is the number of distinct pages in the shown sequence.
     fn shown_indirectly(&self) -> &'static [&'static str] {
         &["pages"]
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
+        let ask = cx.pick("ask");
         let policy = cx.pick("policy");
+        if ask == "compare" {
+            cx.unused("policy");
+        }
         let capacity = cx.int("capacity") as usize;
         let length = cx.int("length") as usize;
         let pages = cx.int("pages") as u8;
@@ -252,11 +372,12 @@ impl Family for CachePolicy {
                 hint: "choose a capacity smaller than pages".into(),
             });
         }
-        // Draw sequences (a bounded number of times) until the cache has to evict at least twice:
-        // a sequence that fits in the cache asks nothing about the policy.
+        // Draw sequences (a bounded number of times) until the sequence separates the policies
+        // (`worth_asking`, which never looks at `policy` or `ask`): a sequence that fits in the
+        // cache asks nothing about the policy.
         let rng = cx.rng();
         let mut accesses: Vec<u8> = Vec::with_capacity(length);
-        for _ in 0..50 {
+        for _ in 0..200 {
             accesses.clear();
             for i in 0..length {
                 let p = if i >= 2 && rng.random_bool(0.35) {
@@ -267,13 +388,12 @@ impl Family for CachePolicy {
                 };
                 accesses.push(p);
             }
-            let evictions = simulate(policy, capacity, &accesses)
-                .iter()
-                .filter(|s| s.evicted.is_some())
-                .count();
-            if evictions >= 2 {
+            if worth_asking(capacity, &accesses) {
                 break;
             }
+        }
+        if ask == "compare" {
+            return Ok(compare(capacity, length, accesses));
         }
         let ask_final = cx.difficulty() == crate::family::Difficulty::Hard && policy != "opt";
         let steps = simulate(policy, capacity, &accesses);
@@ -317,7 +437,11 @@ impl Family for CachePolicy {
             vec![
                 (i + 1).to_string(),
                 name(*p).to_string(),
-                if s.hit { "**hit**".into() } else { "miss".to_string() },
+                if s.hit {
+                    "**hit**".into()
+                } else {
+                    "miss".to_string()
+                },
                 s.evicted.map(|e| name(e).to_string()).unwrap_or_default(),
                 s.after.iter().map(|q| name(*q)).collect::<String>(),
             ]
@@ -341,24 +465,66 @@ impl Family for CachePolicy {
             ));
         let all: Vec<(&str, usize)> = ["lru", "fifo", "opt"]
             .iter()
-            .map(|p| (*p, simulate(p, capacity, &accesses).iter().filter(|s| s.hit).count()))
+            .map(|p| {
+                (
+                    *p,
+                    simulate(p, capacity, &accesses)
+                        .iter()
+                        .filter(|s| s.hit)
+                        .count(),
+                )
+            })
             .collect();
-        let evidence = Content::new().p("Every policy simulated on the same sequence:").table(
-            ["policy", "hits"],
-            all.iter()
-                .map(|(p, h)| vec![p.to_uppercase(), h.to_string()]),
-        );
+        let evidence = Content::new()
+            .p("Every policy simulated on the same sequence:")
+            .table(
+                ["policy", "hits"],
+                all.iter()
+                    .map(|(p, h)| vec![p.to_uppercase(), h.to_string()]),
+            );
+        let bigger = count_hits(policy, capacity + 1, &accesses);
+        let others: Vec<String> = all
+            .iter()
+            .filter(|(p, _)| *p != policy)
+            .map(|(p, h)| format!("{} {h}", p.to_uppercase()))
+            .collect();
+        let (lru, fifo) = (all[0].1, all[1].1);
         let scenario = Scenario {
+            ask: "hits".into(),
             policy: policy.into(),
             capacity,
             accesses,
             ask_final,
         };
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&scenario))
+        Ok(Question::new(prompt, slots, solution, evidence)
+            .with_scenario(&scenario)
+            .contrast(Contrast::new("LRU vs FIFO hits", lru, fifo))
+            .followup(
+                FollowUp::new(
+                    "How many hits would the other policies get on the same sequence?",
+                    format!("{} (this policy: {hits}).", others.join(", ")),
+                )
+                .point("OPT is an upper bound for every policy on the same sequence")
+                .point("LRU does not always beat FIFO on a short trace"),
+            )
+            .followup(
+                FollowUp::new(
+                    format!("What if the cache held {} pages?", capacity + 1),
+                    format!("{bigger} hits under {} (was {hits}).", policy.to_uppercase()),
+                )
+                .point(if policy == "fifo" {
+                    "FIFO can lose hits with a bigger cache (Bélády's anomaly); LRU and OPT never do"
+                } else {
+                    "LRU and OPT are stack algorithms: a bigger cache never loses a hit"
+                }),
+            ))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
+        if s.ask == "compare" {
+            return check_compare(q, &s);
+        }
         let Expected::Integer { value } = q.expected(0)? else {
             return Err(CheckError("slot 0 must be an integer".into()));
         };
@@ -366,7 +532,9 @@ impl Family for CachePolicy {
         for p in ["lru", "fifo"] {
             let (h, _) = naive(p, s.capacity, &s.accesses);
             if h > opt {
-                return Err(CheckError(format!("{p} has {h} hits, more than OPT's {opt}")));
+                return Err(CheckError(format!(
+                    "{p} has {h} hits, more than OPT's {opt}"
+                )));
             }
         }
         if s.policy == "opt" {
@@ -385,11 +553,192 @@ impl Family for CachePolicy {
     }
 }
 
+/// The `compare` ask: which of LRU, FIFO or the static top-c cache wins, and by how much.
+fn compare(capacity: usize, length: usize, accesses: Vec<u8>) -> Question {
+    let h = contenders(capacity, &accesses);
+    let (best, margin) = winner(&h);
+    let (_, kept) = static_top(capacity, &accesses);
+    let kept_names = kept
+        .iter()
+        .map(|p| name(*p).to_string())
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let seq: Vec<String> = accesses.iter().map(|p| name(*p).to_string()).collect();
+    let (lru, fifo, stat) = (h[0].1, h[1].1, h[2].1);
+    let vs = |i: usize| {
+        format!(
+            "on this trace it gets {} hits against {}'s {}",
+            h[i].1, h[best].1, h[best].1
+        )
+    };
+    let options = vec![
+        ("**LRU** (least recently used)", "LRU is always the best online policy because it tracks recency; but recency is not the future, and"),
+        ("**FIFO** (first in, first out)", "FIFO is simple and ignores hits, so it must lose to LRU; but a hit that refreshes LRU can keep a page that is not needed again, and"),
+        (&*format!("**static**: keep only the {capacity} most frequent pages of the trace"), "knowing the whole trace's counts in advance must win; but a static cache cannot follow a working set that moves, and"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (text, why))| {
+        if i == best {
+            ChoiceOption::right(text.to_string())
+        } else {
+            ChoiceOption::wrong(text.to_string(), format!("{why} {}.", vs(i)))
+        }
+    })
+    .collect::<Vec<_>>();
+    let prompt = Content::new()
+        .p(format!(
+            "A cache holds **{capacity}** pages and starts empty. It sees this sequence of page \
+             accesses ({length} in all):"
+        ))
+        .code("text", seq.join(" "))
+        .p(format!(
+            "Three designs are on the table: LRU; FIFO; and a static cache that admits only the \
+             {capacity} pages accessed most often in the whole trace (counted in advance; ties go to \
+             the alphabetically first page) and never evicts them. Which gets the most hits on this \
+             trace, and by how many hits does it beat the runner-up? A hit is an access to a page \
+             already in the cache; every cache starts empty."
+        ));
+    let slots = vec![
+        AnswerSlot::new(
+            "the design with the most hits",
+            Expected::Choice {
+                options,
+                correct: best,
+            },
+        ),
+        AnswerSlot::new(
+            "its lead over the runner-up, in hits",
+            Expected::Integer {
+                value: margin as i64,
+            },
+        ),
+    ];
+    let table = |policy: &str| -> Vec<String> {
+        simulate(policy, capacity, &accesses)
+            .iter()
+            .map(|s| {
+                let after: String = s.after.iter().map(|q| name(*q)).collect();
+                if s.hit {
+                    format!("**{after}**")
+                } else {
+                    after
+                }
+            })
+            .collect()
+    };
+    let (tl, tf) = (table("lru"), table("fifo"));
+    let rows = accesses.iter().enumerate().map(|(i, p)| {
+        vec![
+            (i + 1).to_string(),
+            name(*p).to_string(),
+            tl[i].clone(),
+            tf[i].clone(),
+            if !kept.contains(p) {
+                "bypass".to_string()
+            } else if accesses[..i].contains(p) {
+                "**hit**".into()
+            } else {
+                "first".into()
+            },
+        ]
+    });
+    let solution = Content::new()
+        .p("Simulate LRU and FIFO (cache contents after each access, alphabetically; bold marks a hit), and count the static cache's hits from the page counts.")
+        .table(["#", "access", "LRU", "FIFO", "static"], rows)
+        .p(format!(
+            "The static cache keeps {kept_names}: each of them hits on every access after its first, {stat} hits in all."
+        ))
+        .p(format!(
+            "Hits: LRU {lru}, FIFO {fifo}, static {stat}. **{}** wins by **{margin}** hit{}.",
+            h[best].0,
+            if margin == 1 { "" } else { "s" }
+        ));
+    let opt = count_hits("opt", capacity, &accesses);
+    let evidence = Content::new().p(format!(
+        "Simulated on the same sequence: LRU {lru}, FIFO {fifo}, static {stat}, and Belady's OPT {opt} hits."
+    ));
+    let scenario = Scenario {
+        ask: "compare".into(),
+        policy: String::new(),
+        capacity,
+        accesses,
+        ask_final: false,
+    };
+    Question::new(prompt, slots, solution, evidence)
+        .with_scenario(&scenario)
+        .contrast(Contrast::new("LRU vs FIFO hits", lru, fifo))
+        .followup(
+            FollowUp::new(
+                "How does the winner compare with Belady's OPT on this trace?",
+                format!(
+                    "OPT (admit every miss, evict the page used farthest in the future) gets {opt} hits; the winner gets {}.",
+                    h[best].1
+                ),
+            )
+            .point("OPT needs the future; it is the yardstick for caches that admit every miss")
+            .point("a cache that may refuse to admit a page (like the static one) can even beat OPT"),
+        )
+        .followup(
+            FollowUp::new(
+                "When would the static cache be the right design in production?",
+                "When popularity is stable over time (a Zipf-like catalogue): it pays no eviction bookkeeping and is never polluted by one-off scans; it loses when the working set drifts.",
+            )
+            .point("a scan of one-off pages flushes LRU and FIFO but not a static cache"),
+        )
+}
+
+/// Second route for `compare`: naive LRU/FIFO, the static cache from the page counts by a
+/// different reckoning (hits = accesses to a kept page that are not its first).
+fn check_compare(q: &Question, s: &Scenario) -> Result<(), CheckError> {
+    let (lru, _) = naive("lru", s.capacity, &s.accesses);
+    let (fifo, _) = naive("fifo", s.capacity, &s.accesses);
+    let mut counts = [0usize; 32];
+    for &p in &s.accesses {
+        counts[p as usize] += 1;
+    }
+    let mut order: Vec<usize> = (0..32).filter(|&p| counts[p] > 0).collect();
+    order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+    let kept: Vec<usize> = order.into_iter().take(s.capacity).collect();
+    let mut seen = [false; 32];
+    let mut stat = 0;
+    for &p in &s.accesses {
+        let p = p as usize;
+        if kept.contains(&p) {
+            if seen[p] {
+                stat += 1;
+            }
+            seen[p] = true;
+        }
+    }
+    let h = [lru, fifo, stat];
+    let top = *h.iter().max().unwrap_or(&0);
+    let winners: Vec<usize> = (0..3).filter(|&i| h[i] == top).collect();
+    let Expected::Choice { correct, .. } = q.expected(0)? else {
+        return Err(CheckError("slot 0 must be a choice".into()));
+    };
+    if winners != [*correct] {
+        return Err(CheckError(format!(
+            "key says option {correct}, naive hits {h:?}"
+        )));
+    }
+    let runner_up = (0..3)
+        .filter(|&i| i != *correct)
+        .map(|i| h[i])
+        .max()
+        .unwrap_or(0);
+    CheckError::expect_eq(
+        "lead over the runner-up",
+        q.expected_integer(1)?,
+        (top - runner_up) as i64,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     fn hits(policy: &str, cap: usize, seq: &[u8]) -> usize {
         simulate(policy, cap, seq).iter().filter(|s| s.hit).count()
@@ -417,7 +766,11 @@ mod tests {
 
     #[test]
     fn pins_are_used_and_bad_ones_refused() {
-        let pins = parse_pins(&CachePolicy, &["policy=opt".into(), "capacity=2".into()]).unwrap();
+        let pins = parse_pins(
+            &CachePolicy,
+            &["ask=hits".into(), "policy=opt".into(), "capacity=2".into()],
+        )
+        .unwrap();
         let q = generate(&CachePolicy, 3, Difficulty::Hard, &pins).unwrap();
         let s: Scenario = q.scenario().unwrap();
         assert_eq!((s.policy.as_str(), s.capacity), ("opt", 2));
@@ -426,14 +779,78 @@ mod tests {
     }
 
     #[test]
+    fn one_sequence_per_seed_whatever_the_policy_or_ask() {
+        for seed in 0..10 {
+            let seqs: Vec<Vec<u8>> = [
+                "ask=hits,policy=lru",
+                "ask=hits,policy=fifo",
+                "ask=hits,policy=opt",
+                "ask=compare",
+            ]
+            .iter()
+            .map(|p| {
+                let sets: Vec<String> = p.split(',').map(String::from).collect();
+                let pins = parse_pins(&CachePolicy, &sets).unwrap();
+                let q = generate(&CachePolicy, seed, Difficulty::Medium, &pins).unwrap();
+                q.scenario::<Scenario>().unwrap().accesses
+            })
+            .collect();
+            assert!(
+                seqs.windows(2).all(|w| w[0] == w[1]),
+                "seed {seed}: {seqs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_comparison_matches_a_hand_trace() {
+        // Hand trace, capacity 2, A B A C A B A C (A is hot, B and C alternate):
+        // LRU keeps A (touched every other access): hits at accesses 3, 5, 7 = 3.
+        // FIFO: A B | A hit | C evicts A | A evicts B | B evicts C | A hit | C evicts A = 2 hits.
+        // Static top-2 = A (4 accesses) and B (2, tie with C broken alphabetically): A hits 3
+        // times, B once = 4 hits. The static cache wins by 1.
+        let s: Vec<u8> = [0, 1, 0, 2, 0, 1, 0, 2].to_vec();
+        assert_eq!(hits("lru", 2, &s), 3);
+        assert_eq!(hits("fifo", 2, &s), 2);
+        assert_eq!(static_top(2, &s), (4, vec![0, 1]));
+        assert_eq!(winner(&contenders(2, &s)), (2, 1));
+    }
+
+    #[test]
+    fn the_cross_check_catches_a_wrong_comparison() {
+        let pins = parse_pins(&CachePolicy, &["ask=compare".into()]).unwrap();
+        for seed in 0..5 {
+            let mut q = generate(&CachePolicy, seed, Difficulty::Medium, &pins).unwrap();
+            crate::family::cross_check(&CachePolicy, &q).unwrap();
+            let Expected::Choice { correct, .. } = &mut q.slots[0].expected else {
+                panic!()
+            };
+            *correct = (*correct + 1) % 3;
+            assert!(
+                crate::family::cross_check(&CachePolicy, &q).is_err(),
+                "seed {seed}"
+            );
+        }
+    }
+
+    #[test]
     fn the_cross_check_catches_a_wrong_key() {
         for policy in ["lru", "fifo", "opt"] {
-            let pins = parse_pins(&CachePolicy, &[format!("policy={policy}")]).unwrap();
+            let pins = parse_pins(
+                &CachePolicy,
+                &["ask=hits".into(), format!("policy={policy}")],
+            )
+            .unwrap();
             let mut q = generate(&CachePolicy, 8, Difficulty::Hard, &pins).unwrap();
             crate::family::cross_check(&CachePolicy, &q).unwrap();
-            let Expected::Integer { value } = q.slots[0].expected else { panic!() };
+            let Expected::Integer { value } = q.slots[0].expected else {
+                panic!()
+            };
             q.slots[0].expected = Expected::Integer { value: value + 1 };
-            assert!(crate::family::cross_check(&CachePolicy, &q).is_err(), "{policy}");
+            assert!(
+                crate::family::cross_check(&CachePolicy, &q).is_err(),
+                "{policy}"
+            );
         }
     }
 }

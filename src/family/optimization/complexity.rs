@@ -29,7 +29,9 @@
 
 use crate::answer::{AnswerSlot, ChoiceOption, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use serde::{Deserialize, Serialize};
 
 /// The family.
@@ -195,7 +197,11 @@ fn render(loops: &[Loop]) -> String {
             Step::Mul(k) => format!("{v} *= {k}"),
             Step::Div(k) => format!("{v} /= {k}"),
         };
-        out.push_str(&format!("{}for ({v} = {}; {cond}; {step})\n", "    ".repeat(d), render_ex(l.init)));
+        out.push_str(&format!(
+            "{}for ({v} = {}; {cond}; {step})\n",
+            "    ".repeat(d),
+            render_ex(l.init)
+        ));
     }
     out.push_str(&format!("{}work();", "    ".repeat(loops.len())));
     out
@@ -205,7 +211,9 @@ fn render(loops: &[Loop]) -> String {
 /// early (returning None) when it runs out.
 fn execute(loops: &[Loop], n: i64, budget: &mut u64) -> Option<u64> {
     fn go(loops: &[Loop], d: usize, n: i64, vars: &mut Vec<i64>, budget: &mut u64) -> Option<u64> {
-        let Some(l) = loops.get(d) else { return Some(1) };
+        let Some(l) = loops.get(d) else {
+            return Some(1);
+        };
         let mut v = eval(l.init, n, vars);
         let mut count = 0u64;
         loop {
@@ -274,10 +282,18 @@ fn measure(loops: &[Loop]) -> Vec<(i64, u64)> {
 fn fit(points: &[(i64, u64)]) -> Option<Class> {
     let tail = &points[points.len().checked_sub(3)?..];
     let drift = |c: Class| -> f64 {
-        let r: Vec<f64> = tail.iter().map(|&(n, k)| (k.max(1) as f64 / c.f(n as f64)).ln()).collect();
-        r.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f64::max)
+        let r: Vec<f64> = tail
+            .iter()
+            .map(|&(n, k)| (k.max(1) as f64 / c.f(n as f64)).ln())
+            .collect();
+        r.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f64::max)
     };
-    CLASSES.iter().copied().min_by(|a, b| drift(*a).total_cmp(&drift(*b)))
+    CLASSES
+        .iter()
+        .copied()
+        .min_by(|a, b| drift(*a).total_cmp(&drift(*b)))
 }
 
 /// One shape: the loops, the class derived by hand, its derivation, and the misconceptions.
@@ -291,8 +307,16 @@ struct Shape {
 fn shape(name: &str, factor: i64, inner: i64, start: i64) -> Shape {
     use Cond::*;
     use Ex::*;
-    let lin = |bound: Ex| Loop { init: Const(start), cond: Lt(bound), step: Step::Add(Const(1)) };
-    let mul = |bound: Ex| Loop { init: Const(1), cond: Lt(bound), step: Step::Mul(factor) };
+    let lin = |bound: Ex| Loop {
+        init: Const(start),
+        cond: Lt(bound),
+        step: Step::Add(Const(1)),
+    };
+    let mul = |bound: Ex| Loop {
+        init: Const(1),
+        cond: Lt(bound),
+        step: Step::Mul(factor),
+    };
     let w = |c: Class, s: &str| (c, s.to_string());
     match name {
         "const_inner" => Shape {
@@ -318,7 +342,7 @@ fn shape(name: &str, factor: i64, inner: i64, start: i64) -> Shape {
         "halving" => Shape {
             loops: vec![Loop { init: N, cond: Gt(Const(0)), step: Step::Div(factor) }],
             class: Class::Log,
-            why: format!("i is divided by {factor} each time, so it reaches 0 after about log_{factor} n + 1 steps: Θ(log n)."),
+            why: format!("i is divided by {factor} each time, so it reaches 0 after about $log_{factor} n + 1$ steps: Θ(log n)."),
             wrong: vec![
                 w(Class::Linear, "The loop does not step i down by 1; it divides i, so it ends after a logarithmic number of steps."),
                 w(Class::Sqrt, "Square roots come from a condition like i * i <= n; repeated division gives a logarithm."),
@@ -328,7 +352,7 @@ fn shape(name: &str, factor: i64, inner: i64, start: i64) -> Shape {
         "n_log_n" => Shape {
             loops: vec![lin(N), mul(N)],
             class: Class::NLogN,
-            why: format!("The inner loop multiplies j by {factor} until it reaches n: about log_{factor} n runs, for each of the n outer runs: Θ(n log n)."),
+            why: format!("The inner loop multiplies j by {factor} until it reaches n: about $log_{factor} n$ runs, for each of the n outer runs: Θ(n log n)."),
             wrong: vec![
                 w(Class::Quadratic, "The inner loop does not count to n one by one; it multiplies j, so it runs about log n times."),
                 w(Class::Linear, "The inner loop's log n runs grow with n; they are not a constant factor."),
@@ -358,7 +382,7 @@ fn shape(name: &str, factor: i64, inner: i64, start: i64) -> Shape {
         "log_squared" => Shape {
             loops: vec![mul(N), mul(N)],
             class: Class::LogSq,
-            why: format!("Both loops multiply by {factor} up to n: about log_{factor} n runs each, so (log n)² in all."),
+            why: format!("Both loops multiply by {factor} up to n: about $log_{factor} n$ runs each, so $(log n)^2$ in all."),
             wrong: vec![
                 w(Class::Log, "The loops are nested, so their counts multiply: log n · log n."),
                 w(Class::NLogN, "Neither loop counts up to n one by one."),
@@ -371,9 +395,9 @@ fn shape(name: &str, factor: i64, inner: i64, start: i64) -> Shape {
                 Loop { init: Var(0), cond: Le(N), step: Step::Add(Var(0)) },
             ],
             class: Class::NLogN,
-            why: "For each i the inner loop steps by i from i to n: ⌊n/i⌋ runs. Σ n/i = n · H_n ≈ n ln n: Θ(n log n), as in the sieve of Eratosthenes.".into(),
+            why: "For each i the inner loop steps by i from i to n: ⌊n/i⌋ runs. $sum_i n / i = n H_n approx n ln n$: Θ(n log n), as in the sieve of Eratosthenes.".into(),
             wrong: vec![
-                w(Class::Quadratic, "The inner loop steps by i, not by 1: it runs n/i times, and Σ n/i is n·H_n."),
+                w(Class::Quadratic, "The inner loop steps by i, not by 1: it runs n/i times, and $sum_i n / i$ is $n H_n$."),
                 w(Class::Linear, "The inner runs add up to n(1 + 1/2 + 1/3 + …), and the harmonic series grows like ln n."),
                 w(Class::NSqrtN, "The sum is harmonic, n · H_n, not a square root."),
             ],
@@ -381,7 +405,7 @@ fn shape(name: &str, factor: i64, inner: i64, start: i64) -> Shape {
         "n_sqrt_n" => Shape {
             loops: vec![lin(N), Loop { init: Const(1), cond: SqLe(Var(0)), step: Step::Add(Const(1)) }],
             class: Class::NSqrtN,
-            why: "For each i the inner loop runs ⌊√i⌋ times; Σ √i ≈ (2/3) n^(3/2): Θ(n√n).".into(),
+            why: "For each i the inner loop runs ⌊√i⌋ times; $sum_i sqrt(i) approx 2/3 n^(3/2)$: Θ(n√n).".into(),
             wrong: vec![
                 w(Class::Quadratic, "The inner loop stops at √i, not at i."),
                 w(Class::NLogN, "The inner loop grows like √i, which outgrows log i."),
@@ -418,7 +442,7 @@ impl Family for Complexity {
         "optimization.complexity"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -430,35 +454,82 @@ impl Family for Complexity {
         PARAMS
     }
 
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 3, 5], &["asymptotic-analysis"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks:
+                "the Θ-class of a loop nest (choice; geometric and harmonic sums among the traps)",
+            key: "the loop description executed at growing n, growth fitted",
+            second_route: "the class derived by hand for each shape",
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let name = cx.pick("shape");
         // Only the parameters the shape uses are drawn, so the parameters line shows no others.
-        let factor = if matches!(name, "halving" | "n_log_n" | "geometric" | "log_squared") { cx.int("factor") } else { 2 };
-        let inner = if name == "const_inner" { cx.int("inner") } else { 0 };
-        let start = if matches!(name, "const_inner" | "triangle" | "n_log_n" | "n_sqrt_n" | "cubic") { cx.int("start") } else { 0 };
+        let factor = if matches!(name, "halving" | "n_log_n" | "geometric" | "log_squared") {
+            cx.int("factor")
+        } else {
+            2
+        };
+        let inner = if name == "const_inner" {
+            cx.int("inner")
+        } else {
+            0
+        };
+        let start = if matches!(
+            name,
+            "const_inner" | "triangle" | "n_log_n" | "n_sqrt_n" | "cubic"
+        ) {
+            cx.int("start")
+        } else {
+            0
+        };
         if name == "const_inner" && inner <= start {
             return Err(GenError::Params {
-                message: format!("inner = {inner} with start = {start} gives an inner loop that never runs"),
+                message: format!(
+                    "inner = {inner} with start = {start} gives an inner loop that never runs"
+                ),
                 hint: "set inner above start".into(),
             });
         }
         let sh = shape(name, factor, inner, start);
         let points = measure(&sh.loops);
         let Some(class) = fit(&points) else {
-            return Err(GenError::Run(format!("the loop nest ran out of its step budget after {} sizes; the fit needs three", points.len())));
+            return Err(GenError::Run(format!(
+                "the loop nest ran out of its step budget after {} sizes; the fit needs three",
+                points.len()
+            )));
         };
         let mut options: Vec<ChoiceOption> = std::iter::once(ChoiceOption::right(class.text()))
-            .chain(sh.wrong.iter().filter(|(c, _)| *c != class).map(|(c, why)| ChoiceOption::wrong(c.text(), why.clone())))
+            .chain(
+                sh.wrong
+                    .iter()
+                    .filter(|(c, _)| *c != class)
+                    .map(|(c, why)| ChoiceOption::wrong(c.text(), why.clone())),
+            )
             .collect();
         // Options in order of growth, the way a candidate would list them.
         options.sort_by_key(|o| CLASSES.iter().position(|c| c.text() == o.text));
-        let correct = options.iter().position(|o| o.why_wrong.is_none()).unwrap_or(0);
+        let correct = options
+            .iter()
+            .position(|o| o.why_wrong.is_none())
+            .unwrap_or(0);
         let prompt = Content::new()
             .p("How does the number of calls to `work()` grow with n? Pick the tightest class.")
             .code("c", render(&sh.loops));
         let rows: Vec<[String; 3]> = points
             .iter()
-            .map(|&(n, c)| [n.to_string(), c.to_string(), format!("{:.4}", c as f64 / class.f(n as f64))])
+            .map(|&(n, c)| {
+                [
+                    n.to_string(),
+                    c.to_string(),
+                    format!("{:.4}", c as f64 / class.f(n as f64)),
+                ]
+            })
             .collect();
         let evidence = Content::new()
             .p(format!(
@@ -469,8 +540,47 @@ impl Family for Complexity {
             ))
             .table(["n", "calls to work()", format!("calls / {}", class.text().trim_start_matches("Θ(").trim_end_matches(')')).as_str()], rows);
         let solution = Content::new().p(format!("**{}**. {}", class.text(), sh.why));
-        let sc = Scenario { shape: name.into(), factor, inner, start };
-        Ok(Question::new(prompt, vec![AnswerSlot::new("the growth class", Expected::Choice { options, correct })], solution, evidence).with_scenario(&sc))
+        let sc = Scenario {
+            shape: name.into(),
+            factor,
+            inner,
+            start,
+        };
+        let mut q = Question::new(
+            prompt,
+            vec![AnswerSlot::new(
+                "the growth class",
+                Expected::Choice { options, correct },
+            )],
+            solution,
+            evidence,
+        )
+        .with_scenario(&sc);
+        if let [.., (n1, c1), (n2, c2)] = points[..] {
+            q = q.followup(
+                FollowUp::new(
+                    format!("How would you check your answer by measuring? What happens to the count from n = {} to n = {}?", super::thousands(n1 as u64), super::thousands(n2 as u64)),
+                    format!(
+                        "Measured: {} calls, then {} ({}× for {}× the size); {} predicts {}×.",
+                        super::thousands(c1),
+                        super::thousands(c2),
+                        crate::answer::fmt_sig(c2 as f64 / c1.max(1) as f64, 3),
+                        n2 / n1.max(1),
+                        class.text(),
+                        crate::answer::fmt_sig(class.f(n2 as f64) / class.f(n1 as f64), 3)
+                    ),
+                )
+                .point("time at two sizes, take the ratio, compare with each class's prediction"),
+            );
+        }
+        q = q.followup(
+            FollowUp::new(
+                "Does the tightest class tell you which of two implementations is faster for your n?",
+                "Not by itself: constants and lower-order terms decide at small n (a Θ(n log n) loop with a large constant can lose to Θ(n²) below some size); measure at the sizes you run.",
+            )
+            .point("Θ hides constants; cache behaviour often dominates them"),
+        );
+        Ok(q)
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -479,15 +589,19 @@ impl Family for Complexity {
             return Err(CheckError("expected a choice".into()));
         };
         let derived = shape(&sc.shape, sc.factor, sc.inner, sc.start).class;
-        CheckError::expect_eq("the keyed class against the class derived by hand", options.get(*correct).map(|o| o.text.as_str()), Some(derived.text()))
+        CheckError::expect_eq(
+            "the keyed class against the class derived by hand",
+            options.get(*correct).map(|o| o.text.as_str()),
+            Some(derived.text()),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     #[test]
     fn passes_the_stress_check() {
@@ -496,14 +610,24 @@ mod tests {
 
     #[test]
     fn every_shape_and_constant_fits_its_derived_class() {
-        let ParamKind::Choice { options, .. } = PARAMS[0].kind else { panic!() };
+        let ParamKind::Choice { options, .. } = PARAMS[0].kind else {
+            panic!()
+        };
         for name in options {
             for factor in 2..=4 {
                 for (inner, start) in [(1, 0), (5, 1), (1000, 0)] {
                     let sh = shape(name, factor, inner, start);
                     let points = measure(&sh.loops);
-                    assert!(points.len() >= 4, "{name} factor {factor}: only {} sizes", points.len());
-                    assert_eq!(fit(&points), Some(sh.class), "{name} factor {factor} inner {inner} start {start}: {points:?}");
+                    assert!(
+                        points.len() >= 4,
+                        "{name} factor {factor}: only {} sizes",
+                        points.len()
+                    );
+                    assert_eq!(
+                        fit(&points),
+                        Some(sh.class),
+                        "{name} factor {factor} inner {inner} start {start}: {points:?}"
+                    );
                 }
             }
         }
@@ -511,7 +635,9 @@ mod tests {
 
     #[test]
     fn known_counts() {
-        let count = |name: &str, n: i64| execute(&shape(name, 2, 10, 0).loops, n, &mut u64::MAX.clone()).unwrap();
+        let count = |name: &str, n: i64| {
+            execute(&shape(name, 2, 10, 0).loops, n, &mut u64::MAX.clone()).unwrap()
+        };
         assert_eq!(count("triangle", 10), 45);
         assert_eq!(count("cubic", 10), 120);
         assert_eq!(count("sqrt", 100), 10);
@@ -523,14 +649,19 @@ mod tests {
     #[test]
     fn the_code_reads_as_c() {
         let sh = shape("harmonic", 2, 10, 0);
-        assert_eq!(render(&sh.loops), "for (i = 1; i <= n; i++)\n    for (j = i; j <= n; j += i)\n        work();");
+        assert_eq!(
+            render(&sh.loops),
+            "for (i = 1; i <= n; i++)\n    for (j = i; j <= n; j += i)\n        work();"
+        );
     }
 
     #[test]
     fn pins_are_used_and_the_check_catches_a_wrong_class() {
         let pins = parse_pins(&Complexity, &["shape=geometric".into()]).unwrap();
         let mut q = generate(&Complexity, 1, Difficulty::Hard, &pins).unwrap();
-        let Expected::Choice { options, correct } = &mut q.slots[0].expected else { panic!() };
+        let Expected::Choice { options, correct } = &mut q.slots[0].expected else {
+            panic!()
+        };
         assert_eq!(options[*correct].text, "Θ(n)");
         crate::family::cross_check(&Complexity, &q).unwrap();
         if let Expected::Choice { options, correct } = &mut q.slots[0].expected {

@@ -3,7 +3,9 @@
 //! **Asked** (`ask`): `scan`: pages read by a full scan; `index`: pages read by an index lookup at
 //! selectivity s (descend the tree, read the matching leaf entries, then one heap page per matching
 //! row — an unclustered index); `break_even`: the selectivity (in %) where both read the same
-//! number of pages.
+//! number of pages; `plan` (judgment): which plan the planner should pick at selectivity s (a
+//! choice, key computed by running both plans; draws within 25% of each other are redrawn), and
+//! (b) the pages the better plan reads.
 //!
 //! **Parameters.** rows R: 10^5–10^8; rows per page r: 20–200; index entries per leaf page e:
 //! 100–500; tree height h: 2–4; selectivity s: 0.001%–5%.
@@ -19,9 +21,12 @@
 //! **Pitfalls**: indexes are always faster; break-even at 50% (it is near 1/r: a few percent or
 //! less).
 
-use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected};
+use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, ChoiceOption, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -31,8 +36,8 @@ pub struct IndexVsScan;
 static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "ask",
-        help: "scan: pages a full scan reads; index: pages an index lookup reads; break_even: selectivity where they match",
-        kind: ParamKind::Choice { options: &["scan", "index", "break_even"], draw: [&["scan", "index"], &["index", "break_even"], &["index", "break_even"]] },
+        help: "scan: pages a full scan reads; index: pages an index lookup reads; break_even: selectivity where they match; plan: which plan wins",
+        kind: ParamKind::Choice { options: &["scan", "index", "break_even", "plan"], draw: [&["scan", "index", "plan"], &["index", "break_even", "plan"], &["index", "break_even", "plan"]] },
     },
     ParamSpec { key: "rows", help: "table rows R", kind: ParamKind::Int { min: 1000, max: 10_000_000_000, draw: [(100_000, 1_000_000), (1_000_000, 50_000_000), (10_000_000, 100_000_000)] } },
     ParamSpec { key: "rows_per_page", help: "rows per heap page r", kind: ParamKind::Int { min: 1, max: 1000, draw: [(20, 100), (20, 200), (20, 200)] } },
@@ -65,7 +70,7 @@ fn scan_pages(s: &Scenario) -> u64 {
 fn index_pages(s: &Scenario, sel: f64) -> u64 {
     let matches = (sel * s.rows as f64).round() as u64;
     let mut pages = s.h; // root to the parent of the leaves
-    // Leaf pages: the first is read even when nothing matches; then one per further e entries.
+                         // Leaf pages: the first is read even when nothing matches; then one per further e entries.
     let mut left = matches;
     pages += 1;
     while left > s.e {
@@ -81,7 +86,7 @@ impl Family for IndexVsScan {
         "optimization.index_vs_scan"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -93,38 +98,111 @@ impl Family for IndexVsScan {
         PARAMS
     }
 
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("scan", [2, 2, 3], &["index-selectivity"]),
+            Ask::new("index", [3, 4, 5], &["index-selectivity"]),
+            Ask::new("break_even", [4, 5, 6], &["index-selectivity"]),
+            Ask::new("plan", [3, 4, 5], &["index-selectivity", "query-planning"]).judgment(),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "pages read by a scan, an index lookup, and the break-even selectivity; which plan wins",
+            key: "simulated access plans; bisection",
+            second_route: "closed forms",
+        }
+    }
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        let Ok(s) = q.scenario::<Scenario>() else {
+            return vec!["no scenario".into()];
+        };
+        if s.ask != "plan" {
+            return Vec::new();
+        }
+        let (scan, index) = (scan_pages(&s) as f64, index_pages(&s, s.sel) as f64);
+        if (index / scan - 1.0).abs() < 0.25 {
+            vec![format!(
+                "the plans read {index} and {scan} pages: too close to call by hand"
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let rows = cx.int("rows") as u64;
         let r = cx.int("rows_per_page") as u64;
         let sel = cx.real("selectivity_pct") / 100.0;
-        if ask != "index" {
+        if ask != "index" && ask != "plan" {
             // The scan does not depend on it, and the break-even question asks for it.
             cx.unused("selectivity_pct");
         }
         let e = cx.rng().random_range(1..=5) * 100;
         let h = cx.rng().random_range(2..=4);
-        let s = Scenario { ask: ask.into(), rows, r, e, h, sel };
+        let s = Scenario {
+            ask: ask.into(),
+            rows,
+            r,
+            e,
+            h,
+            sel,
+        };
         let prompt = Content::new()
             .p(format!(
                 "A table has **{rows}** rows, **{r}** per heap page. An unclustered B-tree index on the filtered column has **{h}** levels above its leaves and **{e}** entries per leaf page. Assume each matching row lives on a different heap page and that nothing is cached: every page touched is one page read."
             ));
         let scan = scan_pages(&s);
+        let scan_t = super::thousands(scan);
         let (prompt, slot, solution) = match ask {
             "scan" => (
                 prompt.p("How many pages does a full table scan read?"),
-                AnswerSlot::new("pages read by the scan", Expected::Integer { value: scan as i64 }),
-                Content::new().p(format!("Every heap page once: ⌈{rows}/{r}⌉ = **{scan}** pages.")),
+                AnswerSlot::new(
+                    "pages read by the scan",
+                    Expected::Integer { value: scan as i64 },
+                ),
+                Content::new().p(format!(
+                    "Every heap page once: $ceil({rows} / {r})$ = **{scan_t}** pages."
+                )),
             ),
             "index" => {
                 let v = index_pages(&s, sel);
                 let m = (sel * rows as f64).round() as u64;
+                let (v_t, m_t) = (super::thousands(v), super::thousands(m));
                 (
                     prompt.p(format!("A query matches **{}%** of the rows. How many pages does the index plan read?", num(sel * 100.0))),
                     AnswerSlot::new("pages read via the index", Expected::Integer { value: v as i64 }),
                     Content::new()
-                        .p(format!("{} matching rows. Descend {h} inner levels, read ⌈{m}/{e}⌉ = {} leaf pages (at least one), then one heap page per match.", m, m.div_ceil(e).max(1)))
-                        .p(format!("{h} + {} + {m} = **{v}** pages, against {scan} for a full scan: the index {}.", m.div_ceil(e).max(1), if v < scan { "wins" } else { "loses" })),
+                        .p(format!("{} matching rows. Descend {h} inner levels, read $ceil({m} / {e})$ = {} leaf pages (at least one), then one heap page per match.", m, m.div_ceil(e).max(1)))
+                        .p(format!("{h} + {} + {m_t} = **{v_t}** pages, against {scan_t} for a full scan: the index {}.", m.div_ceil(e).max(1), if v < scan { "wins" } else { "loses" })),
+                )
+            }
+            "plan" => {
+                let v = index_pages(&s, sel);
+                let m = (sel * rows as f64).round() as u64;
+                let (v_t, m_t) = (super::thousands(v), super::thousands(m));
+                let index_wins = v < scan;
+                let options = vec![
+                    if index_wins {
+                        ChoiceOption::right("the index plan")
+                    } else {
+                        ChoiceOption::wrong("the index plan", format!("an index is not always faster: unclustered, it reads one heap page per match, {m_t} of them, {v_t} pages in all against {scan_t} for the scan."))
+                    },
+                    if index_wins {
+                        ChoiceOption::wrong("the full scan", format!("a scan reads pages sequentially, but it still reads all {scan_t} of them; the index reads only {v_t} here."))
+                    } else {
+                        ChoiceOption::right("the full scan")
+                    },
+                ];
+                (
+                    prompt.p(format!("A query matches **{}%** of the rows. Which plan reads fewer pages, and how many pages does that plan read?", num(sel * 100.0))),
+                    AnswerSlot::new("the plan that reads fewer pages", Expected::Choice { options, correct: if index_wins { 0 } else { 1 } }),
+                    Content::new()
+                        .p(format!("Scan: $ceil({rows} / {r})$ = {scan_t} pages."))
+                        .p(format!("Index: {m_t} matching rows; {h} inner levels + $ceil({m} / {e})$ = {} leaf pages (at least one) + {m_t} heap pages = {v_t} pages.", m.div_ceil(e).max(1)))
+                        .p(format!("**{}** wins with **{}** pages. Rule of thumb: an unclustered index wins only below about $1 / r$ = {}% of the rows.", if index_wins { "The index plan" } else { "The full scan" }, v.min(scan), fmt_sig(100.0 / r as f64, 2))),
                 )
             }
             _ => {
@@ -138,30 +216,99 @@ impl Family for IndexVsScan {
                 let (mut lo, mut hi) = (0.0f64, 1.0f64);
                 for _ in 0..60 {
                     let mid = (lo + hi) / 2.0;
-                    if index_pages(&s, mid) < scan { lo = mid } else { hi = mid }
+                    if index_pages(&s, mid) < scan {
+                        lo = mid
+                    } else {
+                        hi = mid
+                    }
                 }
                 let v = hi * 100.0;
                 (
                     prompt.p("At what selectivity (percentage of rows matching) does the index plan stop reading fewer pages than a full scan?"),
-                    AnswerSlot::new("break-even selectivity (%)", Expected::rel(v, 0.02)),
+                    AnswerSlot::new("break-even selectivity", Expected::rel(v, 0.02))
+                        .unit("%")
+                        .by_hand("$s = (R / r - h) / (R (1 + 1 / e))$, rounding ignored", 100.0 * (scan as f64 - h as f64) / (rows as f64 * (1.0 + 1.0 / e as f64))),
                     Content::new()
-                        .p(format!("Index ≈ {h} + sR/{e} + sR pages; scan = R/{r} = {scan}. Setting them equal: s = (R/r − h)/(R(1 + 1/e)) ≈ 1/(r(1 + 1/e))."))
+                        .p(format!("Index ≈ $h + s R / e + s R$ = {h} + sR/{e} + sR pages; scan = $R / r$ = {scan_t}. Setting them equal: $s = (R / r - h) / (R (1 + 1 / e)) approx 1 / (r (1 + 1 / e))$."))
                         .p(format!("s* = **{}%**: with {r} rows per page, reading one page per match beats the scan only below about 1/{r} of the rows.", fmt_sig(v, 3))),
                 )
             }
         };
-        let evidence = Content::new().p(format!("Simulated plans: scan {scan} pages; index at {}%: {} pages.", num(sel * 100.0), index_pages(&s, sel)));
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s))
+        let evidence = Content::new().p(format!(
+            "Simulated plans: scan {scan} pages; index at {}%: {} pages.",
+            num(sel * 100.0),
+            index_pages(&s, sel)
+        ));
+        let mut slots = vec![slot];
+        if ask == "plan" {
+            let v = index_pages(&s, sel).min(scan);
+            slots.push(AnswerSlot::new(
+                "pages that plan reads",
+                Expected::Integer { value: v as i64 },
+            ));
+        }
+        let rule = 100.0 / (r as f64 * (1.0 + 1.0 / e as f64));
+        let matches = (sel * rows as f64).round() as u64;
+        let clustered = s.h + matches.div_ceil(e).max(1) + matches.div_ceil(r);
+        let mut q = Question::new(prompt, slots, solution, evidence).with_scenario(&s);
+        q = match ask {
+            "scan" => q
+                .followup(
+                    FollowUp::new("Below what share of matching rows would an index lookup read fewer pages?", format!("About $1 / (r (1 + 1 / e))$ = {}% of the rows, with {r} rows per page.", fmt_sig(rule, 2)))
+                        .point("the break-even is near 1/r, not 50%"),
+                )
+                .followup(
+                    FollowUp::new("Why might the scan still be faster in wall-clock time than its page count suggests?", "Its reads are sequential: prefetching and large I/Os make a sequential page many times cheaper than a random one, which moves the break-even further down.")
+                        .point("random vs sequential I/O cost"),
+                ),
+            _ => {
+                let idx = index_pages(&s, sel);
+                let (idx_t, clustered_t) = (super::thousands(idx), super::thousands(clustered));
+                let q = if ask == "break_even" { q } else { q.contrast(Contrast::new("index vs scan pages", idx, scan)) };
+                q.followup(
+                    FollowUp::new(
+                        "What if the table were clustered on the filtered column (matching rows stored together)?",
+                        if ask == "break_even" {
+                            format!("The heap part becomes about $s R / r$ pages instead of $s R$: the index then reads fewer pages than the scan at almost any selectivity below 100% (the break-even moves from about {}% to near 100%).", fmt_sig(rule, 2))
+                        } else {
+                            format!("The matches fill $ceil(s R / r)$ heap pages instead of one page each: {clustered_t} pages in all instead of {idx_t}.")
+                        },
+                    )
+                    .point("clustering (or a covering index) removes the one-page-per-match cost"),
+                )
+                .followup(
+                    FollowUp::new("How would a planner know the selectivity before running the query?", "From column statistics: histograms and distinct-value counts, refreshed by ANALYZE; a stale estimate is a classic cause of a bad plan.")
+                        .point("EXPLAIN shows the estimated row count next to the actual one"),
+                )
+            }
+        };
+        Ok(q)
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         let scan = s.rows.div_ceil(s.r);
         match (s.ask.as_str(), q.expected(0)?) {
-            ("scan", Expected::Integer { value }) => CheckError::expect_eq("scan pages", *value, scan as i64),
+            ("scan", Expected::Integer { value }) => {
+                CheckError::expect_eq("scan pages", *value, scan as i64)
+            }
+            ("plan", Expected::Choice { correct, .. }) => {
+                let m = (s.sel * s.rows as f64).round() as u64;
+                let idx = s.h + m.div_ceil(s.e).max(1) + m;
+                CheckError::expect_eq("better plan", *correct, if idx < scan { 0 } else { 1 })?;
+                CheckError::expect_eq(
+                    "pages of the better plan",
+                    q.expected_integer(1)?,
+                    idx.min(scan) as i64,
+                )
+            }
             ("index", Expected::Integer { value }) => {
                 let m = (s.sel * s.rows as f64).round() as u64;
-                CheckError::expect_eq("index pages", *value, (s.h + m.div_ceil(s.e).max(1) + m) as i64)
+                CheckError::expect_eq(
+                    "index pages",
+                    *value,
+                    (s.h + m.div_ceil(s.e).max(1) + m) as i64,
+                )
             }
             (_, Expected::Real { value, .. }) => {
                 // The page counts are integers: find the smallest number of matches m with
@@ -169,7 +316,8 @@ impl Family for IndexVsScan {
                 // m ≈ (scan − h − 1)·e/(e + 1). Matches are round(sR), so the switch is at
                 // s = (m − ½)/R.
                 let idx = |m: u64| s.h + m.div_ceil(s.e).max(1) + m;
-                let est = ((scan as f64 - s.h as f64 - 1.0) * s.e as f64 / (s.e as f64 + 1.0)).max(0.0) as u64;
+                let est = ((scan as f64 - s.h as f64 - 1.0) * s.e as f64 / (s.e as f64 + 1.0))
+                    .max(0.0) as u64;
                 let mut m = est.saturating_sub(3);
                 while m > 0 && idx(m - 1) >= scan {
                     m -= 1;
@@ -178,7 +326,11 @@ impl Family for IndexVsScan {
                     m += 1;
                 }
                 let closed = 100.0 * (m as f64 - 0.5).max(0.0) / s.rows as f64;
-                if (closed - value).abs() <= 1e-6 * closed { Ok(()) } else { Err(CheckError(format!("key {value}, closed form {closed}"))) }
+                if (closed - value).abs() <= 1e-6 * closed {
+                    Ok(())
+                } else {
+                    Err(CheckError(format!("key {value}, closed form {closed}")))
+                }
             }
             _ => Err(CheckError("unexpected answer kind".into())),
         }
@@ -188,8 +340,8 @@ impl Family for IndexVsScan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     #[test]
     fn passes_the_stress_check() {
@@ -198,7 +350,14 @@ mod tests {
 
     #[test]
     fn by_hand() {
-        let s = Scenario { ask: "index".into(), rows: 1_000_000, r: 100, e: 200, h: 3, sel: 0.001 };
+        let s = Scenario {
+            ask: "index".into(),
+            rows: 1_000_000,
+            r: 100,
+            e: 200,
+            h: 3,
+            sel: 0.001,
+        };
         assert_eq!(scan_pages(&s), 10_000);
         // 1000 matches: 3 inner + 5 leaves + 1000 heap pages.
         assert_eq!(index_pages(&s, 0.001), 1008);
@@ -206,8 +365,60 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_ask_follows_the_page_counts() {
+        // By hand: 1,000,000 rows, 100 per page: the scan reads 10,000 pages. With h = 3 and
+        // e = 200, at 0.1% the index reads 3 + 5 + 1000 = 1008 pages (index wins); at 2% it reads
+        // 3 + 100 + 20,000 = 20,103 (scan wins).
+        let s = Scenario {
+            ask: "plan".into(),
+            rows: 1_000_000,
+            r: 100,
+            e: 200,
+            h: 3,
+            sel: 0.02,
+        };
+        assert_eq!(index_pages(&s, 0.02), 20_103);
+        assert_eq!(index_pages(&s, 0.001), 1008);
+        for (pct, want) in [("0.1", 0usize), ("2", 1)] {
+            let pins = parse_pins(
+                &IndexVsScan,
+                &[
+                    "ask=plan".into(),
+                    "rows=1000000".into(),
+                    "rows_per_page=100".into(),
+                    format!("selectivity_pct={pct}"),
+                ],
+            )
+            .unwrap();
+            let mut q = generate(&IndexVsScan, 1, Difficulty::Medium, &pins).unwrap();
+            // Whatever the drawn tree shape (h 2–4, e 100–500), these two are far from break-even.
+            let Expected::Choice { correct, .. } = q.slots[0].expected else {
+                panic!()
+            };
+            assert_eq!(correct, want, "{pct}%");
+            crate::family::cross_check(&IndexVsScan, &q).unwrap();
+            q.slots[0].expected = match q.slots[0].expected.clone() {
+                Expected::Choice { options, correct } => Expected::Choice {
+                    options,
+                    correct: 1 - correct,
+                },
+                e => e,
+            };
+            assert!(crate::family::cross_check(&IndexVsScan, &q).is_err());
+        }
+    }
+
+    #[test]
     fn pins_are_used() {
-        let pins = parse_pins(&IndexVsScan, &["ask=scan".into(), "rows=1000000".into(), "rows_per_page=100".into()]).unwrap();
+        let pins = parse_pins(
+            &IndexVsScan,
+            &[
+                "ask=scan".into(),
+                "rows=1000000".into(),
+                "rows_per_page=100".into(),
+            ],
+        )
+        .unwrap();
         let q = generate(&IndexVsScan, 1, Difficulty::Easy, &pins).unwrap();
         assert_eq!(q.slots[0].expected.reference(), "10000");
     }

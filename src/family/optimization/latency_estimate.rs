@@ -26,7 +26,10 @@
 
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use serde::{Deserialize, Serialize};
 
 /// The family.
@@ -52,7 +55,12 @@ const DEVICES: &[(&str, &str, f64, f64)] = &[
     ("memory", "main memory", 100e-9, 4e9),
     ("ssd", "SSD", 150e-6, 1e9),
     ("disk", "spinning disk", 10e-3, 50e6),
-    ("network", "datacenter network (round trip per read)", 500e-6, 100e6),
+    (
+        "network",
+        "datacenter network (round trip per read)",
+        500e-6,
+        100e6,
+    ),
 ];
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -114,7 +122,9 @@ fn shown_numbers(q: &Question, label: &str) -> Result<(f64, f64), CheckError> {
         .0
         .iter()
         .find_map(|b| match b {
-            Block::Table { rows, .. } => rows.iter().find(|r| r.first().is_some_and(|c| plain_spans(c) == label)),
+            Block::Table { rows, .. } => rows
+                .iter()
+                .find(|r| r.first().is_some_and(|c| plain_spans(c) == label)),
             _ => None,
         })
         .ok_or_else(|| CheckError(format!("the prompt's table has no row for {label}")))?;
@@ -132,7 +142,7 @@ impl Family for LatencyEstimate {
         "optimization.latency_estimate"
     }
     fn version(&self) -> u32 {
-        2
+        3
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -144,6 +154,22 @@ impl Family for LatencyEstimate {
         PARAMS
     }
 
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("sequential", [2, 3, 4], &["latency-numbers"]),
+            Ask::new("random", [3, 4, 5], &["latency-numbers"]),
+            Ask::new("ratio", [3, 4, 5], &["latency-numbers"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "sequential vs random 4 KiB reads from memory, SSD, disk, network",
+            key: "per-request simulation",
+            second_route: "closed forms",
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let dev = cx.pick("device");
@@ -152,10 +178,16 @@ impl Family for LatencyEstimate {
         let (seq, rnd) = simulate(lat, bw, gb);
         let rows: Vec<Vec<String>> = DEVICES
             .iter()
-            .map(|d| vec![d.1.to_string(), format!("{} µs", fmt_sig(d.2 * 1e6, 2)), format!("{} GB/s", fmt_sig(d.3 / 1e9, 3))])
+            .map(|d| {
+                vec![
+                    d.1.to_string(),
+                    format!("{} µs", fmt_sig(d.2 * 1e6, 2)),
+                    format!("{} GB/s", fmt_sig(d.3 / 1e9, 3)),
+                ]
+            })
             .collect();
         let prompt = Content::new()
-            .p("Use these round numbers (1 GB = 10^9 bytes, 4 KiB = 4096 bytes); a read pays the access latency once, then transfers at the bandwidth:")
+            .p("Use these round numbers (1 GB = $10^9$ bytes, 4 KiB = 4096 bytes); a read pays the access latency once, then transfers at the bandwidth:")
             .table(["device", "access latency", "bandwidth"], rows);
         let (q, v, unit) = match ask {
             "sequential" => (format!("About how many seconds does it take to read **{gb} GB** sequentially from the {label}?"), seq, "seconds"),
@@ -163,12 +195,86 @@ impl Family for LatencyEstimate {
             _ => (format!("Reading **{gb} GB** from the {label}: how many times longer do random 4 KiB reads (one at a time) take than one sequential read?"), rnd / seq, "times"),
         };
         let reads = (gb as f64 * 1e9 / BLOCK).ceil();
+        let reads_text = super::thousands(reads as u64);
+        let bw_gb = fmt_sig(bw / 1e9, 3);
+        let transfer_us = BLOCK / bw * 1e6;
         let solution = Content::new()
-            .p(format!("Sequential: latency + size/bandwidth = {} µs + {}e9 / {} = {} ({}).", fmt_sig(lat * 1e6, 2), gb, fmt_sig(bw, 3), fmt_sig(seq, 4), human(seq)))
-            .p(format!("Random: {gb}e9 / 4096 = {} reads, each {} µs + 4096/{} = {} µs, so {} ({}).", fmt_sig(reads, 4), fmt_sig(lat * 1e6, 2), fmt_sig(bw, 3), fmt_sig((lat + BLOCK / bw) * 1e6, 4), fmt_sig(rnd, 4), human(rnd)))
+            .p(format!(
+                "Sequential: latency + size ÷ bandwidth = {} µs + {gb} GB ÷ {bw_gb} GB/s = {} s + {} s = {} s ({}).",
+                fmt_sig(lat * 1e6, 2),
+                fmt_sig(lat, 2),
+                fmt_sig(gb as f64 * 1e9 / bw, 4),
+                fmt_sig(seq, 4),
+                human(seq)
+            ))
+            .p(format!(
+                "Random: {gb} × $10^9$ B ÷ 4096 B = {reads_text} reads. Each takes {} µs + 4096 B ÷ {bw_gb} GB/s = {} µs + {} µs = {} µs, so {reads_text} × {} µs = {} s ({}).",
+                fmt_sig(lat * 1e6, 2),
+                fmt_sig(lat * 1e6, 2),
+                fmt_sig(transfer_us, 3),
+                fmt_sig((lat + BLOCK / bw) * 1e6, 4),
+                fmt_sig((lat + BLOCK / bw) * 1e6, 4),
+                fmt_sig(rnd, 4),
+                human(rnd)
+            ))
             .p(format!("Answer: **{}** {unit}. Random reads pay the latency per 4 KiB, which dominates on every device but memory.", fmt_sig(v, 3)));
-        let evidence = Content::new().p(format!("Simulated request by request: sequential {} s, random {} s.", fmt_sig(seq, 6), fmt_sig(rnd, 6)));
-        Ok(Question::new(prompt.p(q), vec![AnswerSlot::new(unit, Expected::rel(v, 0.05))], solution, evidence).with_scenario(&Scenario { ask: ask.into(), device: dev.into(), gb }))
+        let evidence = Content::new().p(format!(
+            "Simulated request by request: sequential {} s, random {} s.",
+            fmt_sig(seq, 6),
+            fmt_sig(rnd, 6)
+        ));
+        // By hand: drop the sequential read's one latency, and treat the reads as X·10^9/4096
+        // without rounding up.
+        let seq_hand = gb as f64 * 1e9 / bw;
+        let rnd_hand = gb as f64 * 1e9 / BLOCK * (lat + BLOCK / bw);
+        let (hand, method) = match ask {
+            "sequential" => (seq_hand, "size ÷ bandwidth (the one latency is negligible)"),
+            "random" => (rnd_hand, "(size ÷ 4096 B) × (latency + 4096 B ÷ bandwidth)"),
+            _ => (
+                rnd_hand / seq_hand,
+                "(latency + 4096 B ÷ bandwidth) ÷ (4096 B ÷ bandwidth)",
+            ),
+        };
+        let slot = AnswerSlot::new(
+            if unit == "seconds" {
+                "time"
+            } else {
+                "random ÷ sequential"
+            },
+            Expected::rel(v, 0.05),
+        )
+        .unit(unit)
+        .by_hand(method, hand);
+        // The device most different from this one, for the follow-up.
+        let other = if dev == "disk" { "ssd" } else { "disk" };
+        let (other_label, olat, obw) = device(other).map_err(GenError::Run)?;
+        let (oseq, ornd) = simulate(olat, obw, gb);
+        let ssd_qd = {
+            // 32 reads in flight: the latency overlaps, the transfer does not.
+            let per = (lat / 32.0).max(BLOCK / bw);
+            reads * per
+        };
+        Ok(Question::new(prompt.p(q), vec![slot], solution, evidence)
+            .with_scenario(&Scenario { ask: ask.into(), device: dev.into(), gb })
+            .contrast(Contrast::new("sequential vs random time", fmt_sig(seq, 3), fmt_sig(rnd, 3)))
+            .followup(
+                FollowUp::new(
+                    format!("How would the {other_label} compare on the same {gb} GB?"),
+                    format!("Sequential {}, random {} (here: {} and {}).", human(oseq), human(ornd), human(seq), human(rnd)),
+                )
+                .point("latency dominates random reads; bandwidth dominates sequential ones"),
+            )
+            .followup(
+                FollowUp::new(
+                    "What if the random reads were issued 32 at a time instead of one at a time?",
+                    format!(
+                        "If the device serves 32 reads in parallel, the latency overlaps: about {reads_text} × max(latency ÷ 32, transfer) = {} instead of {}. A spinning disk cannot do this (one head), so reordering reads by position is its only help.",
+                        human(ssd_qd),
+                        human(rnd)
+                    ),
+                )
+                .point("queue depth hides latency on SSDs and networks, not on a single disk arm"),
+            ))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -186,15 +292,19 @@ impl Family for LatencyEstimate {
             "random" => rnd,
             _ => rnd / seq,
         };
-        if (want - value).abs() <= 1e-6 * want { Ok(()) } else { Err(CheckError(format!("key {value}, closed form {want}"))) }
+        if (want - value).abs() <= 1e-6 * want {
+            Ok(())
+        } else {
+            Err(CheckError(format!("key {value}, closed form {want}")))
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     #[test]
     fn passes_the_stress_check() {
@@ -217,18 +327,38 @@ mod tests {
         let t = |name: &str| device(name).unwrap();
         let (_, mem_lat, mem_bw) = t("memory");
         assert_eq!(mem_lat, 100e-9, "main memory reference: 100 ns");
-        assert!((1e6 / mem_bw - 250e-6).abs() < 1e-12, "read 1 MB sequentially from memory: 250 µs");
+        assert!(
+            (1e6 / mem_bw - 250e-6).abs() < 1e-12,
+            "read 1 MB sequentially from memory: 250 µs"
+        );
         let (_, ssd_lat, ssd_bw) = t("ssd");
-        assert!((ssd_lat - 150e-6).abs() < 1e-12, "read 4K randomly from SSD: 150 µs");
-        assert!((1e6 / ssd_bw - 1e-3).abs() < 1e-12, "read 1 MB sequentially from SSD: 1 ms");
+        assert!(
+            (ssd_lat - 150e-6).abs() < 1e-12,
+            "read 4K randomly from SSD: 150 µs"
+        );
+        assert!(
+            (1e6 / ssd_bw - 1e-3).abs() < 1e-12,
+            "read 1 MB sequentially from SSD: 1 ms"
+        );
         let (_, disk_lat, disk_bw) = t("disk");
         assert_eq!(disk_lat, 10e-3, "disk seek: 10 ms");
-        assert!((1e6 / disk_bw - 20e-3).abs() < 1e-12, "read 1 MB sequentially from disk: 20 ms");
+        assert!(
+            (1e6 / disk_bw - 20e-3).abs() < 1e-12,
+            "read 1 MB sequentially from disk: 20 ms"
+        );
         let (_, net_lat, net_bw) = t("network");
-        assert_eq!(net_lat, 500e-6, "round trip within the same datacenter: 500 µs");
-        assert!((1e3 / net_bw - 10e-6).abs() < 1e-15, "send 1K bytes over a 1 Gbps network: 10 µs");
+        assert_eq!(
+            net_lat, 500e-6,
+            "round trip within the same datacenter: 500 µs"
+        );
+        assert!(
+            (1e3 / net_bw - 10e-6).abs() < 1e-15,
+            "send 1K bytes over a 1 Gbps network: 10 µs"
+        );
         // Every device a parameter names is in the table, and nothing else is silently one.
-        let ParamKind::Choice { options, .. } = PARAMS[1].kind else { panic!() };
+        let ParamKind::Choice { options, .. } = PARAMS[1].kind else {
+            panic!()
+        };
         for o in options {
             assert!(device(o).is_ok(), "{o}");
         }
@@ -237,7 +367,15 @@ mod tests {
 
     #[test]
     fn the_second_route_reads_the_table_the_candidate_sees() {
-        let pins = parse_pins(&LatencyEstimate, &["ask=sequential".into(), "device=ssd".into(), "gigabytes=10".into()]).unwrap();
+        let pins = parse_pins(
+            &LatencyEstimate,
+            &[
+                "ask=sequential".into(),
+                "device=ssd".into(),
+                "gigabytes=10".into(),
+            ],
+        )
+        .unwrap();
         let mut q = generate(&LatencyEstimate, 1, Difficulty::Hard, &pins).unwrap();
         crate::family::cross_check(&LatencyEstimate, &q).unwrap();
         // A prompt that shows another bandwidth than the key used is caught.
@@ -259,14 +397,30 @@ mod tests {
 
     #[test]
     fn pins_are_used() {
-        let pins = parse_pins(&LatencyEstimate, &["ask=sequential".into(), "device=disk".into(), "gigabytes=1".into()]).unwrap();
+        let pins = parse_pins(
+            &LatencyEstimate,
+            &[
+                "ask=sequential".into(),
+                "device=disk".into(),
+                "gigabytes=1".into(),
+            ],
+        )
+        .unwrap();
         let q = generate(&LatencyEstimate, 1, Difficulty::Easy, &pins).unwrap();
         assert_eq!(q.slots[0].expected.reference(), "20.0");
     }
 
     #[test]
     fn the_cross_check_catches_ignoring_latency() {
-        let pins = parse_pins(&LatencyEstimate, &["ask=random".into(), "device=ssd".into(), "gigabytes=10".into()]).unwrap();
+        let pins = parse_pins(
+            &LatencyEstimate,
+            &[
+                "ask=random".into(),
+                "device=ssd".into(),
+                "gigabytes=10".into(),
+            ],
+        )
+        .unwrap();
         let mut q = generate(&LatencyEstimate, 1, Difficulty::Medium, &pins).unwrap();
         crate::family::cross_check(&LatencyEstimate, &q).unwrap();
         q.slots[0].expected = Expected::rel(10.0, 0.05); // random at full bandwidth

@@ -28,7 +28,9 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use serde::{Deserialize, Serialize};
 
 /// The family.
@@ -40,7 +42,11 @@ static PARAMS: &[ParamSpec] = &[
         help: "rect, tri, log, dep_step, square or three (see the family docs)",
         kind: ParamKind::Choice {
             options: &["rect", "tri", "log", "dep_step", "square", "three"],
-            draw: [&["rect", "tri"], &["tri", "log", "dep_step"], &["log", "square", "three"]],
+            draw: [
+                &["rect", "tri"],
+                &["tri", "log", "dep_step"],
+                &["log", "square", "three"],
+            ],
         },
     },
     ParamSpec {
@@ -90,7 +96,11 @@ struct Expr {
 
 impl Expr {
     fn c(b: i64) -> Expr {
-        Expr { a: 0, x: Term::One, b }
+        Expr {
+            a: 0,
+            x: Term::One,
+            b,
+        }
     }
     fn t(x: Term) -> Expr {
         Expr { a: 1, x, b: 0 }
@@ -111,7 +121,11 @@ impl Expr {
             Term::Var(v) => names[v].to_string(),
             Term::Square(v) => format!("{0} * {0}", names[v]),
         };
-        let ax = if self.a == 1 { x } else { format!("{} * {x}", self.a) };
+        let ax = if self.a == 1 {
+            x
+        } else {
+            format!("{} * {x}", self.a)
+        };
         match self.b {
             0 => ax,
             b if b > 0 => format!("{ax} + {b}"),
@@ -295,7 +309,7 @@ impl Family for LoopCount {
         "optimization.loop_count"
     }
     fn version(&self) -> u32 {
-        2
+        3
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -305,6 +319,17 @@ impl Family for LoopCount {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 5, 8], &["loop-trip-count"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "how often the inner statement of a loop nest runs",
+            key: "the loop description, executed",
+            second_route: "closed-form trip count of the innermost loop",
+        }
     }
     /// `step` and `outer_step` are the steps in the loop headers (`i++` for 1).
     fn shown_indirectly(&self) -> &'static [&'static str] {
@@ -360,7 +385,11 @@ impl Family for LoopCount {
                 rows.push(vec![format!("{} = {v}", NAMES[0]), c.to_string()]);
                 shown += 1;
             }
-            v = if outer.multiply { v * outer.step } else { v + outer.step };
+            v = if outer.multiply {
+                v * outer.step
+            } else {
+                v + outer.step
+            };
         }
         if iterations > shown {
             rows.push(vec!["…".into(), "…".into()]);
@@ -381,6 +410,29 @@ impl Family for LoopCount {
              per-outer-iteration sum gives {total}.",
             evaluate(&loops, n)
         ));
+        let doubled = execute(&loops, 2 * n);
+        let growth = FollowUp::new(
+            format!("What if n doubled to {}?", 2 * n),
+            match doubled {
+                Some(d) => format!(
+                    "`count++` runs {} times, {}× as often: {}.",
+                    super::thousands(d),
+                    crate::answer::fmt_sig(d as f64 / count.max(1) as f64, 3),
+                    match shape {
+                        "log" => "the doubling loop adds one outer pass, so the growth is close to linear in n (or n log n when the inner loop runs to n)",
+                        "square" | "three" => "the cubic term dominates: about 8× per doubling",
+                        _ => "quadratic growth: about 4× per doubling",
+                    }
+                ),
+                None => format!("More than {LIMIT} runs: too many to execute here, but the closed form still answers it."),
+            },
+        )
+        .point("a ratio at n and 2n estimates the growth class");
+        let off_by_one = FollowUp::new(
+            "Which single change to a loop header would change the count by the most, and why?",
+            "Changing a bound between `<` and `<=` adds one iteration per pass of that loop; changing a step divides the trip count (rounded up); a doubling loop's bound moves the count only when it crosses a power of two.",
+        )
+        .point("off-by-one at `<` against `<=` and the rounding up of stepped loops");
         Ok(Question::new(
             prompt,
             vec![AnswerSlot::new(
@@ -392,7 +444,16 @@ impl Family for LoopCount {
             solution,
             evidence,
         )
-        .with_scenario(&Scenario { loops, n, shape: shape.to_string(), s_in, s_out, inclusive }))
+        .with_scenario(&Scenario {
+            loops,
+            n,
+            shape: shape.to_string(),
+            s_in,
+            s_out,
+            inclusive,
+        })
+        .followup(growth)
+        .followup(off_by_one))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -458,14 +519,20 @@ fn closed_count(shape: &str, n: i64, s_in: i64, s_out: i64, inclusive: bool) -> 
         // i = 1, 2, 4, … < n: as many as the bit length of n − 1; Σ ⌈2^p/s⌉ = (2^P − 1 + Σ r_p)/s
         // with r_p the amount each 2^p falls short of a multiple of s.
         "log" => {
-            let p = if n >= 2 { 128 - (n - 1).leading_zeros() } else { 0 };
+            let p = if n >= 2 {
+                128 - (n - 1).leading_zeros()
+            } else {
+                0
+            };
             let short: u128 = (0..p).map(|e| (si - (1u128 << e) % si) % si).sum();
             ((1u128 << p) - 1 + short) / si
         }
         // i = 1 + k·s_o; Σ ⌈i²/t⌉ = (Σ i² + Σ (−i² mod t))/t, the remainders repeating every t.
         "square" => {
             let k = from1(so);
-            let sum_sq = k + so * k * k.saturating_sub(1) + so * so * k.saturating_sub(1) * k * (2 * k).saturating_sub(1) / 6;
+            let sum_sq = k
+                + so * k * k.saturating_sub(1)
+                + so * so * k.saturating_sub(1) * k * (2 * k).saturating_sub(1) / 6;
             let short = |kk: u128| (si - ((1 + kk * so) * (1 + kk * so)) % si) % si;
             let period: u128 = (0..si).map(short).sum();
             let rest: u128 = (0..k % si).map(short).sum();
@@ -523,11 +590,11 @@ fn closed_form(shape: &str, n: i64, s_in: i64, s_out: i64, inclusive: bool) -> O
     match (shape, s_in, s_out, inclusive) {
         ("rect", 1, 1, false) => Some(format!("Closed form: n · n = {}.", n * n)),
         ("tri", 1, 1, false) => Some(format!(
-            "Closed form: Σ (n − i) for i = 0 … n−1 = n(n+1)/2 = {}.",
+            "Closed form: $sum_(i=0)^(n-1) (n - i) = n(n+1) / 2$ = {}.",
             n * (n + 1) / 2
         )),
         ("dep_step", 1, 1, false) => Some(format!(
-            "Closed form: Σ i for i = 1 … n−1 = n(n−1)/2 = {}.",
+            "Closed form: $sum_(i=1)^(n-1) i = n(n-1) / 2$ = {}.",
             n * (n - 1) / 2
         )),
         _ => None,
@@ -537,8 +604,8 @@ fn closed_form(shape: &str, n: i64, s_in: i64, s_out: i64, inclusive: bool) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     #[test]
     fn passes_the_stress_check() {
@@ -552,8 +619,14 @@ mod tests {
             let pins = parse_pins(&LoopCount, &["shape=square".into()]).unwrap();
             let q = generate(&LoopCount, seed, Difficulty::Hard, &pins).unwrap();
             let step = q.params["step"].to_string();
-            assert!(q.prompt.plain_text().contains(&format!("j += {step})")), "{step}: {}", q.prompt.plain_text());
-            assert!(!q.params.contains_key("outer_step") || !q.prompt.plain_text().contains("*= 2"));
+            assert!(
+                q.prompt.plain_text().contains(&format!("j += {step})")),
+                "{step}: {}",
+                q.prompt.plain_text()
+            );
+            assert!(
+                !q.params.contains_key("outer_step") || !q.prompt.plain_text().contains("*= 2")
+            );
         }
     }
 
@@ -595,8 +668,16 @@ mod tests {
             ("three", 4, 2, 2, false, 8),
         ];
         for (shape, n, s_in, s_out, inc, want) in traced {
-            assert_eq!(execute(&build(shape, s_in, s_out, inc), n), Some(want), "interpreter, {shape}");
-            assert_eq!(closed_count(shape, n, s_in, s_out, inc), Some(want), "closed form, {shape}");
+            assert_eq!(
+                execute(&build(shape, s_in, s_out, inc), n),
+                Some(want),
+                "interpreter, {shape}"
+            );
+            assert_eq!(
+                closed_count(shape, n, s_in, s_out, inc),
+                Some(want),
+                "closed form, {shape}"
+            );
         }
     }
 
@@ -607,13 +688,22 @@ mod tests {
                 for (s_in, s_out) in [(1, 1), (2, 1), (1, 3), (3, 2), (4, 5), (6, 3)] {
                     for inc in [false, true] {
                         let loops = build(shape, s_in, s_out, inc);
-                        assert_eq!(closed_count(shape, n, s_in, s_out, inc), execute(&loops, n), "{shape} n={n} {s_in} {s_out} {inc}");
+                        assert_eq!(
+                            closed_count(shape, n, s_in, s_out, inc),
+                            execute(&loops, n),
+                            "{shape} n={n} {s_in} {s_out} {inc}"
+                        );
                     }
                 }
             }
         }
         // The floor sum against the sum it replaces.
-        for (c, m, a, b) in [(0u128, 3u128, 2u128, 1u128), (10, 3, 2, 1), (37, 7, 11, 5), (100, 13, 6, 40)] {
+        for (c, m, a, b) in [
+            (0u128, 3u128, 2u128, 1u128),
+            (10, 3, 2, 1),
+            (37, 7, 11, 5),
+            (100, 13, 6, 40),
+        ] {
             let direct: u128 = (0..c).map(|k| (a * k + b) / m).sum();
             assert_eq!(floor_sum(c, m, a, b), direct, "{c} {m} {a} {b}");
         }
@@ -621,11 +711,32 @@ mod tests {
 
     #[test]
     fn pins_are_used_and_bad_ones_refused() {
-        let pins = parse_pins(&LoopCount, &["shape=tri".into(), "n=10".into(), "step=1".into(), "outer_step=1".into()]).unwrap();
+        let pins = parse_pins(
+            &LoopCount,
+            &[
+                "shape=tri".into(),
+                "n=10".into(),
+                "step=1".into(),
+                "outer_step=1".into(),
+            ],
+        )
+        .unwrap();
         let q = generate(&LoopCount, 2, Difficulty::Easy, &pins).unwrap();
         let v = q.slots[0].expected.reference();
-        assert!(v == "55" || v == "65", "exclusive 55 or inclusive 65, got {v}");
-        let big = parse_pins(&LoopCount, &["shape=three".into(), "n=400".into(), "step=1".into(), "outer_step=1".into()]).unwrap();
+        assert!(
+            v == "55" || v == "65",
+            "exclusive 55 or inclusive 65, got {v}"
+        );
+        let big = parse_pins(
+            &LoopCount,
+            &[
+                "shape=three".into(),
+                "n=400".into(),
+                "step=1".into(),
+                "outer_step=1".into(),
+            ],
+        )
+        .unwrap();
         // 400³/6 ≈ 10.7 million inner runs: refused with a hint rather than run forever.
         assert!(generate(&LoopCount, 2, Difficulty::Hard, &big).is_err());
     }
@@ -636,9 +747,14 @@ mod tests {
             let pins = parse_pins(&LoopCount, &[format!("shape={shape}")]).unwrap();
             let mut q = generate(&LoopCount, 5, Difficulty::Medium, &pins).unwrap();
             crate::family::cross_check(&LoopCount, &q).unwrap();
-            let Expected::Integer { value } = q.slots[0].expected else { panic!() };
+            let Expected::Integer { value } = q.slots[0].expected else {
+                panic!()
+            };
             q.slots[0].expected = Expected::Integer { value: value - 1 };
-            assert!(crate::family::cross_check(&LoopCount, &q).is_err(), "{shape}");
+            assert!(
+                crate::family::cross_check(&LoopCount, &q).is_err(),
+                "{shape}"
+            );
         }
     }
 }

@@ -19,7 +19,10 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,22 +33,37 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "problem",
         help: "fib: Fibonacci; grid: lattice paths in an r × c grid",
-        kind: ParamKind::Choice { options: &["fib", "grid"], draw: [&["fib", "grid"], &["fib", "grid"], &["fib", "grid"]] },
+        kind: ParamKind::Choice {
+            options: &["fib", "grid"],
+            draw: [&["fib", "grid"], &["fib", "grid"], &["fib", "grid"]],
+        },
     },
     ParamSpec {
         key: "n",
         help: "n for fib(n)",
-        kind: ParamKind::Int { min: 1, max: 60, draw: [(5, 10), (10, 20), (20, 30)] },
+        kind: ParamKind::Int {
+            min: 1,
+            max: 60,
+            draw: [(5, 10), (10, 20), (20, 30)],
+        },
     },
     ParamSpec {
         key: "rows",
         help: "grid rows r",
-        kind: ParamKind::Int { min: 1, max: 12, draw: [(2, 4), (3, 6), (5, 9)] },
+        kind: ParamKind::Int {
+            min: 1,
+            max: 12,
+            draw: [(2, 4), (3, 6), (5, 9)],
+        },
     },
     ParamSpec {
         key: "cols",
         help: "grid columns c",
-        kind: ParamKind::Int { min: 1, max: 12, draw: [(2, 4), (3, 6), (5, 9)] },
+        kind: ParamKind::Int {
+            min: 1,
+            max: 12,
+            draw: [(2, 4), (3, 6), (5, 9)],
+        },
     },
 ];
 
@@ -61,7 +79,11 @@ struct Scenario {
 fn fib_naive_calls(n: u64) -> u64 {
     fn go(n: u64, calls: &mut u64) -> u64 {
         *calls += 1;
-        if n < 2 { n } else { go(n - 1, calls) + go(n - 2, calls) }
+        if n < 2 {
+            n
+        } else {
+            go(n - 1, calls) + go(n - 2, calls)
+        }
     }
     if n <= 30 {
         let mut calls = 0;
@@ -84,7 +106,11 @@ fn fib_memo_calls(n: u64) -> u64 {
         if let Some(v) = memo.get(&n) {
             return *v;
         }
-        let v = if n < 2 { n } else { go(n - 1, memo, calls) + go(n - 2, memo, calls) };
+        let v = if n < 2 {
+            n
+        } else {
+            go(n - 1, memo, calls) + go(n - 2, memo, calls)
+        };
         memo.insert(n, v);
         v
     }
@@ -126,7 +152,7 @@ impl Family for Memoization {
         "optimization.memoization"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -136,6 +162,18 @@ impl Family for Memoization {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 5, 6], &["memoization", "recursion-tree"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "calls made by naive and memoized recursions",
+            key: "instrumented recursion",
+            second_route: "closed forms (2F(n+1)−1, 2·C(r+c, r)−1, …)",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -149,7 +187,12 @@ impl Family for Memoization {
         } else {
             cx.unused("n");
         }
-        let s = Scenario { problem: problem.into(), n, r, c };
+        let s = Scenario {
+            problem: problem.into(),
+            n,
+            r,
+            c,
+        };
         let (prompt, naive, memo, solution) = if problem == "fib" {
             let (naive, memo) = (fib_naive_calls(n), fib_memo_calls(n));
             (
@@ -160,7 +203,7 @@ impl Family for Memoization {
                 naive,
                 memo,
                 Content::new()
-                    .p(format!("(a) calls(n) = 1 + calls(n − 1) + calls(n − 2) with calls(0) = calls(1) = 1, which solves to 2·F(n + 1) − 1 = **{naive}**: exponential, about φ^n."))
+                    .p(format!("(a) calls(n) = 1 + calls(n − 1) + calls(n − 2) with calls(0) = calls(1) = 1, which solves to 2·F(n + 1) − 1 = **{}** (F(n) the n-th Fibonacci number, F(1) = F(2) = 1): exponential, about $phi^n$ with $phi approx 1.618$.", super::thousands(naive)))
                     .p(format!("(b) The memoized version computes each of fib(0) … fib({n}) once; every value from fib({}) down is requested a second time by its other parent and answered from the cache: 2·{n} − 1 = **{memo}** calls.", n.saturating_sub(2))),
             )
         } else {
@@ -173,26 +216,78 @@ impl Family for Memoization {
                 naive,
                 memo,
                 Content::new()
-                    .p(format!("(a) The naive recursion tree has one leaf per path, C(r + c, r) = {} leaves, and every inner node has two children, so 2·{} − 1 = **{naive}** calls.", binom(r + c, r), binom(r + c, r)))
+                    .p(format!("(a) The naive recursion tree has one leaf per path, C(r + c, r) = {} leaves, and every inner node has two children, so 2·{} − 1 = **{}** calls.", binom(r + c, r), binom(r + c, r), super::thousands(naive)))
                     .p(format!("(b) With the memo each inner state (i, j), 1 ≤ i ≤ {r}, 1 ≤ j ≤ {c}, is expanded once and makes two calls, so calls = 1 + 2·{r}·{c} = **{memo}**.")),
             )
         };
-        let evidence = Content::new().p(format!("Instrumented runs: naive {naive} calls, memoized {memo} calls ({}× fewer).", crate::answer::fmt_sig(naive as f64 / memo as f64, 3)));
+        let evidence = Content::new().p(format!(
+            "Instrumented runs: naive {naive} calls, memoized {memo} calls ({}× fewer).",
+            crate::answer::fmt_sig(naive as f64 / memo as f64, 3)
+        ));
+        let (more, more_naive, more_memo) = if problem == "fib" {
+            (
+                format!("`fib({})`", n + 5),
+                fib_naive_calls(n + 5),
+                fib_memo_calls(n + 5),
+            )
+        } else {
+            (
+                format!("`paths({}, {c})`", r + 1),
+                grid_calls(r + 1, c, false),
+                grid_calls(r + 1, c, true),
+            )
+        };
+        let followups = [
+            FollowUp::new(
+                format!("And for {more}?"),
+                format!(
+                    "Naive: {} calls ({}× as many); memoized: {} calls.",
+                    super::thousands(more_naive),
+                    crate::answer::fmt_sig(more_naive as f64 / naive as f64, 3),
+                    more_memo
+                ),
+            )
+            .point("the naive count grows geometrically, the memoized one linearly in the number of states"),
+            if problem == "fib" {
+                FollowUp::new(
+                    "How much memory does the memo need, and can you do without it?",
+                    format!("{} entries (fib(0) … fib({n})); a bottom-up loop that keeps only the last two values needs O(1) memory and {} additions.", n + 1, n.saturating_sub(1)),
+                )
+                .point("top-down memoization also costs O(n) stack depth")
+            } else {
+                FollowUp::new(
+                    "Is there a way to get the answer without recursion at all?",
+                    format!("Yes: the number of paths is C(r + c, r) = C({}, {r}) = {}, by counting which of the {} steps go down.", r + c, binom(r + c, r), r + c),
+                )
+                .point("the memoized recursion fills the same table as Pascal's triangle")
+            },
+        ];
+        let [f1, f2] = followups;
         Ok(Question::new(
             prompt,
             vec![
-                AnswerSlot::new("calls, naive", Expected::Integer { value: naive as i64 }),
+                AnswerSlot::new(
+                    "calls, naive",
+                    Expected::Integer {
+                        value: naive as i64,
+                    },
+                ),
                 AnswerSlot::new("calls, memoized", Expected::Integer { value: memo as i64 }),
             ],
             solution,
             evidence,
         )
-        .with_scenario(&s))
+        .with_scenario(&s)
+        .contrast(Contrast::new("naive vs memoized calls", naive, memo))
+        .followup(f1)
+        .followup(f2))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
-        let (Expected::Integer { value: a }, Expected::Integer { value: b }) = (q.expected(0)?, q.expected(1)?) else {
+        let (Expected::Integer { value: a }, Expected::Integer { value: b }) =
+            (q.expected(0)?, q.expected(1)?)
+        else {
             return Err(CheckError("expected integers".into()));
         };
         let (naive, memo) = if s.problem == "fib" {
@@ -209,8 +304,8 @@ impl Family for Memoization {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     #[test]
     fn passes_the_stress_check() {

@@ -14,7 +14,10 @@
 
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -25,12 +28,19 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "ask",
         help: "mean: minimum mean completion time; total: minimum sum of completion times",
-        kind: ParamKind::Choice { options: &["mean", "total"], draw: [&["total"], &["mean", "total"], &["mean", "total"]] },
+        kind: ParamKind::Choice {
+            options: &["mean", "total"],
+            draw: [&["total"], &["mean", "total"], &["mean", "total"]],
+        },
     },
     ParamSpec {
         key: "jobs",
         help: "jobs on the worker",
-        kind: ParamKind::Int { min: 1, max: 8, draw: [(3, 4), (4, 6), (5, 7)] },
+        kind: ParamKind::Int {
+            min: 1,
+            max: 8,
+            draw: [(3, 4), (4, 6), (5, 7)],
+        },
     },
 ];
 
@@ -43,7 +53,13 @@ struct Scenario {
 /// Sum of completion times for an order.
 fn total(durations: &[u32], order: &[usize]) -> u64 {
     let mut t = 0u64;
-    order.iter().map(|&i| { t += durations[i] as u64; t }).sum()
+    order
+        .iter()
+        .map(|&i| {
+            t += durations[i] as u64;
+            t
+        })
+        .sum()
 }
 
 /// SPT order (stable on ties).
@@ -73,7 +89,7 @@ impl Family for Scheduling {
         "optimization.scheduling"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -83,6 +99,20 @@ impl Family for Scheduling {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("mean", [2, 3, 5], &["shortest-job-first"]),
+            Ask::new("total", [2, 3, 5], &["shortest-job-first"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "minimum mean or total completion time of jobs on one worker",
+            key: "shortest job first",
+            second_route: "brute force over orders",
+        }
     }
     /// `jobs` is the number of jobs in the table.
     fn shown_indirectly(&self) -> &'static [&'static str] {
@@ -98,7 +128,9 @@ impl Family for Scheduling {
         let sum = total(&durations, &order);
         let fifo = total(&durations, &(0..n).collect::<Vec<_>>());
         let mean = sum as f64 / n as f64;
-        let names: Vec<String> = (0..n).map(|i| format!("{}", (b'A' + i as u8) as char)).collect();
+        let names: Vec<String> = (0..n)
+            .map(|i| format!("{}", (b'A' + i as u8) as char))
+            .collect();
         let prompt = Content::new()
             .p("One worker runs these report jobs, all submitted at time 0, one at a time without interruption. A job's completion time is when it finishes.")
             .table(["job", "minutes"], (0..n).map(|i| vec![names[i].clone(), durations[i].to_string()]).collect::<Vec<_>>())
@@ -108,7 +140,13 @@ impl Family for Scheduling {
                 "In the best order, what is the sum of the completion times (minutes)?"
             });
         let mut t = 0;
-        let finishes: Vec<String> = order.iter().map(|&i| { t += durations[i]; format!("{} ends at {t}", names[i]) }).collect();
+        let finishes: Vec<String> = order
+            .iter()
+            .map(|&i| {
+                t += durations[i];
+                format!("{} ends at {t}", names[i])
+            })
+            .collect();
         let solution = Content::new()
             .p("Run the shortest job first (SPT): swapping two adjacent jobs where the longer runs first shortens the later one's wait by more than it lengthens the other's, so any order that is not sorted can be improved.")
             .p(format!("Order {}: {}.", order.iter().map(|&i| names[i].clone()).collect::<Vec<_>>().join(", "), finishes.join(", ")))
@@ -118,23 +156,69 @@ impl Family for Scheduling {
                 if ask == "mean" { fmt_sig(mean, 3) } else { sum.to_string() },
                 fmt_sig(fifo as f64 / n as f64, 4)
             ));
-        let evidence = Content::new().p(format!("SPT sum {sum}; brute force over all {} orders finds the same minimum.", (1..=n as u64).product::<u64>()));
+        let evidence = Content::new().p(format!(
+            "SPT sum {sum}; brute force over all {} orders finds the same minimum.",
+            (1..=n as u64).product::<u64>()
+        ));
         let slot = if ask == "mean" {
             AnswerSlot::new("minimum mean completion time", Expected::sig(mean, 3))
+                .unit("minutes")
+                .exact_by_hand()
         } else {
-            AnswerSlot::new("minimum sum of completion times", Expected::Integer { value: sum as i64 })
+            AnswerSlot::new(
+                "minimum sum of completion times",
+                Expected::Integer { value: sum as i64 },
+            )
+            .unit("minutes")
         };
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&Scenario { ask: ask.into(), durations }))
+        let mut lpt = order.clone();
+        lpt.reverse();
+        let longest = total(&durations, &lpt);
+        let shown = |x: u64| {
+            if ask == "mean" {
+                format!("mean {} minutes", fmt_sig(x as f64 / n as f64, 3))
+            } else {
+                format!("sum {x} minutes")
+            }
+        };
+        let first = order[0];
+        Ok(Question::new(prompt, vec![slot], solution, evidence)
+            .with_scenario(&Scenario { ask: ask.into(), durations: durations.clone() })
+            .contrast(Contrast::new("shortest first vs the listed order", sum, fifo))
+            .followup(
+                FollowUp::new(
+                    "What would running the jobs in the listed order, or longest first, cost?",
+                    format!("Listed order: {}; longest first: {} (against {} shortest first).", shown(fifo), shown(longest), shown(sum)),
+                )
+                .point("the exchange argument: swapping an adjacent long-then-short pair always helps"),
+            )
+            .followup(
+                FollowUp::new(
+                    format!("Job {} is the shortest. Why might a real scheduler not always run it first?", names[first]),
+                    "Jobs arrive over time and durations are estimates: pure shortest-first can starve long jobs; real schedulers add ageing, or preempt (shortest remaining time first) with a priority weight (Smith's rule: sort by duration / weight).",
+                )
+                .point("minimising the mean is not the same goal as bounding the worst wait"),
+            ))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
-        let best = permutations(s.durations.len()).iter().map(|p| total(&s.durations, p)).min().unwrap_or(0);
+        let best = permutations(s.durations.len())
+            .iter()
+            .map(|p| total(&s.durations, p))
+            .min()
+            .unwrap_or(0);
         match q.expected(0)? {
-            Expected::Integer { value } => CheckError::expect_eq("minimum sum by brute force", *value, best as i64),
+            Expected::Integer { value } => {
+                CheckError::expect_eq("minimum sum by brute force", *value, best as i64)
+            }
             Expected::Real { value, .. } => {
                 let m = best as f64 / s.durations.len() as f64;
-                if (m - value).abs() < 1e-9 * m.max(1.0) { Ok(()) } else { Err(CheckError(format!("key {value}, brute force {m}"))) }
+                if (m - value).abs() < 1e-9 * m.max(1.0) {
+                    Ok(())
+                } else {
+                    Err(CheckError(format!("key {value}, brute force {m}")))
+                }
             }
             _ => Err(CheckError("unexpected answer kind".into())),
         }
@@ -144,8 +228,8 @@ impl Family for Scheduling {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+    use crate::family::{generate, parse_pins, Difficulty};
 
     #[test]
     fn passes_the_stress_check() {
@@ -175,8 +259,16 @@ mod tests {
         crate::family::cross_check(&Scheduling, &q).unwrap();
         let s: Scenario = q.scenario().unwrap();
         let fifo = total(&s.durations, &(0..6).collect::<Vec<_>>());
-        let Expected::Integer { value } = q.slots[0].expected else { panic!() };
-        q.slots[0].expected = Expected::Integer { value: if fifo as i64 != value { fifo as i64 } else { value + 1 } };
+        let Expected::Integer { value } = q.slots[0].expected else {
+            panic!()
+        };
+        q.slots[0].expected = Expected::Integer {
+            value: if fifo as i64 != value {
+                fifo as i64
+            } else {
+                value + 1
+            },
+        };
         assert!(crate::family::cross_check(&Scheduling, &q).is_err());
     }
 }
