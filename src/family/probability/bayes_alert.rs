@@ -218,6 +218,9 @@ impl Family for BayesAlert {
             Ok(s) if s.ask == "policy" && best_rule(&s.alerts, s.b).is_none() => {
                 vec!["no paging rule reaches a precision of one half".into()]
             }
+            Ok(s) if s.ask == "policy" && Rule::ALL.iter().any(|r| (r.precision(&s.alerts, s.b) - 0.5).abs() < 0.02) => {
+                vec!["a rule's precision is within 2 points of the one-half threshold".into()]
+            }
             _ => Vec::new(),
         }
     }
@@ -263,7 +266,7 @@ impl Family for BayesAlert {
         let like_false: f64 = s.alerts.iter().map(|a| a.1).product();
         let solution = Content::new()
             .p(format!(
-                "Bayes' rule: $P(\"incident\" | \"alert\") = P(\"alert\" | \"incident\") P(\"incident\") / P(\"alert\")$, where \
+                "Bayes' rule: P(incident | alert) = P(alert | incident) × P(incident) / P(alert), where \
                  P(alert) = {} × {} + {} × {}.",
                 fmt_sig(like_hit, 4),
                 crate::answer::trim_float(b),
@@ -442,7 +445,7 @@ fn policy_question(cx: &mut Ctx) -> Result<Question, GenError> {
     Ok(Question::new(
         Content::new()
             .p(format!(
-                "A health check runs every minute. During **{}%** of minutes the service really has an incident.                  A latency alert fires in **{}%** of incident minutes and **{}%** of healthy minutes; an                  independent error-rate alert fires in {}% of incident minutes and {}% of healthy minutes                  (given the state, the alerts fire independently).",
+                "A health check runs every minute. During **{}%** of minutes the service really has an incident. A latency alert fires in **{}%** of incident minutes and **{}%** of healthy minutes; an independent error-rate alert fires in {}% of incident minutes and {}% of healthy minutes (given the state, the alerts fire independently).",
                 crate::answer::trim_float(b * 100.0),
                 crate::answer::trim_float(a1.0 * 100.0),
                 crate::answer::trim_float(a1.1 * 100.0),

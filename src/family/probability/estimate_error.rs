@@ -228,7 +228,7 @@ impl Family for EstimateError {
                     ],
                     Content::new()
                         .p(format!(
-                            "(a) Each request fails with probability p, so x is Binomial(n, p) and x/n has variance $p(1 - p)/n$. With $hat(p) = {}$: $\"SE\" = sqrt({} times {} / {n})$ = **{}** points.",
+                            "(a) Each request fails with probability p, so x is Binomial(n, p) and x/n has variance $p(1 - p)/n$. With $hat(p) = {}$: SE = $sqrt({} times {} / {n})$ = **{}** points.",
                             fmt_sig(p, 4),
                             fmt_sig(p, 4),
                             fmt_sig(1.0 - p, 4),

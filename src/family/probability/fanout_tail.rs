@@ -322,7 +322,7 @@ fn largest_question(cx: &mut Ctx) -> Result<Question, GenError> {
         .p("What is the largest fan-out N that meets the SLO?");
     let solution = Content::new()
         .p(format!(
-            "$P(\"slow\") = 1 - (1 - p)^N <= t <=> (1 - p)^N >= 1 - t <=> N <= ln(1 - t) / ln(1 - p) = \
+            "P(slow) = $1 - (1 - p)^N <= t <=> (1 - p)^N >= 1 - t <=> N <= ln(1 - t) / ln(1 - p) = \
              ln({}) / ln({}) = {}$.",
             fmt_sig(1.0 - t, 4),
             fmt_sig(1.0 - p, 4),

@@ -293,7 +293,7 @@ impl Family for LoadBalance {
                         "What is the expected number of servers that receive **at least {k}** requests?",
                         "expected servers with at least that many requests",
                         Content::new()
-                            .p(format!("A given server's load is Binomial(m = {m}, p = 1/{n}): $P(\"load\" >= {k}) = 1 - sum_(j=0)^({}) C({m}, j) p^j (1 - p)^({m} - j) = {}$.", k - 1, fmt_sig(tail, 4)))
+                            .p(format!("A given server's load is Binomial(m = {m}, p = 1/{n}): P(load ≥ {k}) = $1 - sum_(j=0)^({}) C({m}, j) p^j (1 - p)^({m} - j) = {}$.", k - 1, fmt_sig(tail, 4)))
                             .p(format!("By linearity over the {n} servers: {n} × {} = **{}** servers.", fmt_sig(tail, 4), fmt_sig(v, 3)))
                             .p(format!("The Poisson approximation with mean m/n = {} gives {}.", fmt_sig(m as f64 / n as f64, 3), fmt_sig(n as f64 * poisson_tail(m as f64 / n as f64, k), 3))),
                     )

@@ -255,7 +255,7 @@ impl Family for Patterns {
             .p("Track the longest prefix of the pattern that the latest results end with. On a mismatch the chain falls back to the longest prefix that is still a suffix, not always to the start:")
             .table(["state", "after H", "after T"], rows)
             .p(format!(
-                "With $t_s$ the expected checks still needed from state s, $t_s = 1 + P(H) t_(\"after H\") + P(T) t_(\"after T\")$, and t = 0 once the pattern is complete. Solving this linear system gives the expected checks from the start: **{}**.",
+                "With $t_s$ the expected checks still needed from state s, $t_s = 1 + P(H) t_(s') + P(T) t_(s'')$ (s′ and s″ the states after H and after T), and t = 0 once the pattern is complete. Solving this linear system gives the expected checks from the start: **{}**.",
                 fmt_sig(v, 4)
             ))
             .p(if (p - 0.5).abs() < 1e-12 {

@@ -209,7 +209,7 @@ impl Family for PoissonBurst {
                 AnswerSlot::new(format!("P(no request within {t_ms} ms)"), Expected::sig(v, 3)).exact_by_hand(),
                 Content::new()
                     .p(format!(
-                        "The count in t = {} s is Poisson(λt = {lambda} × {} = {}), and $P(\"none\") = e^(-lambda t)$ (equivalently, the wait until the next request is exponential with rate λ, memoryless).",
+                        "The count in t = {} s is Poisson(λt = {lambda} × {} = {}), and P(none) = $e^(-lambda t)$ (equivalently, the wait until the next request is exponential with rate λ, memoryless).",
                         num(t),
                         num(t),
                         num(lambda * t)

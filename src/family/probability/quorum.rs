@@ -196,6 +196,15 @@ impl Family for Quorum {
             "majority" => cx.unused("needed"),
             _ => {}
         }
+        // Strict pins (issue 17): `--set needed=1` on a majority question was echoed and ignored.
+        for key in ["replicas", "needed"] {
+            if cx.is_pinned(key) && !cx.resolved().contains_key(key) {
+                return Err(GenError::Params {
+                    message: format!("ask={ask} does not use `{key}`"),
+                    hint: format!("pin ask=at_least to choose {key}, or drop the pin"),
+                });
+            }
+        }
         if ask == "at_least" && k > n {
             return Err(GenError::Params {
                 message: format!("needed = {k} is more than replicas = {n}"),
@@ -241,7 +250,7 @@ impl Family for Quorum {
                         )
                     },
                     ChoiceOption::wrong(
-                        format!("5 replicas, because 1 − (1 − a)^5 = {} beats 1 − (1 − a)^3", fmt_sig(1.0 - (1.0 - a).powi(5), 4)),
+                        "5 replicas, because at least one of 5 replicas is up more often than one of 3",
                         "That is P(at least one replica up), not P(a majority up).",
                     ),
                 ];
@@ -257,7 +266,7 @@ impl Family for Quorum {
                     AnswerSlot::new("the more available configuration", Expected::Choice { options, correct }),
                     Content::new()
                         .p(format!(
-                            "$P(2 \"of\" 3 \"up\") = a^3 + 3 a^2 (1 - a) = {}$; $P(3 \"of\" 5 \"up\") = a^5 + 5 a^4 (1 - a) + 10 a^3 (1 - a)^2 = {}$.",
+                            "P(2 of 3 up) = $a^3 + 3 a^2 (1 - a) = {}$; P(3 of 5 up) = $a^5 + 5 a^4 (1 - a) + 10 a^3 (1 - a)^2 = {}$.",
                             fmt_sig(p3, 5),
                             fmt_sig(p5, 5)
                         ))
@@ -403,6 +412,16 @@ mod tests {
         assert!((at_least(3, 2, 0.5) - 0.5).abs() < 1e-12);
         // 3 of 5 at 0.9: 0.99144 (a classic table value).
         assert!((at_least(5, 3, 0.9) - 0.99144).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_pin_the_drawn_ask_does_not_use_is_an_error() {
+        let pins = parse_pins(&Quorum, &["ask=majority".into(), "needed=1".into()]).unwrap();
+        let e = generate(&Quorum, 1, Difficulty::Medium, &pins).unwrap_err();
+        assert!(e.to_string().contains("needed") && e.hint().is_some(), "{e}");
+        let pins = parse_pins(&Quorum, &["ask=majority".into(), "replicas=5".into()]).unwrap();
+        let q = generate(&Quorum, 1, Difficulty::Medium, &pins).unwrap();
+        assert!(!q.params.contains_key("needed"), "params report only what the question uses");
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl Family for Retries {
         Topic::Probability
     }
     fn title(&self) -> &'static str {
-        "Retries: success within r attempts"
+        "Retries: how often does a request still fail?"
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
@@ -232,7 +232,7 @@ impl Family for Retries {
                     Content::new()
                         .p(format!(
                             "Attempt i + 1 is made exactly when the first i attempts failed, with \
-                             probability $(1 - p)^i$. By linearity, $E[\"attempts\"] = sum_(i=0)^({}) {qs}^i \
+                             probability $(1 - p)^i$. By linearity, E[attempts] = $sum_(i=0)^({}) {qs}^i \
                              = (1 - {qs}^{r}) / {p}$.",
                             r - 1
                         ))

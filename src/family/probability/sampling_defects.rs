@@ -222,7 +222,7 @@ impl Family for SamplingDefects {
                     )],
                     Content::new()
                         .p(format!(
-                            "It misses only if all {n} checked objects are clean: $P(\"miss\") = C({}, {n}) / C({big_n}, {n}) = product_(i=0)^({}) ({} - i)/({big_n} - i)$.",
+                            "It misses only if all {n} checked objects are clean: P(miss) = $C({}, {n}) / C({big_n}, {n}) = product_(i=0)^({}) ({} - i)/({big_n} - i)$.",
                             big_n - d,
                             n - 1,
                             big_n - d,
@@ -274,7 +274,7 @@ impl Family for SamplingDefects {
                     )],
                     Content::new()
                         .p(format!(
-                            "Need $P(\"miss\") = product_(j=0)^({}) ({big_n} - n - j)/({big_n} - j) <= {}$ (place the {d} corrupted objects among the unchecked ones). The product falls as n grows.",
+                            "Need P(miss) = $product_(j=0)^({}) ({big_n} - n - j)/({big_n} - j) <= {}$ (place the {d} corrupted objects among the unchecked ones). The product falls as n grows.",
                             d - 1,
                             crate::answer::trim_float(1.0 - target)
                         ))
