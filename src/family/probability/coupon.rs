@@ -317,4 +317,18 @@ mod tests {
             assert!(crate::family::cross_check(&Coupon, &q).is_err(), "{ask}");
         }
     }
+
+    #[test]
+    fn the_hand_route_and_the_follow_up() {
+        // H_100 = 5.18737751763962 (tables); ln 100 + 0.5772 + 1/200 = 5.18737 by hand.
+        let pins = parse_pins(&Coupon, &["ask=all".into(), "shards=100".into()]).unwrap();
+        let q = generate(&Coupon, 1, Difficulty::Hard, &pins).unwrap();
+        let Expected::Real { value, tolerance } = q.slots[0].expected else { panic!() };
+        assert!((value - 518.737751763962).abs() < 1e-9);
+        assert!(tolerance.window(value).contains(q.slots[0].hand.as_ref().unwrap().value));
+        // Six shards: all but the last take 6·(H_6 − 1) = 6 × 1.45 = 8.70 requests.
+        let pins = parse_pins(&Coupon, &["ask=all".into(), "shards=6".into()]).unwrap();
+        let q = generate(&Coupon, 1, Difficulty::Easy, &pins).unwrap();
+        assert!(q.followups[0].answer.contains("take 8.70"), "{}", q.followups[0].answer);
+    }
 }

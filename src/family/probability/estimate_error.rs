@@ -445,4 +445,18 @@ mod tests {
         assert!(lo < 1.959_964 && 1.959_964 < hi && hi - lo < 0.1, "{lo} {hi}");
         assert!(1.645 < lo * 0.99 && 2.576 > hi * 1.01);
     }
+
+    #[test]
+    fn z_of_two_is_an_accepted_hand_route() {
+        // p = 10%, ±1 point: 1.96²·0.09/0.0001 = 3457.4, so 3458; z = 2 gives 3600, 4.1% more,
+        // inside the ±5% the slot accepts.
+        let pins = parse_pins(&EstimateError, &["ask=trials".into(), "rate_pct=10".into(), "margin_pct=1".into()]).unwrap();
+        let q = generate(&EstimateError, 1, Difficulty::Medium, &pins).unwrap();
+        let Expected::Real { value, tolerance } = q.slots[0].expected else { panic!() };
+        assert_eq!(value, 3458.0);
+        assert_eq!(q.slots[0].hand.as_ref().unwrap().value, 3600.0);
+        assert!(tolerance.window(value).contains(3600.0));
+        // Halving the margin: 1.96²·0.09/0.000025 = 13829.8, so 13830 requests.
+        assert!(q.followups[0].answer.starts_with("13830 requests"), "{}", q.followups[0].answer);
+    }
 }

@@ -285,4 +285,20 @@ mod tests {
         q.slots[0].expected = Expected::sig(20.0 * 40f64.ln(), 3);
         assert!(crate::family::cross_check(&ExpectedMax, &q).is_err());
     }
+
+    #[test]
+    fn the_follow_up_and_the_hand_route() {
+        // Four uniforms on [10, 60]: slowest 10 + 50·4/5 = 50 ms, fastest 10 + 50/5 = 20 ms.
+        let pins = parse_pins(&ExpectedMax, &["dist=uniform".into(), "backends=4".into(), "low_ms=10".into(), "high_ms=60".into()]).unwrap();
+        let q = generate(&ExpectedMax, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "50.0");
+        assert!(q.followups[0].answer.contains("20.0 ms"), "{}", q.followups[0].answer);
+        // Exponential, n = 200, μ = 10: H_200 = 5.87803094812 (tables); the hand route
+        // 10·(ln 200 + 0.5772 + 1/400) = 58.7804 lands inside 3 significant figures.
+        let pins = parse_pins(&ExpectedMax, &["dist=exponential".into(), "backends=200".into(), "mean_ms=10".into()]).unwrap();
+        let q = generate(&ExpectedMax, 1, Difficulty::Hard, &pins).unwrap();
+        let Expected::Real { value, tolerance } = q.slots[0].expected else { panic!() };
+        assert!((value - 58.7803094812).abs() < 1e-6);
+        assert!(tolerance.window(value).contains(q.slots[0].hand.as_ref().unwrap().value));
+    }
 }

@@ -513,4 +513,14 @@ mod tests {
         }
         assert!(crate::family::cross_check(&LoadBalance, &q).is_err());
     }
+
+    #[test]
+    fn the_idle_follow_up_is_the_coupon_bound() {
+        // Ten servers: 10·0.9^m < 1 first at m = 22 (0.9^21 = 0.109, 0.9^22 = 0.098).
+        let pins = parse_pins(&LoadBalance, &["ask=idle".into(), "servers=10".into(), "requests=10".into()]).unwrap();
+        let q = generate(&LoadBalance, 1, Difficulty::Easy, &pins).unwrap();
+        assert!(q.followups[0].answer.starts_with("22 requests"), "{}", q.followups[0].answer);
+        // 10·0.9^10 = 3.487 idle servers (hand arithmetic), exact by hand.
+        assert_eq!(q.slots[0].expected.reference(), "3.49");
+    }
 }

@@ -387,4 +387,17 @@ mod tests {
         q.slots[0].expected = Expected::sig(1.0 / 0.36, 4); // 1/P(HH)
         assert!(crate::family::cross_check(&Patterns, &q).is_err());
     }
+
+    #[test]
+    fn the_hand_route_and_the_follow_up() {
+        // Conway's rule for HTH with a fair coin: 2 + 8 = 10 checks (Penney's game tables).
+        let pins = parse_pins(&Patterns, &["pattern=HTH".into(), "p=0.5".into()]).unwrap();
+        let q = generate(&Patterns, 1, Difficulty::Medium, &pins).unwrap();
+        assert!((q.slots[0].hand.as_ref().unwrap().value - 10.0).abs() < 1e-9);
+        // Length two, fair coin: HT and TH take 4 checks, HH takes 6.
+        let pins = parse_pins(&Patterns, &["pattern=HH".into(), "p=0.5".into()]).unwrap();
+        let q = generate(&Patterns, 1, Difficulty::Easy, &pins).unwrap();
+        let a = &q.followups[0].answer;
+        assert!(a.contains("soonest (4.000 checks)") && a.starts_with("H") && a.contains("HH latest (6.000 checks)"), "{a}");
+    }
 }

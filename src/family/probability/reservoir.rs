@@ -321,4 +321,14 @@ mod tests {
         q.slots[0].expected = Expected::sig(1.0 / 20.0, 3);
         assert!(crate::family::cross_check(&Reservoir, &q).is_err());
     }
+
+    #[test]
+    fn the_follow_up_names_the_likeliest_evicted_line() {
+        // k = 5, n = 100: line 6 is stored with 5/6 and survives with 6/100, so it is stored
+        // then evicted with 5/6 − 5/100 = 0.7833 (hand arithmetic).
+        let pins = parse_pins(&Reservoir, &["ask=replaced".into(), "reservoir=5".into(), "stream=100".into()]).unwrap();
+        let q = generate(&Reservoir, 1, Difficulty::Medium, &pins).unwrap();
+        assert!(q.followups[0].answer.contains("Line 6") && q.followups[0].answer.contains("0.783"), "{}", q.followups[0].answer);
+        crate::family::cross_check(&Reservoir, &q).unwrap();
+    }
 }
