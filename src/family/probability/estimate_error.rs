@@ -174,6 +174,21 @@ impl Family for EstimateError {
         }
     }
 
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        match q.scenario::<Scenario>() {
+            Ok(sc) if sc.ask != "stderr" => {
+                let n = sample_size(sc.p, sc.eps);
+                let covered = exact_coverage(sc.p, sc.eps, n);
+                if (covered - 0.95).abs() > COVERAGE_SLACK / 2.0 {
+                    vec![format!("at n = {n} the interval covers {covered:.3}, not 95%: the normal approximation is poor here")]
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let sc = if ask == "stderr" {
@@ -201,7 +216,9 @@ impl Family for EstimateError {
             let p = rate / 100.0;
             let n = sample_size(p, eps);
             let covered = exact_coverage(p, eps, n);
-            if (covered - 0.95).abs() > COVERAGE_SLACK / 2.0 {
+            // Unpinned, such a draw is redrawn (see `flaws`); pinned, it is a parameter error.
+            let pinned = cx.is_pinned("margin_pct") || cx.is_pinned("rate_pct");
+            if pinned && (covered - 0.95).abs() > COVERAGE_SLACK / 2.0 {
                 return Err(GenError::Params {
                     message: format!(
                         "±{} points needs only n = {n} requests by the normal approximation, and at that size the estimate lands within ±ε {}% of the time, not 95%",
@@ -228,10 +245,11 @@ impl Family for EstimateError {
                     ],
                     Content::new()
                         .p(format!(
-                            "(a) Each request fails with probability p, so x is Binomial(n, p) and x/n has variance $p(1 - p)/n$. With $hat(p) = {}$: SE = $sqrt({} times {} / {n})$ = **{}** points.",
+                            "(a) Each request fails with probability p, so x is Binomial(n, p) and x/n has variance $p(1 - p)/n$. With $hat(p) = {}$: SE = $sqrt({} times {} / {n})$ = {}, that is **{}** percentage points.",
                             fmt_sig(p, 4),
                             fmt_sig(p, 4),
                             fmt_sig(1.0 - p, 4),
+                            fmt_sig(se, 3),
                             pp(se)
                         ))
                         .p(format!(
@@ -275,7 +293,7 @@ impl Family for EstimateError {
                         fmt_sig(eps, 4),
                         fmt_sig(Z95 * Z95 * p * (1.0 - p) / (eps * eps), 6)
                     ))
-                    .p(format!("Halving ε quadruples n; using z = 2 gives {} (within the tolerance).", (4.0 * p * (1.0 - p) / (eps * eps)).ceil()));
+                    .p(format!("Halving ε quadruples n; using z = 2 gives {} (within the tolerance).", (4.0 * p * (1.0 - p) / (eps * eps) - 1e-9).ceil()));
                 if ask == "trials" {
                     solution = solution.p(format!("Planning for the worst case p = ½ would ask for {worst} requests: knowing the rate is small saves {}.", worst.saturating_sub(n)));
                 }
@@ -284,7 +302,7 @@ impl Family for EstimateError {
                         .p(format!("You want to measure a service's error rate by sampling requests. {known}"))
                         .p(format!("How many requests must you sample so that a 95% confidence interval is **±{} percentage points** (normal approximation)?", num(100.0 * eps))),
                     vec![AnswerSlot::new("requests to sample", Expected::rel(n as f64, 0.05))
-                        .by_hand("$n = 4 p(1 - p) / epsilon^2$ with z ≈ 2", (4.0 * p * (1.0 - p) / (eps * eps)).ceil())],
+                        .by_hand("$n = 4 p(1 - p) / epsilon^2$ with z ≈ 2", (4.0 * p * (1.0 - p) / (eps * eps) - 1e-9).ceil())],
                     solution,
                     Content::new().p(format!(
                         "Monte Carlo: {} samples of {n} requests at a rate of {}% (rand_distr::Binomial); the share whose estimate landed within ±{} points of the true rate was {}.",

@@ -337,7 +337,7 @@ fn largest_question(cx: &mut Ctx) -> Result<Question, GenError> {
             pct(t)
         ))
         .p(format!(
-            "Note the linear estimate t / p = {} is too generous: slow calls overlap.",
+            "The linear estimate t/p = {} is too cautious: slow calls overlap, so P(slow) grows more slowly than N·p.",
             fmt_sig(t / p, 4)
         ));
     let evidence = Content::new().p(format!(

@@ -357,7 +357,7 @@ impl Family for LoadBalance {
             _ => FollowUp::new(
                 "Would three choices help as much again?",
                 format!(
-                    "No: d choices give a maximum of about $ln ln n / ln d$, so going from 2 to 3 only divides the excess by $ln 3 / ln 2 = 1.58$ (here about {} against {} extra requests), at one more probe per request.",
+                    "No: d choices give a maximum of about $ln ln n / ln d$, so going from 2 to 3 only divides that term by $ln 3 / ln 2 = 1.58$ (here about {} against {}, on top of the average load), at one more probe per request.",
                     fmt_sig(nf.ln().ln().max(0.0) / 3f64.ln(), 2),
                     fmt_sig(nf.ln().ln().max(0.0) / 2f64.ln(), 2)
                 ),

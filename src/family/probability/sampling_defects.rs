@@ -250,9 +250,14 @@ impl Family for SamplingDefects {
                 .followup(
                     FollowUp::new(
                         format!("What if the scrubber verifies twice as many objects, {}?", thousands((2 * n).min(big_n - d))),
-                        format!("P(miss) falls from {} to {}: roughly squared, since $(1 - 2n/N)^D approx ((1 - n/N)^D)^2$ when n is small against N.", fmt_sig(m, 3), fmt_sig(doubled, 3)),
+                        format!(
+                            "P(miss) falls from {} to {}, below the square {} that two independent scrubs would give: $(1 - 2n/N)^D <= ((1 - n/N)^D)^2$.",
+                            fmt_sig(m, 3),
+                            fmt_sig(doubled, 3),
+                            fmt_sig(m * m, 3)
+                        ),
                     )
-                    .point("doubling the checks squares the miss probability only approximately; without replacement it is a little better than squared"),
+                    .point("twice the distinct objects beats two independent scrubs of the same size"),
                 )
                 .followup(FollowUp::new(
                     "Why is the scrub without replacement better than one that may re-check an object?",
