@@ -12,6 +12,9 @@
 //!
 //! **Key.** The exact expressions, with H_n summed term by term.
 //!
+//! **By hand.** `all`: H_n summed for n ≤ 12, else H_n ≈ ln n + 0.5772 + 1/(2n) (within
+//! 1/(12n²), far inside 3 significant figures). `distinct`: exact with a calculator (one power).
+//!
 //! **Second route.** Monte Carlo: simulate the random routing (uniform shard per request) and
 //! average; the key must lie within `K_SIGMA` standard errors.
 //!
@@ -21,7 +24,9 @@
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc::{self, Estimate};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -119,7 +124,7 @@ impl Family for Coupon {
         "probability.coupon"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -129,6 +134,22 @@ impl Family for Coupon {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("all", [3, 4, 5], &["coupon-collector"]),
+            Ask::new("distinct", [3, 3, 4], &["coupon-collector", "linearity-of-expectation"]),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "requests until every shard is hit (n·H_n); distinct shards after t requests",
+            key: "closed form",
+            second_route: "Monte Carlo of the routing",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -158,18 +179,18 @@ impl Family for Coupon {
             let solution = Content::new()
                 .p(format!(
                     "Split the wait into stages: with i shards warm, a request hits a cold one with \
-                     probability (n − i)/n, so the stage lasts n/(n − i) requests on average \
-                     (geometric). Summing: {} + … + {n}/1 = n·H_n.",
+                     probability $(n - i)/n$, so the stage lasts $n/(n - i)$ requests on average \
+                     (geometric). Summing: ${} + dots + {n}/1 = n H_n$.",
                     terms.join(" + ")
                 ))
                 .p(format!(
-                    "H_{n} = 1 + 1/2 + … + 1/{n} = {}, so E[requests] = {n} × {} = **{}**.",
+                    "$H_({n}) = 1 + 1/2 + dots + 1/{n} = {}$ (for large n, $H_n approx ln n + 0.5772 + 1/(2n)$), so E[requests] = {n} × {} = **{}**.",
                     fmt_sig(h, 6),
                     fmt_sig(h, 6),
                     fmt_sig(answer, 3)
                 ))
                 .p(format!(
-                    "The shortcut n·ln n = {} undercounts by about 0.577·n (Euler's constant).",
+                    "The shortcut $n ln n$ = {} undercounts by about 0.577·n (Euler's constant).",
                     fmt_sig(n as f64 * (n as f64).ln(), 4)
                 ));
             (prompt, answer, solution, "expected requests until every shard is hit")
@@ -185,7 +206,7 @@ impl Family for Coupon {
             let solution = Content::new()
                 .p(format!(
                     "By linearity of expectation, add up each partition's chance of being hit. One \
-                     partition is missed by all {t} requests with probability (1 − 1/{n})^{t} = {}.",
+                     partition is missed by all {t} requests with probability $(1 - 1/{n})^({t}) = {}$.",
                     fmt_sig(miss, 5)
                 ))
                 .p(format!(
@@ -201,13 +222,41 @@ impl Family for Coupon {
             est.n,
             est.describe(4)
         ));
-        Ok(Question::new(
-            prompt,
-            vec![AnswerSlot::new(ask_text, Expected::sig(answer, 3))],
-            solution,
-            evidence,
-        )
-        .with_scenario(&s))
+        let nf = n as f64;
+        let slot = AnswerSlot::new(ask_text, Expected::sig(answer, 3));
+        let q = if ask == "all" {
+            let h_hand = if n <= 12 { harmonic(n) } else { nf.ln() + 0.5772 + 1.0 / (2.0 * nf) };
+            Question::new(
+                prompt,
+                vec![slot.by_hand(
+                    if n <= 12 { "n·H_n with H_n summed term by term" } else { "n·H_n with $H_n approx ln n + 0.5772 + 1/(2n)$" },
+                    nf * h_hand,
+                )],
+                solution,
+                evidence,
+            )
+            .contrast(Contrast::new("n·H_n vs n·ln n", fmt_sig(answer, 3), fmt_sig(nf * nf.ln(), 3)))
+            .followup(
+                FollowUp::new(
+                    "How many of those requests go to warming the last shard alone?",
+                    format!(
+                        "{n} on average (the last stage is geometric with success probability 1/{n}); all but the last shard take {}.",
+                        fmt_sig(nf * (harmonic(n) - 1.0), 3)
+                    ),
+                )
+                .point("the tail of the coupon collector dominates: warm shards explicitly rather than by random traffic"),
+            )
+        } else {
+            // Requests until 90% of partitions are expected to be hit: (1 − 1/n)^t ≤ 0.1.
+            let t90 = (0.1f64.ln() / (-1.0 / nf).ln_1p()).ceil();
+            Question::new(prompt, vec![slot.exact_by_hand()], solution, evidence)
+                .contrast(Contrast::new("distinct vs requests", fmt_sig(answer, 3), t))
+                .followup(FollowUp::new(
+                    "How many requests until 90% of the partitions are expected to have been hit?",
+                    format!("{t90} requests: $(1 - 1/{n})^t <= 0.1$, about $n ln 10$ = {}.", fmt_sig(nf * 10f64.ln(), 3)),
+                ))
+        };
+        Ok(q.with_scenario(&s))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
@@ -267,5 +316,19 @@ mod tests {
             q.slots[0].expected = Expected::sig(value * 0.9, 3);
             assert!(crate::family::cross_check(&Coupon, &q).is_err(), "{ask}");
         }
+    }
+
+    #[test]
+    fn the_hand_route_and_the_follow_up() {
+        // H_100 = 5.18737751763962 (tables); ln 100 + 0.5772 + 1/200 = 5.18737 by hand.
+        let pins = parse_pins(&Coupon, &["ask=all".into(), "shards=100".into()]).unwrap();
+        let q = generate(&Coupon, 1, Difficulty::Hard, &pins).unwrap();
+        let Expected::Real { value, tolerance } = q.slots[0].expected else { panic!() };
+        assert!((value - 518.737751763962).abs() < 1e-9);
+        assert!(tolerance.window(value).contains(q.slots[0].hand.as_ref().unwrap().value));
+        // Six shards: all but the last take 6·(H_6 − 1) = 6 × 1.45 = 8.70 requests.
+        let pins = parse_pins(&Coupon, &["ask=all".into(), "shards=6".into()]).unwrap();
+        let q = generate(&Coupon, 1, Difficulty::Easy, &pins).unwrap();
+        assert!(q.followups[0].answer.contains("take 8.70"), "{}", q.followups[0].answer);
     }
 }

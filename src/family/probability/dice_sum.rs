@@ -3,8 +3,15 @@
 //!
 //! **Asked** (`ask`): `equals`: P(total = s); `at_least`: P(total ≥ s).
 //!
-//! **Parameters.** `shards` k: easy 2, medium 2–4, hard 3–8; `faces` f: easy 6, medium 4–8, hard
-//! 6–20; the target s is drawn between k and k·f, nearer the middle.
+//! **Parameters.** `shards` k: easy 2, medium 3, hard 3–5; `faces` f: easy 6, medium 4–8, hard
+//! 6–12; the target s is drawn between k and k·f, nearer the middle. Hard means the less common
+//! method (inclusion–exclusion), not a 7-fold convolution of a 19-sided die (issue 15).
+//!
+//! **By hand.** Easy and medium: list the ways (a two- or three-dice table). Hard:
+//! inclusion–exclusion over the shards that would exceed f, #(total = s) =
+//! Σ_j (−1)^j C(k, j) C(s − j·f − 1, k − 1) and #(total ≤ t) = Σ_j (−1)^j C(k, j) C(t − j·f, k),
+//! at most three terms at these sizes; the code computes it that way too ([`ie_equals`],
+//! [`ie_at_most`]).
 //!
 //! **Key.** Exact convolution with integer counts: the number of ways to reach each total, divided
 //! by f^k (u128 counts, so no rounding until the final division).
@@ -18,7 +25,9 @@
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -37,17 +46,17 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "shards",
         help: "number of shards (dice) k",
-        kind: ParamKind::Int { min: 1, max: 20, draw: [(2, 2), (2, 4), (3, 8)] },
+        kind: ParamKind::Int { min: 1, max: 20, draw: [(2, 2), (3, 3), (3, 5)] },
     },
     ParamSpec {
         key: "faces",
         help: "each shard returns 1..=f items (faces)",
-        kind: ParamKind::Int { min: 2, max: 100, draw: [(6, 6), (4, 8), (6, 20)] },
+        kind: ParamKind::Int { min: 2, max: 100, draw: [(6, 6), (4, 8), (6, 12)] },
     },
     ParamSpec {
         key: "target",
         help: "the total s (drawn between k and k·f)",
-        kind: ParamKind::Int { min: 1, max: 2000, draw: [(2, 12), (2, 32), (3, 160)] },
+        kind: ParamKind::Int { min: 1, max: 2000, draw: [(2, 12), (3, 24), (3, 60)] },
     },
 ];
 
@@ -76,6 +85,48 @@ pub fn ways(k: u32, f: u32) -> Vec<u128> {
     w
 }
 
+/// C(n, r) in exact integers (0 outside the triangle; `None` past i128).
+fn binom(n: i64, r: i64) -> Option<i128> {
+    if r < 0 || n < r {
+        return Some(0);
+    }
+    (0..r).try_fold(1i128, |a, i| Some(a.checked_mul((n - i) as i128)? / (i + 1) as i128))
+}
+
+/// Σ_j (−1)^j C(k, j) C(top − j·f, bottom), the inclusion–exclusion count.
+fn ie_sum(k: i64, f: i64, top: i64, bottom: i64) -> Option<i128> {
+    (0..=k).try_fold(0i128, |acc, j| {
+        let term = binom(k, j)?.checked_mul(binom(top - j * f, bottom)?)?;
+        acc.checked_add(if j % 2 == 0 { term } else { -term })
+    })
+}
+
+/// The hand route for P(total = s): inclusion–exclusion over the shards that exceed f,
+/// Σ_j (−1)^j C(k, j) C(s − j·f − 1, k − 1) ways out of f^k (`None` past i128).
+pub fn ie_equals(k: u32, f: u32, s: u32) -> Option<i128> {
+    ie_sum(k as i64, f as i64, s as i64 - 1, k as i64 - 1)
+}
+
+/// The hand route for P(total ≤ t): Σ_j (−1)^j C(k, j) C(t − j·f, k) ways out of f^k.
+pub fn ie_at_most(k: u32, f: u32, t: u32) -> Option<i128> {
+    ie_sum(k as i64, f as i64, t as i64, k as i64)
+}
+
+/// The inclusion–exclusion terms a candidate writes down (the non-zero ones), for the solution.
+fn ie_terms(k: u32, f: u32, s: u32, at_least: bool) -> String {
+    let (ki, fi) = (k as i64, f as i64);
+    let mut out = Vec::new();
+    for j in 0..=ki {
+        let (top, bottom) = if at_least { (s as i64 - 1 - j * fi, ki) } else { (s as i64 - j * fi - 1, ki - 1) };
+        if top < bottom {
+            break;
+        }
+        let sign = if j == 0 { "" } else if j % 2 == 1 { " - " } else { " + " };
+        out.push(format!("{sign}binom({k}, {j}) binom({top}, {bottom})"));
+    }
+    out.concat()
+}
+
 fn exact(s: &Scenario) -> (f64, u128, u128) {
     let w = ways(s.k, s.f);
     let total: u128 = (s.f as u128).pow(s.k);
@@ -99,7 +150,7 @@ impl Family for DiceSum {
         "probability.dice_sum"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -109,6 +160,22 @@ impl Family for DiceSum {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("equals", [3, 4, 6], &["discrete-convolution"]),
+            Ask::new("at_least", [3, 5, 7], &["discrete-convolution"]),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "P(sum of k uniform shards = s or ≥ s)",
+            key: "exact convolution (integer counts)",
+            second_route: "Monte Carlo; inclusion–exclusion (the hand route)",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -134,42 +201,110 @@ impl Family for DiceSum {
         let sc = Scenario { ask: ask.into(), k, f, s };
         let (v, hit, total) = exact(&sc);
         let est = simulate(&sc, &mut cx.sim_rng("mc"));
-        let rel = if ask == "equals" { "exactly" } else { "at least" };
+        let equals = ask == "equals";
+        let rel = if equals { "exactly" } else { "at least" };
         let prompt = Content::new()
             .p(format!(
                 "A query fans out to **{k}** shards. Each shard independently returns a uniformly \
-                 random number of matching rows between 1 and **{f}** (like a {f}-sided die)."
+                 random number of matching rows between 1 and **{f}** (like {} {f}-sided die).",
+                if f == 8 || f == 11 || f == 18 { "an" } else { "a" }
             ))
             .p(format!("What is the probability that the query returns {rel} **{s}** rows in total?"));
         let w = ways(k, f);
-        let shown: Vec<Vec<String>> = (k as usize..=(k * f) as usize)
-            .filter(|t| (*t as i64 - s as i64).abs() <= 3)
-            .map(|t| vec![t.to_string(), w[t].to_string()])
-            .collect();
-        let solution = Content::new()
-            .p(format!(
-                "Count outcomes: there are {f}^{k} = {total} equally likely outcomes. Convolve one shard's distribution with itself {k} times to get the number of ways to reach each total (near {s}):"
-            ))
-            .table(["total", "ways"], shown)
+        let count = if equals { ie_equals(k, f, s) } else { ie_at_most(k, f, s - 1).map(|c| total as i128 - c) };
+        // Past i128 (only under pins far beyond the drawn ranges) the table is the route.
+        let count = count.unwrap_or(hit as i128);
+        let hand = count as f64 / total as f64;
+        let span = k * f - k + 1;
+        let uniform = if equals { 1.0 / span as f64 } else { (k * f - s + 1) as f64 / span as f64 };
+        let mut solution = Content::new().p(format!(
+            "There are ${f}^{k} = {total}$ equally likely outcomes; count those {}.",
+            if equals { format!("with total {s}") } else { format!("with total {s} or more") }
+        ));
+        if k <= 3 && f <= 8 {
+            let shown: Vec<Vec<String>> = (k as usize..=(k * f) as usize)
+                .filter(|t| (*t as i64 - s as i64).abs() <= 3)
+                .map(|t| vec![t.to_string(), w[t].to_string()])
+                .collect();
+            solution = solution
+                .p("List the ways to reach each total (convolve one shard's distribution with itself), near the target:")
+                .table(["total", "ways"], shown);
+        } else {
+            solution = solution.p(format!(
+                "Inclusion–exclusion over the shards that would exceed {f}: {} ${} = {}$.",
+                if equals {
+                    format!("the ways to make {s} are")
+                } else {
+                    format!("the ways to make at most {} are", s - 1)
+                },
+                ie_terms(k, f, s, !equals),
+                if equals { count } else { total as i128 - count }
+            ));
+        }
+        solution = solution
             .p(format!(
                 "{} ways, so P = {hit}/{total} = **{}**.",
-                if ask == "equals" { format!("Total {s} has {hit}") } else { format!("Totals {s} and above have {hit}") },
+                if equals { format!("Total {s} has {hit}") } else { format!("Totals {s} and above have {hit}") },
                 fmt_sig(v, 3)
             ))
             .p(format!(
-                "Totals are not equally likely: 1/{} would treat them so; the middle totals have the most ways.",
-                k * f - k + 1
+                "Treating the {span} totals as equally likely would give {}: the middle totals have the most ways.",
+                fmt_sig(uniform, 3)
             ));
         let evidence = Content::new().p(format!(
             "Monte Carlo: {} simulated queries; frequency {}.",
             est.n,
             est.describe(4)
         ));
+        let (mode, mode_ways) = w
+            .iter()
+            .enumerate()
+            .fold((0usize, 0u128), |best, (t, &c)| if c > best.1 { (t, c) } else { best });
+        let mean = k as f64 * (f as f64 + 1.0) / 2.0;
+        let sd = (k as f64 * ((f * f) as f64 - 1.0) / 12.0).sqrt();
+        let normal = if equals {
+            crate::family::support::mc::normal_sf((s as f64 - 0.5 - mean) / sd)
+                - crate::family::support::mc::normal_sf((s as f64 + 0.5 - mean) / sd)
+        } else {
+            crate::family::support::mc::normal_sf((s as f64 - 0.5 - mean) / sd)
+        };
         Ok(Question::new(
             prompt,
-            vec![AnswerSlot::new(format!("P(total {} {s})", if ask == "equals" { "=" } else { "≥" }), Expected::sig(v, 3))],
+            vec![AnswerSlot::new(format!("P(total {} {s})", if equals { "=" } else { "≥" }), Expected::sig(v, 3))
+                .by_hand(
+                    if k <= 3 && f <= 8 {
+                        "count the ways in a table of totals"
+                    } else {
+                        "inclusion–exclusion over the shards that would exceed f"
+                    },
+                    hand,
+                )],
             solution,
             evidence,
+        )
+        .contrast(Contrast::new("exact vs equally likely totals", fmt_sig(v, 3), fmt_sig(uniform, 3)))
+        .followup(
+            FollowUp::new(
+                "Which total is the most likely, and with what probability?",
+                format!(
+                    "{mode}{}, with {mode_ways} of {total} outcomes: {}.",
+                    if (k * f + k) % 2 == 1 { format!(" (tied with {})", mode + 1) } else { String::new() },
+                    fmt_sig(mode_ways as f64 / total as f64, 3)
+                ),
+            )
+            .point("the distribution is symmetric about the mean k(f + 1)/2"),
+        )
+        .followup(
+            FollowUp::new(
+                "What does a normal approximation with continuity correction give, and when is it good enough?",
+                format!(
+                    "Mean {}, standard deviation $sqrt({k} ({f}^2 - 1) / 12) = {}$, so about {} against the exact {}; it improves as the number of shards grows.",
+                    fmt_sig(mean, 3),
+                    fmt_sig(sd, 3),
+                    fmt_sig(normal, 3),
+                    fmt_sig(v, 3)
+                ),
+            ),
         )
         .with_scenario(&sc))
     }
@@ -230,6 +365,24 @@ mod tests {
             for s in k..=k * f {
                 assert_eq!(w[s as usize] as i128, inclusion_exclusion(k as i64, f as i64, s as i64), "{k}d{f} = {s}");
             }
+        }
+    }
+
+    #[test]
+    fn the_hand_route_is_inclusion_exclusion() {
+        // Galileo's count: a total of 10 with three dice has 27 ways; two dice total at most 7
+        // in 1 + 2 + … + 6 = 21 ways.
+        assert_eq!(ie_equals(3, 6, 10), Some(27));
+        assert_eq!(ie_at_most(2, 6, 7), Some(21));
+        // Hard draws are fair by hand: the inclusion–exclusion value is the key, and no draw
+        // needs more than five shards of twelve faces (issue 15: a 7-fold convolution of 19 faces).
+        for seed in 0..30 {
+            let q = generate(&DiceSum, seed, Difficulty::Hard, &Default::default()).unwrap();
+            let (k, f) = (q.params["shards"].clone(), q.params["faces"].clone());
+            assert!(matches!(k, crate::family::ParamValue::Int(3..=5)), "{k:?}");
+            assert!(matches!(f, crate::family::ParamValue::Int(6..=12)), "{f:?}");
+            let Expected::Real { value, .. } = q.slots[0].expected else { panic!() };
+            assert!((q.slots[0].hand.as_ref().unwrap().value - value).abs() < 1e-12);
         }
     }
 

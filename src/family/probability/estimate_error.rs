@@ -27,6 +27,9 @@
 //! ±ε of the true rate must be 95% (one-sided tests at `mc`'s level, with 2 points of slack for
 //! the binomial's discreteness and skew).
 //!
+//! **By hand.** `stderr`: exact with a calculator (a square root). `trials`: z ≈ 2 instead of
+//! 1.96 gives a sample 4% larger, inside the ±5% the slot accepts.
+//!
 //! **Pitfalls**: sqrt(p(1 − p))/n (the root in the wrong place); forgetting to square 1.96/ε;
 //! z = 1.645 (a 90% interval); planning with p = ½ when the rate is known to be small (a far larger
 //! sample than needed), or with the small rate when it is unknown.
@@ -34,7 +37,9 @@
 use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc::{self, Estimate};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
 use serde::{Deserialize, Serialize};
@@ -140,7 +145,7 @@ impl Family for EstimateError {
         "probability.estimate_error"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -150,6 +155,38 @@ impl Family for EstimateError {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("stderr", [3, 3, 4], &["standard-error"]),
+            Ask::new("trials", [3, 4, 4], &["sample-size", "standard-error"]),
+            Ask::new("trials_worst", [2, 3, 3], &["sample-size"]),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "standard error and 95% margin of x/n; requests needed for ±ε (rate known, or worst case)",
+            key: "normal-approximation formulas",
+            second_route: "Monte Carlo with `rand_distr::Binomial`: the spread of x/n; the coverage of ±ε at the keyed n",
+        }
+    }
+
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        match q.scenario::<Scenario>() {
+            Ok(sc) if sc.ask != "stderr" => {
+                let n = sample_size(sc.p, sc.eps);
+                let covered = exact_coverage(sc.p, sc.eps, n);
+                if (covered - 0.95).abs() > COVERAGE_SLACK / 2.0 {
+                    vec![format!("at n = {n} the interval covers {covered:.3}, not 95%: the normal approximation is poor here")]
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => Vec::new(),
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -179,7 +216,9 @@ impl Family for EstimateError {
             let p = rate / 100.0;
             let n = sample_size(p, eps);
             let covered = exact_coverage(p, eps, n);
-            if (covered - 0.95).abs() > COVERAGE_SLACK / 2.0 {
+            // Unpinned, such a draw is redrawn (see `flaws`); pinned, it is a parameter error.
+            let pinned = cx.is_pinned("margin_pct") || cx.is_pinned("rate_pct");
+            if pinned && (covered - 0.95).abs() > COVERAGE_SLACK / 2.0 {
                 return Err(GenError::Params {
                     message: format!(
                         "±{} points needs only n = {n} requests by the normal approximation, and at that size the estimate lands within ±ε {}% of the time, not 95%",
@@ -198,18 +237,19 @@ impl Family for EstimateError {
                 let est = simulate_sd(p, n, &mut cx.sim_rng("evidence"));
                 (
                     Content::new()
-                        .p(format!("To estimate a service's error rate, you sample **{n}** requests and **{x}** of them fail, so the estimate is p̂ = {x}/{n} = {}%.", pp(p)))
+                        .p(format!("To estimate a service's error rate, you sample **{n}** requests and **{x}** of them fail, so the estimate is $hat(p) = {x}/{n}$ = {}%.", pp(p)))
                         .p("Using the normal approximation, how precise is that estimate?"),
                     vec![
-                        AnswerSlot::new("the standard error of p̂, in percentage points", Expected::sig(100.0 * se, 3)),
-                        AnswerSlot::new("the half-width of the 95% confidence interval, in percentage points", Expected::sig(100.0 * Z95 * se, 3)),
+                        AnswerSlot::new("the standard error of the estimate, in percentage points", Expected::sig(100.0 * se, 3)).exact_by_hand(),
+                        AnswerSlot::new("the half-width of the 95% confidence interval, in percentage points", Expected::sig(100.0 * Z95 * se, 3)).exact_by_hand(),
                     ],
                     Content::new()
                         .p(format!(
-                            "(a) Each request fails with probability p, so x is Binomial(n, p) and x/n has variance p(1 − p)/n. With p̂ = {}: SE = sqrt({} × {} / {n}) = **{}** points.",
+                            "(a) Each request fails with probability p, so x is Binomial(n, p) and x/n has variance $p(1 - p)/n$. With $hat(p) = {}$: SE = $sqrt({} times {} / {n})$ = {}, that is **{}** percentage points.",
                             fmt_sig(p, 4),
                             fmt_sig(p, 4),
                             fmt_sig(1.0 - p, 4),
+                            fmt_sig(se, 3),
                             pp(se)
                         ))
                         .p(format!(
@@ -219,7 +259,7 @@ impl Family for EstimateError {
                             pp(p),
                             pp(Z95 * se)
                         ))
-                        .p("The error shrinks like 1/√n: four times the sample halves it."),
+                        .p("The error shrinks like $1/sqrt(n)$: four times the sample halves it."),
                     Content::new().p(format!(
                         "Monte Carlo: {} samples of {n} requests each at a rate of {}% (rand_distr::Binomial); the standard deviation of x/n was {} ± {} points (± one standard error).",
                         est.n,
@@ -247,13 +287,13 @@ impl Family for EstimateError {
                 let worst = sample_size(0.5, eps);
                 let mut solution = Content::new()
                     .p(format!(
-                        "Require 1.96·sqrt(p(1 − p)/n) ≤ ε, so n ≥ 1.96²·p(1 − p)/ε². With {rate_text} and ε = {}: n ≥ 3.8416 × {} / {}² = {}, so **{n}** requests.",
+                        "Require $1.96 sqrt(p(1 - p)/n) <= epsilon$, so $n >= 1.96^2 p(1 - p) / epsilon^2$. With {rate_text} and ε = {}: $n >= 3.8416 times {} / {}^2 = {}$, so **{n}** requests.",
                         fmt_sig(eps, 4),
                         fmt_sig(p * (1.0 - p), 4),
                         fmt_sig(eps, 4),
                         fmt_sig(Z95 * Z95 * p * (1.0 - p) / (eps * eps), 6)
                     ))
-                    .p(format!("Halving ε quadruples n; using z = 2 gives {} (within the tolerance).", (4.0 * p * (1.0 - p) / (eps * eps)).ceil()));
+                    .p(format!("Halving ε quadruples n; using z = 2 gives {} (within the tolerance).", (4.0 * p * (1.0 - p) / (eps * eps) - 1e-9).ceil()));
                 if ask == "trials" {
                     solution = solution.p(format!("Planning for the worst case p = ½ would ask for {worst} requests: knowing the rate is small saves {}.", worst.saturating_sub(n)));
                 }
@@ -261,7 +301,8 @@ impl Family for EstimateError {
                     Content::new()
                         .p(format!("You want to measure a service's error rate by sampling requests. {known}"))
                         .p(format!("How many requests must you sample so that a 95% confidence interval is **±{} percentage points** (normal approximation)?", num(100.0 * eps))),
-                    vec![AnswerSlot::new("requests to sample", Expected::rel(n as f64, 0.05))],
+                    vec![AnswerSlot::new("requests to sample", Expected::rel(n as f64, 0.05))
+                        .by_hand("$n = 4 p(1 - p) / epsilon^2$ with z ≈ 2", (4.0 * p * (1.0 - p) / (eps * eps) - 1e-9).ceil())],
                     solution,
                     Content::new().p(format!(
                         "Monte Carlo: {} samples of {n} requests at a rate of {}% (rand_distr::Binomial); the share whose estimate landed within ±{} points of the true rate was {}.",
@@ -273,7 +314,34 @@ impl Family for EstimateError {
                 )
             }
         };
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&sc))
+        let q = Question::new(prompt, slots, solution, evidence);
+        let q = if ask == "stderr" {
+            let se = stderr(sc.p, sc.n);
+            q.followup(
+                FollowUp::new(
+                    "How many requests would halve the confidence interval?",
+                    format!(
+                        "Four times as many, {}: the margin falls like $1/sqrt(n)$, to ±{} points.",
+                        4 * sc.n,
+                        pp(Z95 * se / 2.0)
+                    ),
+                )
+                .point("with very few failures (x below about 10) use a Wilson or exact interval instead"),
+            )
+        } else {
+            let n = sample_size(sc.p, sc.eps);
+            let worst = sample_size(0.5, sc.eps);
+            let q = q.followup(FollowUp::new(
+                format!("What if you need ±{} points instead?", num(50.0 * sc.eps)),
+                format!("{} requests: halving the margin quadruples the sample.", sample_size(sc.p, sc.eps / 2.0)),
+            ));
+            if ask == "trials" {
+                q.contrast(Contrast::new("known rate vs worst case", n, worst))
+            } else {
+                q
+            }
+        };
+        Ok(q.with_scenario(&sc))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
@@ -394,5 +462,19 @@ mod tests {
         let (lo, hi) = simulated_z975(&mut crate::seed::stream_rng("test", 1, "z"));
         assert!(lo < 1.959_964 && 1.959_964 < hi && hi - lo < 0.1, "{lo} {hi}");
         assert!(1.645 < lo * 0.99 && 2.576 > hi * 1.01);
+    }
+
+    #[test]
+    fn z_of_two_is_an_accepted_hand_route() {
+        // p = 10%, ±1 point: 1.96²·0.09/0.0001 = 3457.4, so 3458; z = 2 gives 3600, 4.1% more,
+        // inside the ±5% the slot accepts.
+        let pins = parse_pins(&EstimateError, &["ask=trials".into(), "rate_pct=10".into(), "margin_pct=1".into()]).unwrap();
+        let q = generate(&EstimateError, 1, Difficulty::Medium, &pins).unwrap();
+        let Expected::Real { value, tolerance } = q.slots[0].expected else { panic!() };
+        assert_eq!(value, 3458.0);
+        assert_eq!(q.slots[0].hand.as_ref().unwrap().value, 3600.0);
+        assert!(tolerance.window(value).contains(3600.0));
+        // Halving the margin: 1.96²·0.09/0.000025 = 13829.8, so 13830 requests.
+        assert!(q.followups[0].answer.starts_with("13830 requests"), "{}", q.followups[0].answer);
     }
 }

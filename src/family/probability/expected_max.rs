@@ -10,6 +10,10 @@
 //!
 //! **Key.** The closed forms (H_n summed term by term).
 //!
+//! **By hand.** Uniform: exact. Exponential: H_n summed for n ≤ 10, else
+//! H_n ≈ ln n + 0.5772 + 1/(2n) (Euler–Maclaurin; off by less than 1/(12n²), far inside 3
+//! significant figures).
+//!
 //! **Second route.** Monte Carlo: draw n latencies with `rand_distr::Exp` / uniform and take the
 //! maximum; the key must be within `K_SIGMA` standard errors.
 //!
@@ -19,7 +23,9 @@
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use rand_distr::{Distribution, Exp};
 use serde::{Deserialize, Serialize};
@@ -102,7 +108,7 @@ impl Family for ExpectedMax {
         "probability.expected_max"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -112,6 +118,19 @@ impl Family for ExpectedMax {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 4, 5], &["order-statistics", "tail-at-scale"])];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "expected slowest of n exponential or uniform latencies",
+            key: "μ·H_n, a + (b − a)·n/(n+1)",
+            second_route: "Monte Carlo of the fan-out",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -140,15 +159,15 @@ impl Family for ExpectedMax {
             (
                 format!("exponentially distributed with a mean of **{mean} ms**"),
                 Content::new()
-                    .p("The maximum of n independent exponentials with mean μ is a sum of stages: the first of n finishes after μ/n on average, then the first of the remaining n − 1 after μ/(n − 1), and so on (memorylessness). So E[max] = μ·H_n.")
+                    .p("The maximum of n independent exponentials with mean μ is a sum of stages: the first of n finishes after μ/n on average, then the first of the remaining n − 1 after μ/(n − 1), and so on (memorylessness). So $E[max] = mu H_n$, with $H_n = 1 + 1/2 + dots + 1/n$.")
                     .p(format!(
-                        "H_{n} = {}, so E[max] = {mean} × {} = **{}** ms.",
+                        "$H_({n}) = {}$ (for large n, $H_n approx ln n + 0.5772 + 1/(2n)$), so E[max] = {mean} ms × {} = **{}** ms.",
                         fmt_sig(h, 5),
                         fmt_sig(h, 5),
                         fmt_sig(v, 3)
                     ))
                     .p(format!(
-                        "That is {}× the mean of one backend: fan-out turns the tail into the common case. μ·ln n = {} ms underestimates by about 0.577·μ.",
+                        "That is {}× the mean of one backend: fan-out turns the tail into the common case. $mu ln n$ = {} ms underestimates by about 0.577·μ.",
                         fmt_sig(h, 3),
                         fmt_sig(mean * (n as f64).ln(), 3)
                     )),
@@ -157,9 +176,9 @@ impl Family for ExpectedMax {
             (
                 format!("uniformly distributed between **{lo} ms** and **{hi} ms**"),
                 Content::new()
-                    .p("For n independent uniforms on [a, b], P(max ≤ x) = ((x − a)/(b − a))^n, whose mean is a + (b − a)·n/(n + 1): the n draws split [a, b] into n + 1 gaps of equal expected length.")
+                    .p("For n independent uniforms on [a, b], $P(max <= x) = ((x - a)/(b - a))^n$, whose mean is $a + (b - a) n/(n + 1)$: the n draws split [a, b] into n + 1 gaps of equal expected length.")
                     .p(format!(
-                        "E[max] = {lo} + {} × {n}/{} = **{}** ms.",
+                        "E[max] = {lo} ms + {} ms × {n}/{} = **{}** ms.",
                         hi - lo,
                         n + 1,
                         fmt_sig(v, 3)
@@ -177,12 +196,43 @@ impl Family for ExpectedMax {
             est.n,
             est.describe(4)
         ));
+        let nf = n as f64;
+        let (hand, method, typical, followup) = if dist == "exponential" {
+            let h_hand = if n <= 10 { harmonic(n) } else { nf.ln() + 0.5772 + 1.0 / (2.0 * nf) };
+            (
+                mean * h_hand,
+                if n <= 10 { "μ·H_n with H_n summed term by term" } else { "μ·H_n with $H_n approx ln n + 0.5772 + 1/(2n)$" },
+                mean,
+                FollowUp::new(
+                    format!("What if the fan-out doubles to {} backends?", 2 * n),
+                    format!(
+                        "{} ms: doubling adds only about $mu ln 2$ = {} ms, because the maximum grows like the logarithm of n.",
+                        fmt_sig(mean * harmonic(2 * n), 3),
+                        fmt_sig(mean * 2f64.ln(), 3)
+                    ),
+                )
+                .point("hedged requests or waiting for the first k of n cut the tail instead"),
+            )
+        } else {
+            let (a, b) = (lo as f64, hi as f64);
+            (
+                v,
+                "exact: $a + (b - a) n/(n + 1)$",
+                (a + b) / 2.0,
+                FollowUp::new(
+                    "And the expected latency of the fastest backend?",
+                    format!("$a + (b - a)/(n + 1)$ = {} ms, by the same equal-gaps argument.", fmt_sig(a + (b - a) / (nf + 1.0), 3)),
+                ),
+            )
+        };
         Ok(Question::new(
             prompt,
-            vec![AnswerSlot::new("expected request latency (ms)", Expected::sig(v, 3))],
+            vec![AnswerSlot::new("expected request latency", Expected::sig(v, 3)).unit("ms").by_hand(method, hand)],
             solution,
             evidence,
         )
+        .contrast(Contrast::new("slowest vs typical backend", fmt_sig(v, 3), fmt_sig(typical, 3)))
+        .followup(followup)
         .with_scenario(&s))
     }
 
@@ -234,5 +284,21 @@ mod tests {
         crate::family::cross_check(&ExpectedMax, &q).unwrap();
         q.slots[0].expected = Expected::sig(20.0 * 40f64.ln(), 3);
         assert!(crate::family::cross_check(&ExpectedMax, &q).is_err());
+    }
+
+    #[test]
+    fn the_follow_up_and_the_hand_route() {
+        // Four uniforms on [10, 60]: slowest 10 + 50·4/5 = 50 ms, fastest 10 + 50/5 = 20 ms.
+        let pins = parse_pins(&ExpectedMax, &["dist=uniform".into(), "backends=4".into(), "low_ms=10".into(), "high_ms=60".into()]).unwrap();
+        let q = generate(&ExpectedMax, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "50.0");
+        assert!(q.followups[0].answer.contains("20.0 ms"), "{}", q.followups[0].answer);
+        // Exponential, n = 200, μ = 10: H_200 = 5.87803094812 (tables); the hand route
+        // 10·(ln 200 + 0.5772 + 1/400) = 58.7804 lands inside 3 significant figures.
+        let pins = parse_pins(&ExpectedMax, &["dist=exponential".into(), "backends=200".into(), "mean_ms=10".into()]).unwrap();
+        let q = generate(&ExpectedMax, 1, Difficulty::Hard, &pins).unwrap();
+        let Expected::Real { value, tolerance } = q.slots[0].expected else { panic!() };
+        assert!((value - 58.7803094812).abs() < 1e-6);
+        assert!(tolerance.window(value).contains(q.slots[0].hand.as_ref().unwrap().value));
     }
 }

@@ -24,7 +24,9 @@
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc::{self, Estimate};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand_distr::{Binomial, Distribution};
 use serde::{Deserialize, Serialize};
 
@@ -141,7 +143,7 @@ impl Family for FanoutTail {
         "probability.fanout_tail"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -151,6 +153,22 @@ impl Family for FanoutTail {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("slow", [2, 3, 4], &["tail-at-scale"]),
+            Ask::new("largest_n", [3, 4, 5], &["tail-at-scale", "logarithm-inversion"]),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "P(a fan-out request is slow); the largest fan-out meeting an SLO",
+            key: "closed form (exact by hand with a calculator)",
+            second_route: "Monte Carlo with `rand_distr::Binomial`; logarithmic inversion",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -192,7 +210,7 @@ impl Family for FanoutTail {
         );
         let fast_terms: Vec<String> = tiers
             .iter()
-            .map(|(n, p)| format!("(1 − {p})^{n} = {}", fmt_sig((1.0 - p).powi(*n as i32), 5)))
+            .map(|(n, p)| format!("$(1 - {p})^({n}) = {}$", fmt_sig((1.0 - p).powi(*n as i32), 5)))
             .collect();
         let naive: f64 = tiers.iter().map(|(n, p)| *n as f64 * p).sum();
         let solution = Content::new()
@@ -204,7 +222,7 @@ impl Family for FanoutTail {
                 fmt_sig(answer, 3)
             ))
             .p(format!(
-                "Adding the probabilities instead (N·p = {}) overstates it{}: that is the union \
+                "Adding the probabilities instead ($N p = {}$) overstates it{}: that is the union \
                  bound, not the answer.",
                 fmt_sig(naive, 3),
                 if naive > 1.0 { ", past 1 even" } else { "" }
@@ -220,11 +238,27 @@ impl Family for FanoutTail {
             tiers,
             target: 0.0,
         };
+        // The per-call slow rate that would keep one tier's requests slow at most 1% of the time.
+        let (n1, p1) = scenario.tiers[0];
+        let p_for_1pct = -((0.99f64.ln()) / n1 as f64).exp_m1();
         Ok(Question::new(
             prompt,
-            vec![AnswerSlot::new("P(request is slow)", Expected::sig(answer, 3))],
+            vec![AnswerSlot::new("P(request is slow)", Expected::sig(answer, 3)).exact_by_hand()],
             solution,
             evidence,
+        )
+        .contrast(Contrast::new("exact vs union bound", fmt_sig(answer, 3), fmt_sig(naive, 3)))
+        .followup(
+            FollowUp::new(
+                format!("How rare must a slow call be for only 1% of requests to be slow at a fan-out of {n1}?"),
+                format!(
+                    "$1 - 0.99^(1/{n1}) = {}$, about 1/{} of calls, against {} now: fan-out multiplies tail latency.",
+                    fmt_sig(p_for_1pct, 3),
+                    fmt_sig(1.0 / p_for_1pct, 3),
+                    pct(p1)
+                ),
+            )
+            .point("the tail at scale (Dean and Barroso): hedged or tied requests, fewer backends per request"),
         )
         .with_scenario(&scenario))
     }
@@ -288,8 +322,8 @@ fn largest_question(cx: &mut Ctx) -> Result<Question, GenError> {
         .p("What is the largest fan-out N that meets the SLO?");
     let solution = Content::new()
         .p(format!(
-            "P(slow) = 1 − (1 − p)^N ≤ t ⇔ (1 − p)^N ≥ 1 − t ⇔ N ≤ ln(1 − t) / ln(1 − p) = \
-             ln({}) / ln({}) = {}.",
+            "P(slow) = $1 - (1 - p)^N <= t <=> (1 - p)^N >= 1 - t <=> N <= ln(1 - t) / ln(1 - p) = \
+             ln({}) / ln({}) = {}$.",
             fmt_sig(1.0 - t, 4),
             fmt_sig(1.0 - p, 4),
             fmt_sig(ratio, 6)
@@ -303,7 +337,7 @@ fn largest_question(cx: &mut Ctx) -> Result<Question, GenError> {
             pct(t)
         ))
         .p(format!(
-            "Note the linear estimate t / p = {} is too generous: slow calls overlap.",
+            "The linear estimate t/p = {} is too cautious: slow calls overlap, so P(slow) grows more slowly than N·p.",
             fmt_sig(t / p, 4)
         ));
     let evidence = Content::new().p(format!(
@@ -322,9 +356,21 @@ fn largest_question(cx: &mut Ctx) -> Result<Question, GenError> {
         vec![AnswerSlot::new(
             "the largest N",
             Expected::Integer { value: n as i64 },
-        )],
+        )
+        .by_hand("$N <= ln(1 - t) / ln(1 - p)$, rounded down", ratio.floor())],
         solution,
         evidence,
+    )
+    .contrast(Contrast::new("exact vs linear t/p", n, (t / p).floor()))
+    .followup(
+        FollowUp::new(
+            format!("What if the SLO is tightened to half, {}?", pct(t / 2.0)),
+            format!(
+                "The largest fan-out becomes {}: for small t the answer is nearly proportional to t.",
+                largest_n(p, t / 2.0)
+            ),
+        )
+        .point("to fan out wider, cut the per-call tail (hedging) rather than the SLO"),
     )
     .with_scenario(&scenario))
 }

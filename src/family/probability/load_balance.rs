@@ -26,6 +26,9 @@
 //! the key's simulation (the difference of the two means against 0), the two-choice one must land
 //! nearest the keyed option, and two choices must beat one.
 //!
+//! **By hand.** `idle` and `overloaded` are exact with a calculator (a power; at most four
+//! binomial terms). `max_load` is an estimate by the growth laws, which is why it is a choice.
+//!
 //! **Pitfalls**: n − m idle servers ("every request finds an empty server"); the average m/n as
 //! the maximum; believing a second choice changes little (it drops the maximum from about
 //! ln n/ln ln n to about ln ln n/ln 2).
@@ -33,7 +36,7 @@
 use crate::answer::{fmt_sig, AnswerSlot, ChoiceOption, Expected};
 use crate::content::Content;
 use crate::family::support::mc::{self, Estimate};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -215,7 +218,7 @@ impl Family for LoadBalance {
         "probability.load_balance"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -225,6 +228,23 @@ impl Family for LoadBalance {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("idle", [3, 3, 4], &["balls-into-bins"]),
+            Ask::new("overloaded", [4, 5, 6], &["balls-into-bins", "binomial-tail"]),
+            Ask::new("max_load", [3, 4, 4], &["balls-into-bins", "power-of-two-choices"]).judgment(),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "idle servers, servers with ≥ k requests; the busiest server under the power of two choices (choice)",
+            key: "closed forms (binomial tail); simulation of both policies",
+            second_route: "Monte Carlo placement; an independent simulation lands on the keyed option",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -263,8 +283,8 @@ impl Family for LoadBalance {
                         "What is the expected number of servers that receive no request at all?",
                         "expected idle servers",
                         Content::new()
-                            .p(format!("One request misses a given server with probability 1 − 1/{n}; all {m} miss it with probability (1 − 1/{n})^{m} = {}.", fmt_sig((1.0 - p).powf(m as f64), 4)))
-                            .p(format!("By linearity of expectation over the {n} servers: **{}** idle servers (≈ n·e^(−m/n) = {}).", fmt_sig(v, 3), fmt_sig(n as f64 * (-(m as f64) / n as f64).exp(), 3)))
+                            .p(format!("One request misses a given server with probability $1 - 1/{n}$; all {m} miss it with probability $(1 - 1/{n})^({m}) = {}$.", fmt_sig((1.0 - p).powf(m as f64), 4)))
+                            .p(format!("By linearity of expectation over the {n} servers: **{}** idle servers (about $n e^(-m/n) = {}$).", fmt_sig(v, 3), fmt_sig(n as f64 * (-(m as f64) / n as f64).exp(), 3)))
                             .p("Even with as many requests as servers, about 37% of the fleet (1/e) sits idle while others get two or three requests."),
                     )
                 } else {
@@ -273,14 +293,14 @@ impl Family for LoadBalance {
                         "What is the expected number of servers that receive **at least {k}** requests?",
                         "expected servers with at least that many requests",
                         Content::new()
-                            .p(format!("A given server's load is Binomial(m = {m}, p = 1/{n}). P(load ≥ {k}) = 1 − Σ_(j<{k}) C({m}, j)·p^j·(1 − p)^({m} − j) = {}.", fmt_sig(tail, 4)))
+                            .p(format!("A given server's load is Binomial(m = {m}, p = 1/{n}): P(load ≥ {k}) = $1 - sum_(j=0)^({}) C({m}, j) p^j (1 - p)^({m} - j) = {}$.", k - 1, fmt_sig(tail, 4)))
                             .p(format!("By linearity over the {n} servers: {n} × {} = **{}** servers.", fmt_sig(tail, 4), fmt_sig(v, 3)))
                             .p(format!("The Poisson approximation with mean m/n = {} gives {}.", fmt_sig(m as f64 / n as f64, 3), fmt_sig(n as f64 * poisson_tail(m as f64 / n as f64, k), 3))),
                     )
                 };
                 (
                     Content::new().p(setting.clone()).p(question.replace("{k}", &k.to_string())),
-                    AnswerSlot::new(slot_ask, Expected::sig(v, 3)),
+                    AnswerSlot::new(if ask == "idle" { slot_ask.to_string() } else { format!("expected servers with at least {k} requests") }, Expected::sig(v, 3)).exact_by_hand(),
                     solution,
                     Content::new().p(format!("Monte Carlo: {} random placements of {m} requests on {n} servers; mean {}.", est.n, est.describe(4))),
                 )
@@ -315,7 +335,36 @@ impl Family for LoadBalance {
                 )
             }
         };
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s))
+        let nf = n as f64;
+        let followup = match ask {
+            "idle" => {
+                // The fewest requests that leave under one idle server expected: n(1 − 1/n)^m < 1.
+                let m1 = (nf.ln() / -(-1.0 / nf).ln_1p()).floor() as u64 + 1;
+                FollowUp::new(
+                    "How many requests until fewer than one server is expected to be idle?",
+                    format!("{m1} requests, about $n ln n$ = {}: the coupon collector's bound.", fmt_sig(nf * nf.ln(), 3)),
+                )
+                .point("covering every server takes a log factor more requests than servers")
+            }
+            "overloaded" => FollowUp::new(
+                "What does the Poisson approximation give, and why is it close?",
+                format!(
+                    "{} servers: each server's load is a sum of many rare events, Binomial(m, 1/n) ≈ Poisson(m/n = {}).",
+                    fmt_sig(nf * poisson_tail(m as f64 / nf, k), 3),
+                    fmt_sig(m as f64 / nf, 3)
+                ),
+            ),
+            _ => FollowUp::new(
+                "Would three choices help as much again?",
+                format!(
+                    "No: d choices give a maximum of about $ln ln n / ln d$, so going from 2 to 3 only divides that term by $ln 3 / ln 2 = 1.58$ (here about {} against {}, on top of the average load), at one more probe per request.",
+                    fmt_sig(nf.ln().ln().max(0.0) / 3f64.ln(), 2),
+                    fmt_sig(nf.ln().ln().max(0.0) / 2f64.ln(), 2)
+                ),
+            )
+            .point("most of the gain comes from the second choice; the probes cost latency and stale load information"),
+        };
+        Ok(Question::new(prompt, vec![slot], solution, evidence).followup(followup).with_scenario(&s))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
@@ -463,5 +512,15 @@ mod tests {
             *correct = options.iter().position(|o| o.why_wrong.as_deref().is_some_and(|w| w.starts_with("That is the random"))).unwrap();
         }
         assert!(crate::family::cross_check(&LoadBalance, &q).is_err());
+    }
+
+    #[test]
+    fn the_idle_follow_up_is_the_coupon_bound() {
+        // Ten servers: 10·0.9^m < 1 first at m = 22 (0.9^21 = 0.109, 0.9^22 = 0.098).
+        let pins = parse_pins(&LoadBalance, &["ask=idle".into(), "servers=10".into(), "requests=10".into()]).unwrap();
+        let q = generate(&LoadBalance, 1, Difficulty::Easy, &pins).unwrap();
+        assert!(q.followups[0].answer.starts_with("22 requests"), "{}", q.followups[0].answer);
+        // 10·0.9^10 = 3.487 idle servers (hand arithmetic), exact by hand.
+        assert_eq!(q.slots[0].expected.reference(), "3.49");
     }
 }

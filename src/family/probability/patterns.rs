@@ -20,13 +20,16 @@
 //! expectation: 2·10⁶/E runs, between 100 and 20,000, so HHHH at p = 0.05 (E ≈ 168,000) takes
 //! about 2·10⁶ steps rather than 3·10⁹ flips.
 //!
+//! **By hand.** The overlap rule (the second route above) is exact and takes a minute; a
+//! candidate who writes the Markov chain solves at most four linear equations.
+//!
 //! **Pitfalls**: thinking every pattern of length L takes 2^L flips (HT takes 4 but HH takes 6, since a
 //! failed HH attempt can restart from scratch); ignoring overlaps.
 
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -193,7 +196,7 @@ impl Family for Patterns {
         "probability.patterns"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -203,6 +206,19 @@ impl Family for Patterns {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 5, 8], &["markov-chain-hitting-time", "pattern-overlap"])];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "expected checks until a pass/fail pattern (fair or biased)",
+            key: "absorbing Markov chain, solved",
+            second_route: "overlap (martingale) formula for any p; Monte Carlo",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -239,12 +255,12 @@ impl Family for Patterns {
             .p("Track the longest prefix of the pattern that the latest results end with. On a mismatch the chain falls back to the longest prefix that is still a suffix, not always to the start:")
             .table(["state", "after H", "after T"], rows)
             .p(format!(
-                "With t_s the expected checks still needed from state s, t_s = 1 + P(H)·t_(after H) + P(T)·t_(after T), and t = 0 once the pattern is complete. Solving this linear system gives t_start = **{}**.",
+                "With $t_s$ the expected checks still needed from state s, $t_s = 1 + P(H) t_(s') + P(T) t_(s'')$ (s′ and s″ the states after H and after T), and t = 0 once the pattern is complete. Solving this linear system gives the expected checks from the start: **{}**.",
                 fmt_sig(v, 4)
             ))
             .p(if (p - 0.5).abs() < 1e-12 {
                 format!(
-                    "Check with the overlap rule for a fair coin: add 2^j for every j where the first j symbols equal the last j: {}. Patterns of the same length differ because of self-overlap.",
+                    "Check with the overlap rule for a fair coin: add $2^j$ for every j where the first j symbols equal the last j: {}. Patterns of the same length differ because of self-overlap.",
                     fmt_sig(conway_fair(pattern), 4)
                 )
             } else {
@@ -255,11 +271,34 @@ impl Family for Patterns {
             est.n,
             est.describe(4)
         ));
+        let same_len: Vec<(&str, f64)> = ALL
+            .iter()
+            .filter(|w| w.len() == pattern.len())
+            .map(|w| (*w, expected_flips(w, p)))
+            .collect();
+        let soonest = same_len.iter().fold(same_len[0], |b, x| if x.1 < b.1 { *x } else { b });
+        let latest = same_len.iter().fold(same_len[0], |b, x| if x.1 > b.1 { *x } else { b });
         Ok(Question::new(
             prompt,
-            vec![AnswerSlot::new("expected checks", Expected::sig(v, 4))],
+            vec![AnswerSlot::new("expected checks until the alert", Expected::sig(v, 4)).by_hand(
+                "the overlap rule: add 1/P(w) for every prefix w of the pattern that is also a suffix",
+                overlap_formula(pattern, p),
+            )],
             solution,
             evidence,
+        )
+        .followup(
+            FollowUp::new(
+                format!("Among patterns of length {}, which fires soonest and which latest?", pattern.len()),
+                format!(
+                    "{} soonest ({} checks), {} latest ({} checks): self-overlap delays a pattern because a failed attempt cannot reuse its progress.",
+                    soonest.0,
+                    fmt_sig(soonest.1, 4),
+                    latest.0,
+                    fmt_sig(latest.1, 4)
+                ),
+            )
+            .point("Penney's game: for any pattern there is another that tends to come first"),
         )
         .with_scenario(&s))
     }
@@ -347,5 +386,18 @@ mod tests {
         crate::family::cross_check(&Patterns, &q).unwrap();
         q.slots[0].expected = Expected::sig(1.0 / 0.36, 4); // 1/P(HH)
         assert!(crate::family::cross_check(&Patterns, &q).is_err());
+    }
+
+    #[test]
+    fn the_hand_route_and_the_follow_up() {
+        // Conway's rule for HTH with a fair coin: 2 + 8 = 10 checks (Penney's game tables).
+        let pins = parse_pins(&Patterns, &["pattern=HTH".into(), "p=0.5".into()]).unwrap();
+        let q = generate(&Patterns, 1, Difficulty::Medium, &pins).unwrap();
+        assert!((q.slots[0].hand.as_ref().unwrap().value - 10.0).abs() < 1e-9);
+        // Length two, fair coin: HT and TH take 4 checks, HH takes 6.
+        let pins = parse_pins(&Patterns, &["pattern=HH".into(), "p=0.5".into()]).unwrap();
+        let q = generate(&Patterns, 1, Difficulty::Easy, &pins).unwrap();
+        let a = &q.followups[0].answer;
+        assert!(a.contains("soonest (4.000 checks)") && a.starts_with("H") && a.contains("HH latest (6.000 checks)"), "{a}");
     }
 }

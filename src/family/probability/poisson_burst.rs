@@ -5,10 +5,14 @@
 //!   rate limiter or a worker pool sized for k is overrun in a given second;
 //! - `gap`: P(no request at all within t seconds) = e^{−λt}, how often an idle timeout fires.
 //!
-//! **Parameters.** `rate` λ: easy 2–10, medium 5–40, hard 20–150 per second; `limit` k is drawn
+//! **Parameters.** `rate` λ: easy 2–6, medium 5–40, hard 20–150 per second; `limit` k is drawn
 //! around λ (λ to λ + 3√λ); `window` t for `gap`: 0.05–2 s, drawn so λt stays between 0.2 and 4.
 //!
 //! **Key.** The Poisson CDF summed term by term (terms built by recurrence, no factorial overflow).
+//!
+//! **By hand.** `gap`: one exponential, exact. `burst`: at easy (λ ≤ 6, at most about 14 terms)
+//! the terms by recurrence, exact; at medium and hard the sum has dozens of terms and the normal
+//! approximation misses the third significant figure, so `burst` needs a computer there.
 //!
 //! **Second route.** Monte Carlo that simulates the *process*, not the distribution: exponential
 //! inter-arrival gaps (`rand_distr::Exp`), counted over the one-second window or checked against t.
@@ -19,7 +23,9 @@
 use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand_distr::{Distribution, Exp};
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +47,7 @@ static PARAMS: &[ParamSpec] = &[
         kind: ParamKind::Int {
             min: 1,
             max: 400,
-            draw: [(2, 10), (5, 40), (20, 150)],
+            draw: [(2, 6), (5, 40), (20, 150)],
         },
     },
     ParamSpec {
@@ -108,7 +114,7 @@ impl Family for PoissonBurst {
         "probability.poisson_burst"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -118,6 +124,22 @@ impl Family for PoissonBurst {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("burst", [4, 5, 6], &["poisson-tail"]).computer([false, true, true]),
+            Ask::new("gap", [2, 3, 3], &["poisson-process", "memorylessness"]),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "P(more than k requests in a second), P(no request within t ms)",
+            key: "Poisson CDF",
+            second_route: "simulated arrival process with exponential gaps",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -154,13 +176,19 @@ impl Family for PoissonBurst {
                      in one second overflows into a queue. What is the probability that a given \
                      one-second window has more than {k} requests?"
                 )),
-                AnswerSlot::new(format!("P(N > {k})"), Expected::sig(v, 3)),
+                AnswerSlot::new(format!("P(more than {k} requests in one second)"), Expected::sig(v, 3)).by_hand(
+                    "sum the Poisson terms by the recurrence $t_i = t_(i-1) lambda / i$",
+                    1.0 - (0..=k).scan(0.0f64, |t, i| {
+                        *t = if i == 0 { (-lambda).exp() } else { *t * lambda / i as f64 };
+                        Some(*t)
+                    }).sum::<f64>(),
+                ),
                 Content::new()
                     .p(format!(
-                        "The count in one second is Poisson(λ = {lambda}). P(N > {k}) = 1 − Σ_(i=0..{k}) e^(−{lambda}) {lambda}^i / i!."
+                        "The count N in one second is Poisson(λ = {lambda}): $P(N > {k}) = 1 - sum_(i=0)^({k}) e^(-{lambda}) {lambda}^i / i!$."
                     ))
                     .p(format!(
-                        "The sum is {} (build the terms by t_i = t_(i−1)·λ/i to avoid huge factorials), so P(N > {k}) = **{}**.",
+                        "The sum is {} (build the terms by $t_i = t_(i-1) lambda / i$ to avoid huge factorials), so P(N > {k}) = **{}**.",
                         fmt_sig(cdf(lambda, k), 6),
                         fmt_sig(v, 3)
                     ))
@@ -178,14 +206,15 @@ impl Family for PoissonBurst {
                      an arbitrary moment, what is the probability that no request arrives within \
                      the next {t_ms} ms?"
                 )),
-                AnswerSlot::new("P(no request within t)", Expected::sig(v, 3)),
+                AnswerSlot::new(format!("P(no request within {t_ms} ms)"), Expected::sig(v, 3)).exact_by_hand(),
                 Content::new()
                     .p(format!(
-                        "The count in t = {} s is Poisson(λt = {}), and P(none) = e^(−λt) (equivalently, the wait until the next request is exponential with rate λ, memoryless).",
+                        "The count in t = {} s is Poisson(λt = {lambda} × {} = {}), and P(none) = $e^(-lambda t)$ (equivalently, the wait until the next request is exponential with rate λ, memoryless).",
+                        num(t),
                         num(t),
                         num(lambda * t)
                     ))
-                    .p(format!("P = e^(−{}) = **{}**.", num(lambda * t), fmt_sig(v, 3))),
+                    .p(format!("P = $e^(-{})$ = **{}**.", num(lambda * t), fmt_sig(v, 3))),
             )
         };
         let evidence = Content::new().p(format!(
@@ -193,7 +222,37 @@ impl Family for PoissonBurst {
             est.n,
             est.describe(4)
         ));
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s))
+        let q = Question::new(prompt, vec![slot], solution, evidence);
+        let q = if ask == "burst" {
+            let v = 1.0 - cdf(lambda, k);
+            let exact_k = cdf(lambda, k) - if k == 0 { 0.0 } else { cdf(lambda, k - 1) };
+            let k99 = (0..).find(|c| 1.0 - cdf(lambda, *c) <= 0.01).unwrap_or(k);
+            q.contrast(Contrast::new("tail vs single term", fmt_sig(v, 3), fmt_sig(exact_k, 3)))
+                .followup(
+                    FollowUp::new(
+                        "What capacity per second keeps the overflow to at most 1% of seconds?",
+                        format!(
+                            "{k99} requests per second: P(N > {k99}) = {}, while P(N > {}) = {}. About $lambda + 2.33 sqrt(lambda) = {}$ by the normal approximation.",
+                            fmt_sig(1.0 - cdf(lambda, k99), 3),
+                            k99.saturating_sub(1),
+                            fmt_sig(1.0 - cdf(lambda, k99.saturating_sub(1)), 3),
+                            fmt_sig(lambda + 2.326 * lambda.sqrt(), 3)
+                        ),
+                    )
+                    .point("headroom grows like the square root of the rate, so big services need relatively less"),
+                )
+        } else {
+            let v = (-lambda * t).exp();
+            q.contrast(Contrast::new("the window vs a whole second", fmt_sig(v, 3), fmt_sig((-lambda).exp(), 3)))
+                .followup(
+                    FollowUp::new(
+                        format!("The connection has already been idle for {t_ms} ms. What is the chance it stays idle for another {t_ms} ms?"),
+                        format!("Still {}: the exponential wait is memoryless. Idle for {} ms from the start: {}.", fmt_sig(v, 3), 2 * t_ms, fmt_sig(v * v, 3)),
+                    )
+                    .point("memorylessness; the mean gap between requests is 1/λ"),
+                )
+        };
+        Ok(q.with_scenario(&s))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {

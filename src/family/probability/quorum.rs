@@ -1,8 +1,11 @@
 //! `probability.quorum`: replicas that are each up independently with probability a.
 //!
 //! **Asked** (`ask`):
-//! - `at_least`: P(at least k of n replicas are up) = Σ_{i≥k} C(n,i) a^i (1−a)^{n−i};
-//! - `majority`: P(a majority of n, ⌊n/2⌋+1, is up), what a Raft/Paxos group needs to make progress;
+//! - `at_least`: P(fewer than k of n replicas are up), the unavailability
+//!   Σ_{i<k} C(n,i) a^i (1−a)^{n−i} (the complement is asked: P(at least k up) printed 1.000 on a
+//!   fifth of the draws, issue 15);
+//! - `majority`: P(fewer than a majority of n, ⌊n/2⌋+1, are up), when a Raft/Paxos group cannot
+//!   make progress;
 //! - `compare` (choice): is a 3-replica or a 5-replica majority quorum more available at this a,
 //!   and by how much? (5 wins when a > ½, loses when a < ½: more replicas only help when each is
 //!   more likely up than down.)
@@ -10,7 +13,9 @@
 //! **Parameters.** `replicas` n: easy 3–5, medium 3–9, hard 5–15; `availability` a: easy 0.9–0.99,
 //! medium 0.8–0.99, hard 0.4–0.99 (hard can go below ½, where the comparison flips).
 //!
-//! **Key.** The binomial tail, summed exactly term by term.
+//! **Key.** The binomial lower tail, summed exactly term by term (no 1 − 0.9999… cancellation).
+//! By hand the same sum: at most k terms, and a candidate may stop once the terms are below the
+//! third significant figure.
 //!
 //! **Second route.** Exact enumeration of every one of the 2ⁿ up/down states (n ≤ 20), adding
 //! the probability a^up·(1 − a)^down of each state with a quorum: no binomial coefficients, no
@@ -25,7 +30,9 @@
 use crate::answer::{fmt_sig, AnswerSlot, ChoiceOption, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +42,7 @@ pub struct Quorum;
 static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "ask",
-        help: "at_least: P(at least k up); majority: P(a majority up); compare: 3 vs 5 replicas",
+        help: "at_least: P(fewer than k up); majority: P(no majority up); compare: 3 vs 5 replicas",
         kind: ParamKind::Choice {
             options: &["at_least", "majority", "compare"],
             draw: [
@@ -94,11 +101,33 @@ pub fn at_least(n: u32, k: u32, a: f64) -> f64 {
         .sum()
 }
 
+/// P(fewer than k of n up), summed over the lower tail (no cancellation when it is tiny).
+pub fn fewer_than(n: u32, k: u32, a: f64) -> f64 {
+    (0..k.min(n + 1))
+        .map(|i| choose(n, i) * a.powi(i as i32) * (1.0 - a).powi((n - i) as i32))
+        .sum()
+}
+
+/// Nines of availability for an unavailability u: −log₁₀ u.
+fn nines(u: f64) -> f64 {
+    -u.log10()
+}
+
 /// P(at least k of n up) by enumerating all 2ⁿ states (the second route; n ≤ 20).
 fn by_states(n: u32, k: u32, a: f64) -> Option<f64> {
     (n <= 20).then(|| {
         (0u32..1 << n)
             .filter(|s| s.count_ones() >= k)
+            .map(|s| (0..n).map(|i| if s >> i & 1 == 1 { a } else { 1.0 - a }).product::<f64>())
+            .sum()
+    })
+}
+
+/// P(fewer than k of n up) by enumerating all 2ⁿ states (the second route; n ≤ 20).
+fn down_states(n: u32, k: u32, a: f64) -> Option<f64> {
+    (n <= 20).then(|| {
+        (0u32..1 << n)
+            .filter(|s| s.count_ones() < k)
             .map(|s| (0..n).map(|i| if s >> i & 1 == 1 { a } else { 1.0 - a }).product::<f64>())
             .sum()
     })
@@ -113,7 +142,7 @@ impl Family for Quorum {
         "probability.quorum"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -123,6 +152,35 @@ impl Family for Quorum {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("at_least", [3, 4, 6], &["binomial-tail"]),
+            Ask::new("majority", [3, 4, 6], &["binomial-tail", "quorum-availability"]),
+            Ask::new("compare", [3, 4, 5], &["quorum-availability"]).judgment(),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "P(fewer than k of n replicas up), P(no majority up), 3 vs 5 replicas (choice)",
+            key: "exact binomial lower tail",
+            second_route: "enumeration of all 2ⁿ replica states; Monte Carlo of replica states",
+        }
+    }
+
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        match q.expected(0) {
+            Ok(Expected::Real { value, .. }) if *value < 1e-7 => {
+                vec![format!("unavailability {value:.2e} is beyond what any deployment measures")]
+            }
+            Ok(Expected::Real { value, .. }) if *value > 0.9 => {
+                vec![format!("unavailability {value:.3} leaves the service almost always down")]
+            }
+            _ => Vec::new(),
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -138,6 +196,15 @@ impl Family for Quorum {
             "majority" => cx.unused("needed"),
             _ => {}
         }
+        // Strict pins (issue 17): `--set needed=1` on a majority question was echoed and ignored.
+        for key in ["replicas", "needed"] {
+            if cx.is_pinned(key) && !cx.resolved().contains_key(key) {
+                return Err(GenError::Params {
+                    message: format!("ask={ask} does not use `{key}`"),
+                    hint: format!("pin ask=at_least to choose {key}, or drop the pin"),
+                });
+            }
+        }
         if ask == "at_least" && k > n {
             return Err(GenError::Params {
                 message: format!("needed = {k} is more than replicas = {n}"),
@@ -150,7 +217,7 @@ impl Family for Quorum {
                  probability **{a}**, independently of the others."
             )
         };
-        let (prompt, slot, solution, evidence, k) = match ask {
+        let (prompt, slot, solution, evidence, k, followups) = match ask {
             "compare" => {
                 let (p3, p5) = (at_least(3, 2, a), at_least(5, 3, a));
                 let five_better = p5 > p3;
@@ -183,7 +250,7 @@ impl Family for Quorum {
                         )
                     },
                     ChoiceOption::wrong(
-                        format!("5 replicas, because 1 − (1 − a)^5 = {} beats 1 − (1 − a)^3", fmt_sig(1.0 - (1.0 - a).powi(5), 4)),
+                        "5 replicas, because at least one of 5 replicas is up more often than one of 3",
                         "That is P(at least one replica up), not P(a majority up).",
                     ),
                 ];
@@ -199,7 +266,7 @@ impl Family for Quorum {
                     AnswerSlot::new("the more available configuration", Expected::Choice { options, correct }),
                     Content::new()
                         .p(format!(
-                            "P(2 of 3 up) = a³ + 3a²(1 − a) = {}; P(3 of 5 up) = a⁵ + 5a⁴(1 − a) + 10a³(1 − a)² = {}.",
+                            "P(2 of 3 up) = $a^3 + 3 a^2 (1 - a) = {}$; P(3 of 5 up) = $a^5 + 5 a^4 (1 - a) + 10 a^3 (1 - a)^2 = {}$.",
                             fmt_sig(p3, 5),
                             fmt_sig(p5, 5)
                         ))
@@ -209,33 +276,51 @@ impl Family for Quorum {
                         )),
                     Content::new().p(format!("Exact tails: 3 replicas {}, 5 replicas {}.", fmt_sig(p3, 6), fmt_sig(p5, 6))),
                     0,
+                    vec![FollowUp::new(
+                        "Why do most deployments run 3 or 5 replicas, not 4 or 6?",
+                        format!(
+                            "An even group needs as many up as the next odd group (3 of 4, like 3 of 5) but tolerates fewer failures than that group: 4 replicas survive 1 failure, 5 survive 2. At a = {a}, 3 of 4 up has probability {}.",
+                            fmt_sig(at_least(4, 3, a), 4)
+                        ),
+                    )],
                 )
             }
             _ => {
                 let k = if ask == "majority" { n / 2 + 1 } else { k };
-                let v = at_least(n, k, a);
+                let v = fewer_than(n, k, a);
                 let est = simulate(n, k, a, &mut cx.sim_rng("mc"));
                 let ask_text = if ask == "majority" {
-                    format!("A write needs a majority ({k} of {n}) of replicas up. What is the probability that a majority is up?")
+                    format!("A write needs a majority ({k} of {n}) of replicas up. What is the probability that **no** majority is up, so writes stall?")
                 } else {
-                    format!("A read needs at least **{k}** replicas up. What is the probability that at least {k} are up?")
+                    format!("A read needs at least **{k}** replicas up. What is the probability that fewer than {k} are up, so reads fail?")
                 };
-                let terms: Vec<String> = (k..=n.min(k + 2))
-                    .map(|i| format!("C({n},{i})·{a}^{i}·{}^{}", crate::answer::trim_float(1.0 - a), n - i))
+                let q = crate::answer::trim_float(1.0 - a);
+                let terms: Vec<String> = (0..k)
+                    .rev()
+                    .take(3)
+                    .map(|i| format!("C({n}, {i}) dot {a}^{i} dot {q}^{}", n - i))
                     .collect();
+                let higher = if a + 0.01 <= 0.995 { a + 0.01 } else { a - 0.01 };
+                let higher = (higher * 100.0).round() / 100.0;
+                let v2 = fewer_than(n, k, higher);
                 (
                     Content::new().p(setting(n)).p(ask_text),
-                    AnswerSlot::new(format!("P(at least {k} of {n} up)"), Expected::sig(v, 4)),
+                    AnswerSlot::new(format!("P(fewer than {k} of {n} replicas up)"), Expected::sig(v, 3)).exact_by_hand(),
                     Content::new()
                         .p(format!(
-                            "The number up is Binomial(n = {n}, a = {a}). Sum the tail: {}{}.",
+                            "The number up is Binomial(n = {n}, a = {a}). Sum the lower tail, largest terms first: ${}{}$.",
                             terms.join(" + "),
-                            if n > k + 2 { " + …" } else { "" }
+                            if k > 3 { " + dots" } else { "" }
                         ))
-                        .p(format!("P = **{}**.", fmt_sig(v, 4)))
                         .p(format!(
-                            "a^k = {} would be the chance that k particular replicas are up; it ignores the other combinations.",
-                            fmt_sig(a.powi(k as i32), 4)
+                            "P(fewer than {k} up) = **{}**, that is {} nines of availability ($-log_10 {}$).",
+                            fmt_sig(v, 3),
+                            fmt_sig(nines(v), 3),
+                            fmt_sig(v, 3)
+                        ))
+                        .p(format!(
+                            "Subtracting from 1 a rounded P(at least {k} up) loses every digit: the tail itself is the quantity to compute. The shortcut $1 - a^k = {}$ would treat k particular replicas as the only way.",
+                            fmt_sig(1.0 - a.powi(k as i32), 3)
                         )),
                     Content::new().p(format!(
                         "Monte Carlo: {} sampled cluster states; quorum available in {}.",
@@ -243,10 +328,29 @@ impl Family for Quorum {
                         est.describe(5)
                     )),
                     k,
+                    vec![
+                        FollowUp::new(
+                            format!("What if each replica's availability changes to {higher}?"),
+                            format!("P(fewer than {k} up) becomes {}, {} times {}.", fmt_sig(v2, 3), fmt_sig(v2 / v, 3), if v2 < v { "smaller" } else { "larger" }),
+                        )
+                        .point("near a = 1 the lowest failing term dominates, so the unavailability scales like (1 − a)^(n − k + 1)"),
+                        FollowUp::new(
+                            "Is independence a fair assumption for replicas?",
+                            "Rarely: replicas share racks, power, deploys and bugs. Correlated failures make the real unavailability far larger than this binomial figure.",
+                        ),
+                    ],
                 )
             }
         };
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&Scenario {
+        let (p3, p5) = (at_least(3, 2, a), at_least(5, 3, a));
+        let q = Question::new(prompt, vec![slot], solution, evidence);
+        let q = if ask == "compare" {
+            q.contrast(Contrast::new("3 vs 5 replicas", fmt_sig(p3, 4), fmt_sig(p5, 4)))
+        } else {
+            q
+        };
+        let q = followups.into_iter().fold(q, Question::followup);
+        Ok(q.with_scenario(&Scenario {
             ask: ask.into(),
             n,
             k,
@@ -259,13 +363,13 @@ impl Family for Quorum {
         let mut rng = cx.sim_rng("check");
         match q.expected(0)? {
             Expected::Real { value, .. } => {
-                if let Some(exact) = by_states(s.n, s.k, s.a) {
-                    // A million rounded products add up to a few 1e-12 of error at n = 20.
+                if let Some(exact) = down_states(s.n, s.k, s.a) {
+                    // A million rounded products add up to a few 1e-12 of relative error at n = 20.
                     if (exact - value).abs() > 1e-9 * exact.max(1e-300) {
                         return Err(CheckError(format!("key {value}, enumeration of 2^{} states {exact}", s.n)));
                     }
                 }
-                simulate(s.n, s.k, s.a, &mut rng).check("quorum available", *value)
+                simulate(s.n, s.k, s.a, &mut rng).check("quorum available", 1.0 - *value)
             }
             Expected::Choice { options, correct } => {
                 let (p3, p5) = (by_states(3, 2, s.a).unwrap_or(f64::NAN), by_states(5, 3, s.a).unwrap_or(f64::NAN));
@@ -311,10 +415,39 @@ mod tests {
     }
 
     #[test]
+    fn a_pin_the_drawn_ask_does_not_use_is_an_error() {
+        let pins = parse_pins(&Quorum, &["ask=majority".into(), "needed=1".into()]).unwrap();
+        let e = generate(&Quorum, 1, Difficulty::Medium, &pins).unwrap_err();
+        assert!(e.to_string().contains("needed") && e.hint().is_some(), "{e}");
+        let pins = parse_pins(&Quorum, &["ask=majority".into(), "replicas=5".into()]).unwrap();
+        let q = generate(&Quorum, 1, Difficulty::Medium, &pins).unwrap();
+        assert!(!q.params.contains_key("needed"), "params report only what the question uses");
+    }
+
+    #[test]
+    fn unavailability_is_asked_and_never_prints_as_certain() {
+        // 3 of 5 at 0.9 is up with 0.99144 (a classic table value), so down with 0.00856.
+        assert!((fewer_than(5, 3, 0.9) - 0.00856).abs() < 1e-12);
+        for d in [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard] {
+            for seed in 0..30 {
+                let q = generate(&Quorum, seed, d, &Default::default()).unwrap();
+                if let Expected::Real { value, .. } = q.slots[0].expected {
+                    let shown = q.slots[0].expected.reference();
+                    assert!(shown != "1.00" && value < 0.9 && value > 1e-7, "{d:?} seed {seed}: {shown}");
+                }
+            }
+        }
+        // A pin that leaves the unavailability astronomically small is refused with a hint.
+        let pins = parse_pins(&Quorum, &["ask=at_least".into(), "replicas=15".into(), "needed=1".into(), "availability=0.99".into()]).unwrap();
+        assert!(generate(&Quorum, 1, Difficulty::Hard, &pins).unwrap_err().hint().is_some());
+    }
+
+    #[test]
     fn pins_are_used_and_the_comparison_flips_below_one_half() {
         let pins = parse_pins(&Quorum, &["ask=majority".into(), "replicas=3".into(), "availability=0.9".into()]).unwrap();
         let q = generate(&Quorum, 1, Difficulty::Easy, &pins).unwrap();
-        assert_eq!(q.slots[0].expected.reference(), "0.9720");
+        // 1 − 0.972 (hand arithmetic: 0.729 + 3·0.81·0.1).
+        assert_eq!(q.slots[0].expected.reference(), "0.0280");
         for (a, five) in [("0.9", true), ("0.4", false)] {
             let pins = parse_pins(&Quorum, &["ask=compare".into(), format!("availability={a}")]).unwrap();
             let q = generate(&Quorum, 2, Difficulty::Hard, &pins).unwrap();
@@ -328,7 +461,7 @@ mod tests {
         let pins = parse_pins(&Quorum, &["ask=at_least".into(), "replicas=7".into(), "needed=4".into(), "availability=0.8".into()]).unwrap();
         let mut q = generate(&Quorum, 5, Difficulty::Medium, &pins).unwrap();
         crate::family::cross_check(&Quorum, &q).unwrap();
-        q.slots[0].expected = Expected::sig(0.8f64.powi(4), 4); // the a^k misconception
+        q.slots[0].expected = Expected::sig(1.0 - 0.8f64.powi(4), 3); // the a^k misconception
         assert!(crate::family::cross_check(&Quorum, &q).is_err());
         let pins = parse_pins(&Quorum, &["ask=compare".into(), "availability=0.7".into()]).unwrap();
         let mut q = generate(&Quorum, 5, Difficulty::Hard, &pins).unwrap();

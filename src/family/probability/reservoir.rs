@@ -13,6 +13,8 @@
 //! **Key.** The closed forms, which follow from the invariant that after t lines every line seen so
 //! far is in the reservoir with probability k/t.
 //!
+//! **By hand.** Each closed form is exact with a calculator once the invariant is seen.
+//!
 //! **Second route.** Runs Algorithm R for real, many times, on the stream 1..n, and counts.
 //!
 //! **Pitfalls**: thinking early lines are favoured (they are stored with probability 1 but face
@@ -21,7 +23,9 @@
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -118,7 +122,7 @@ impl Family for Reservoir {
         "probability.reservoir"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
@@ -128,6 +132,23 @@ impl Family for Reservoir {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("item", [3, 4, 5], &["reservoir-sampling"]),
+            Ask::new("pair", [4, 5, 6], &["reservoir-sampling", "uniform-subsets"]),
+            Ask::new("replaced", [4, 5, 6], &["reservoir-sampling"]),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "P(a line is sampled), P(a pair is), P(stored then evicted) under Algorithm R",
+            key: "closed forms from the k/t invariant",
+            second_route: "Algorithm R run for real",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -170,16 +191,16 @@ impl Family for Reservoir {
                 format!("What is the probability that line **{i}** is in the final sample?"),
                 Content::new()
                     .p(format!(
-                        "Invariant: after t lines, each line seen is in the reservoir with probability {k}/t. Line {i} is stored with probability {k}/{i}; each later line t evicts it with probability (k/t)·(1/k) = 1/t, so it survives with Π_(t={}..{n}) (t − 1)/t = {i}/{n}.",
+                        "Invariant: after t lines, each line seen is in the reservoir with probability {k}/t. Line {i} is stored with probability {k}/{i}; each later line t evicts it with probability $(k/t)(1/k) = 1/t$, so it survives with $product_(t={})^({n}) (t - 1)/t = {i}/{n}$.",
                         i + 1
                     ))
-                    .p(format!("P = ({k}/{i})·({i}/{n}) = {k}/{n} = **{}**, the same for every line.", fmt_sig(v, 3))),
+                    .p(format!("P = $({k}/{i}) dot ({i}/{n}) = {k}/{n}$ = **{}**, the same for every line.", fmt_sig(v, 3))),
             ),
             "pair" => (
                 format!("What is the probability that lines **{i}** and **{j}** are both in the final sample?"),
                 Content::new()
-                    .p("Algorithm R leaves every k-subset of the n lines equally likely, so two given lines are both in the sample with probability C(n−2, k−2)/C(n, k).")
-                    .p(format!("= k(k − 1)/(n(n − 1)) = {k}·{}/({n}·{}) = **{}**.", k - 1, n - 1, fmt_sig(v, 3)))
+                    .p("Algorithm R leaves every k-subset of the n lines equally likely, so two given lines are both in the sample with probability $C(n-2, k-2) / C(n, k)$.")
+                    .p(format!("$= k(k - 1) / (n(n - 1)) = ({k} times {}) / ({n} times {})$ = **{}**.", k - 1, n - 1, fmt_sig(v, 3)))
                     .p(format!("Squaring k/n gives {}: the two events are slightly negatively correlated.", fmt_sig((k as f64 / n as f64).powi(2), 3))),
             ),
             _ => (
@@ -188,7 +209,7 @@ impl Family for Reservoir {
                 ),
                 Content::new()
                     .p(format!("Line {i} is stored with probability {k}/{i}, and then survives to the end with probability {i}/{n} (each later line t evicts it with probability 1/t)."))
-                    .p(format!("P(stored, then evicted) = {k}/{i} − {k}/{n} = **{}**.", fmt_sig(v, 3))),
+                    .p(format!("P(stored, then evicted) = $({k}/{i}) (1 - {i}/{n}) = {k}/{i} - {k}/{n}$ = **{}**.", fmt_sig(v, 3))),
             ),
         };
         prompt = prompt.p(ask_text);
@@ -197,13 +218,51 @@ impl Family for Reservoir {
             est.n,
             est.describe(4)
         ));
-        Ok(Question::new(
-            prompt,
-            vec![AnswerSlot::new("probability", Expected::sig(v, 3))],
-            solution,
-            evidence,
-        )
-        .with_scenario(&s))
+        let label = match ask {
+            "item" => format!("P(line {i} is in the final sample)"),
+            "pair" => format!("P(lines {i} and {j} are both in the sample)"),
+            _ => format!("P(line {i} is stored, then evicted)"),
+        };
+        let kf = k as f64;
+        let nf = n as f64;
+        let q = Question::new(prompt, vec![AnswerSlot::new(label, Expected::sig(v, 3)).exact_by_hand()], solution, evidence);
+        let q = match ask {
+            "item" => q
+                .contrast(Contrast::new("final vs on arrival", fmt_sig(v, 3), fmt_sig(kf / i as f64, 3)))
+                .followup(
+                    FollowUp::new(
+                        format!("The stream turns out to be {} lines long instead. What changes?", 2 * n),
+                        format!(
+                            "Every line's chance halves to {}: the sample stays uniform whatever the length, without knowing it in advance.",
+                            fmt_sig(kf / (2.0 * nf), 3)
+                        ),
+                    )
+                    .point("Algorithm R needs one pass and O(k) memory; a weighted sample needs another algorithm (A-Res with keys u^(1/w))"),
+                ),
+            "pair" => q
+                .contrast(Contrast::new("pair vs independent", fmt_sig(v, 3), fmt_sig((kf / nf).powi(2), 3)))
+                .followup(FollowUp::new(
+                    "Are the two lines' memberships independent?",
+                    format!(
+                        "No: slightly negatively correlated, since the sample has a fixed size. The product $(k/n)^2$ would give {} against {}.",
+                        fmt_sig((kf / nf).powi(2), 3),
+                        fmt_sig(v, 3)
+                    ),
+                )),
+            _ => q
+                .contrast(Contrast::new("stored vs stored then evicted", fmt_sig(kf / i as f64, 3), fmt_sig(v, 3)))
+                .followup(FollowUp::new(
+                    "Which line is most likely to be stored and later evicted?",
+                    format!(
+                        "Line {}, the first that can be evicted on arrival: {}/{} − {k}/{n} = {}. The chance falls as i grows.",
+                        k + 1,
+                        k,
+                        k + 1,
+                        fmt_sig(kf / (kf + 1.0) - kf / nf, 3)
+                    ),
+                )),
+        };
+        Ok(q.with_scenario(&s))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
@@ -261,5 +320,15 @@ mod tests {
         }
         q.slots[0].expected = Expected::sig(1.0 / 20.0, 3);
         assert!(crate::family::cross_check(&Reservoir, &q).is_err());
+    }
+
+    #[test]
+    fn the_follow_up_names_the_likeliest_evicted_line() {
+        // k = 5, n = 100: line 6 is stored with 5/6 and survives with 6/100, so it is stored
+        // then evicted with 5/6 − 5/100 = 0.7833 (hand arithmetic).
+        let pins = parse_pins(&Reservoir, &["ask=replaced".into(), "reservoir=5".into(), "stream=100".into()]).unwrap();
+        let q = generate(&Reservoir, 1, Difficulty::Medium, &pins).unwrap();
+        assert!(q.followups[0].answer.contains("Line 6") && q.followups[0].answer.contains("0.783"), "{}", q.followups[0].answer);
+        crate::family::cross_check(&Reservoir, &q).unwrap();
     }
 }

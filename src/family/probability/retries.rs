@@ -2,7 +2,8 @@
 //! probability p.
 //!
 //! **Asked** (`ask`):
-//! - `within`: P(success within r attempts) = 1 − (1 − p)^r;
+//! - `within`: P(the request fails: all r attempts fail) = (1 − p)^r. The failure side is asked:
+//!   P(success) printed 1.00 at easy draws like p = 0.9, r = 4;
 //! - `expected`: the expected number of attempts made when the client gives up after r attempts,
 //!   E = Σ_{i=0}^{r−1} (1 − p)^i = (1 − (1 − p)^r)/p (attempt i+1 happens iff the first i failed);
 //! - `needed`: the fewest attempts r with P(success within r) ≥ target.
@@ -12,7 +13,7 @@
 //! hard draw from those).
 //!
 //! **Key.** The exact expressions; `needed` by stepping r up until the exact probability reaches
-//! the target.
+//! the target. Each is exact by hand with a calculator: a power, a geometric sum, a logarithm.
 //!
 //! **Second route.** Monte Carlo: simulate clients retrying with Bernoulli(p) attempts. `within`:
 //! the share of successes must pass the exact binomial test against the key. `expected`: the mean
@@ -26,7 +27,9 @@
 use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +39,7 @@ pub struct Retries;
 static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "ask",
-        help: "within: P(success within r attempts); expected: expected attempts with a cap of r; needed: fewest attempts for a target",
+        help: "within: P(all r attempts fail); expected: expected attempts with a cap of r; needed: fewest attempts for a target",
         kind: ParamKind::Choice {
             options: &["within", "expected", "needed"],
             draw: [
@@ -125,16 +128,33 @@ impl Family for Retries {
         "probability.retries"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Probability
     }
     fn title(&self) -> &'static str {
-        "Retries: success within r attempts"
+        "Retries: how often does a request still fail?"
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("within", [2, 3, 4], &["independent-failures"]),
+            Ask::new("expected", [3, 4, 5], &["geometric-series", "retry-budget"]),
+            Ask::new("needed", [3, 4, 5], &["independent-failures", "logarithm-inversion"]),
+        ];
+        ASKS
+    }
+
+    fn about(&self) -> About {
+        About {
+            asks: "P(all r attempts fail), expected attempts with a cap, attempts for a target",
+            key: "closed forms",
+            second_route: "Monte Carlo of retrying clients; logarithmic inversion",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -153,26 +173,27 @@ impl Family for Retries {
             "A client calls a flaky downstream service. Each attempt succeeds with probability \
              **{p}**, independently of the others; on failure the client simply tries again."
         );
-        let (prompt, slot, solution, evidence) = match ask {
+        let half = ((p / 2.0) * 1000.0).round() / 1000.0;
+        let q = match ask {
             "within" => {
-                let v = within(p, r);
+                let v = q.powi(r as i32);
                 let est = simulate_within(p, r, &mut cx.sim_rng("mc"));
-                (
+                Question::new(
                     Content::new().p(&setting).p(format!(
                         "The client makes at most **{r}** attempts in total (the first call plus {} \
-                         retries). What is the probability that the request succeeds?",
+                         retries). What is the probability that the request fails, that is, all {r} \
+                         attempts fail?",
                         r - 1
                     )),
-                    AnswerSlot::new("P(success within r attempts)", Expected::sig(v, 3)),
+                    vec![AnswerSlot::new(format!("P(all {r} attempts fail)"), Expected::sig(v, 3)).exact_by_hand()],
                     Content::new()
                         .p(format!(
-                            "It fails only if all {r} attempts fail: (1 − {p})^{r} = {}.",
-                            fmt_sig(q.powi(r as i32), 5)
+                            "Attempts are independent, so multiply: $(1 - {p})^{r} = {qs}^{r}$ = **{}**.",
+                            fmt_sig(v, 3)
                         ))
-                        .p(format!("P(success) = 1 − {} = **{}**.", fmt_sig(q.powi(r as i32), 5), fmt_sig(v, 3)))
                         .p(format!(
-                            "Adding probabilities (r·p = {}) double-counts the runs with several successes.",
-                            fmt_sig(r as f64 * p, 3)
+                            "Without retries the request would fail with {qs}; each retry multiplies the failure probability by {qs}. The success probability is {}.",
+                            fmt_sig(1.0 - v, 5)
                         )),
                     Content::new().p(format!(
                         "Monte Carlo: {} simulated requests; success rate {}.",
@@ -180,26 +201,44 @@ impl Family for Retries {
                         est.describe(4)
                     )),
                 )
+                .contrast(Contrast::new("with vs without retries", fmt_sig(v, 3), fmt_sig(q, 3)))
+                .followup(
+                    FollowUp::new(
+                        format!("During an incident each attempt succeeds with only {half}. How much extra load do the retries put on the service?"),
+                        format!(
+                            "Each request now makes {} attempts on average (up to {r}), against {} normally: retries multiply the load exactly when the service is weakest.",
+                            fmt_sig(expected_attempts(half, r), 3),
+                            fmt_sig(expected_attempts(p, r), 3)
+                        ),
+                    )
+                    .point("retry budgets, exponential backoff with jitter, circuit breakers"),
+                )
+                .followup(FollowUp::new(
+                    "When is the independence assumption wrong?",
+                    "When failures are correlated (an overloaded or down service): then retries fail together and the true failure probability stays near the single-attempt one.",
+                ))
             }
             "expected" => {
                 let v = expected_attempts(p, r);
                 let est = simulate_attempts(p, r, &mut cx.sim_rng("mc"));
-                (
+                let hand: f64 = (0..r).map(|i| q.powi(i as i32)).sum();
+                Question::new(
                     Content::new().p(&setting).p(format!(
                         "The client gives up after **{r}** attempts. What is the expected number of \
                          attempts it makes per request?"
                     )),
-                    AnswerSlot::new("expected attempts", Expected::sig(v, 3)),
+                    vec![AnswerSlot::new("expected attempts per request", Expected::sig(v, 3))
+                        .by_hand("add the chances that each attempt is made: 1 + q + q² + …", hand)],
                     Content::new()
                         .p(format!(
                             "Attempt i + 1 is made exactly when the first i attempts failed, with \
-                             probability (1 − p)^i. By linearity, E[attempts] = Σ_(i=0..{}) {qs}^i \
-                             = (1 − {qs}^{r})/{p}.",
+                             probability $(1 - p)^i$. By linearity, E[attempts] = $sum_(i=0)^({}) {qs}^i \
+                             = (1 - {qs}^{r}) / {p}$.",
                             r - 1
                         ))
                         .p(format!("E[attempts] = **{}**.", fmt_sig(v, 3)))
                         .p(format!(
-                            "Without the cap the answer would be 1/p = {}; the cap cuts the tail.",
+                            "Without the cap the answer would be $1/p = {}$; the cap cuts the tail.",
                             fmt_sig(1.0 / p, 3)
                         )),
                     Content::new().p(format!(
@@ -208,23 +247,36 @@ impl Family for Retries {
                         est.describe(4)
                     )),
                 )
+                .contrast(Contrast::new("capped vs uncapped", fmt_sig(v, 3), fmt_sig(1.0 / p, 3)))
+                .followup(
+                    FollowUp::new(
+                        "What is the load on the downstream service if it goes fully down?",
+                        format!(
+                            "Every request makes all {r} attempts: {r} times the normal request rate, against {} attempts per request now.",
+                            fmt_sig(v, 3)
+                        ),
+                    )
+                    .point("retry amplification; a retry budget caps retries to a share of requests"),
+                )
             }
             _ => {
                 let v = needed(p, target);
                 let below = within(p, v.saturating_sub(1));
                 let reach = within(p, v);
-                (
+                let ratio = (1.0 - target).ln() / q.ln();
+                Question::new(
                     Content::new().p(&setting).p(format!(
                         "The team wants requests to succeed with probability at least **{target}**. \
                          What is the fewest total attempts the client must be allowed?"
                     )),
-                    AnswerSlot::new("fewest attempts", Expected::Integer { value: v as i64 }),
+                    vec![AnswerSlot::new("fewest attempts", Expected::Integer { value: v as i64 })
+                        .by_hand("solve $(1 - p)^r <= 1 - t$ with logarithms and round up", ratio.ceil())],
                     Content::new()
                         .p(format!(
-                            "Need 1 − (1 − p)^r ≥ {target}, i.e. {qs}^r ≤ {}, so r ≥ ln({})/ln({qs}) = {}.",
+                            "Need $1 - (1 - p)^r >= {target}$, i.e. ${qs}^r <= {}$, so $r >= ln({}) / ln({qs}) = {}$.",
                             fmt_sig(1.0 - target, 3),
                             fmt_sig(1.0 - target, 3),
-                            fmt_sig((1.0 - target).ln() / q.ln(), 4)
+                            fmt_sig(ratio, 4)
                         ))
                         .p(format!(
                             "Round up: r = **{v}** (r = {} gives {}, r = {v} gives {}).",
@@ -240,9 +292,21 @@ impl Family for Retries {
                             .join(", ")
                     )),
                 )
+                .followup(
+                    FollowUp::new(
+                        format!("What if an incident halves the success rate to {half}?"),
+                        format!(
+                            "{} attempts would be needed for the same target, and {} attempts now succeed with only {}.",
+                            needed(half, target),
+                            v,
+                            fmt_sig(within(half, v), 4)
+                        ),
+                    )
+                    .point("a fixed retry count buys much less reliability when the service degrades"),
+                )
             }
         };
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&Scenario {
+        Ok(q.with_scenario(&Scenario {
             ask: ask.into(),
             p,
             r,
@@ -256,7 +320,7 @@ impl Family for Retries {
         match (s.ask.as_str(), q.expected(0)?) {
             ("within", Expected::Real { value, .. }) => {
                 let est = simulate_within(s.p, s.r, &mut rng);
-                if est.agrees_with(*value) {
+                if est.agrees_with(1.0 - *value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
@@ -305,7 +369,8 @@ mod tests {
     fn pins_are_used() {
         let pins = parse_pins(&Retries, &["ask=within".into(), "p=0.5".into(), "attempts=3".into()]).unwrap();
         let q = generate(&Retries, 3, Difficulty::Easy, &pins).unwrap();
-        assert_eq!(q.slots[0].expected.reference(), "0.875");
+        // All three coin flips fail: 1/8.
+        assert_eq!(q.slots[0].expected.reference(), "0.125");
     }
 
     #[test]
