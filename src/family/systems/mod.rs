@@ -14,4 +14,5 @@ crate::family::registry::families! {
     slow_start => SlowStart,
     bdp => Bdp,
     btree => BTree,
+    isolation => Isolation,
 }
