@@ -10,8 +10,8 @@ use std::path::PathBuf;
     name = "groundwork",
     version,
     about = "Fundamentals quizzes for backend engineers, with answer keys computed by running real code",
-    long_about = "Generates parametrized interview questions on hashing, probability, filesystem APIs and \
-optimization. Every answer is computed by running code (real digests, simulations, syscalls) and \
+    long_about = "Generates parametrized interview questions on backend fundamentals (`groundwork \
+families` lists the topics and their question families). Every answer is computed by running code (real digests, simulations, syscalls) and \
 checked by a second, independent route. Packs print as HTML, Markdown and JSON.",
     after_help = "Examples:
   groundwork generate                          sample pack from the built-in spec into ./pack/
@@ -44,7 +44,7 @@ Spec format (TOML):
   instructions = \"Answer every question.\"
 
   [[section]]
-  topic = \"hashing\"        # hashing | probability | filesystem | optimization
+  topic = \"hashing\"        # a topic id: `groundwork families` lists them
   count = 2
   difficulty = \"medium\"    # easy | medium | hard
 
@@ -159,7 +159,7 @@ Examples:
 /// Arguments of `practice`.
 #[derive(Debug, Args)]
 pub struct PracticeArgs {
-    /// Only this topic: hashing, probability, filesystem or optimization.
+    /// Only this topic (a topic id; `groundwork families` lists them).
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
     /// easy, medium (default) or hard.

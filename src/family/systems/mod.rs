@@ -15,4 +15,11 @@ crate::family::registry::families! {
     bdp => Bdp,
     btree => BTree,
     isolation => Isolation,
+    capacity => Capacity,
+    quorum => Quorum,
+    wal => Wal,
+    page_table => PageTable,
+    tlb => Tlb,
+    lsm => Lsm,
+    tail_latency => TailLatency,
 }
