@@ -83,11 +83,12 @@ static ASKS: &[Ask] = &[
 pub fn simulate(mbps: f64, rtt_ms: f64, window: f64) -> f64 {
     let rate = mbps * 1e6 / 8.0; // bytes per second
     let rtt = rtt_ms / 1e3;
-    // Packets of 1460 bytes, or coarser for huge windows (at most 2000 per window) so a run
-    // stays within 42,000 events; the error this adds is one packet's serialization time.
-    let packet = PACKET.max(window / 2000.0);
+    // The window cut into a whole number of equal packets: at most 1460 bytes each, at least 100
+    // per window (so one packet's serialization time is under 1% of a window-limited round trip)
+    // and at most 2000 (so a run stays within 42,000 events).
+    let in_window = ((window / PACKET).ceil() as usize).clamp(100, 2000);
+    let packet = window / in_window as f64;
     let per_packet = packet / rate;
-    let in_window = ((window / packet).floor() as usize).max(1);
     // acks[i]: when packet i's acknowledgement returns; a packet may leave once the packet
     // `in_window` before it is acknowledged.
     let mut acks: std::collections::VecDeque<f64> = std::collections::VecDeque::new();

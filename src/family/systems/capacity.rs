@@ -134,6 +134,10 @@ impl Family for Capacity {
     fn asks(&self) -> &'static [Ask] {
         ASKS
     }
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        // In tenths: 21 is shown as 2.1 objects a day.
+        &["writes_tenths"]
+    }
     fn about(&self) -> About {
         About {
             asks: "peak QPS from DAU with a peak factor, servers at a utilisation cap, storage per year with replication, egress at peak (±25%)",

@@ -166,6 +166,9 @@ impl Family for Quorum {
             "stale" => {
                 let n = cx.int("n") as u32;
                 let w = cx.int_capped("w", n as i64 - 1) as u32;
+                if w == 0 || w >= n {
+                    return Err(GenError::Params { message: format!("W = {w} with N = {n}: a stale read needs W < N"), hint: "pin w below n".into() });
+                }
                 let r = cx.int_capped("r", (n - w) as i64) as u32;
                 if w == 0 || r == 0 || w > n || r + w > n {
                     return Err(GenError::Params { message: format!("R = {r}, W = {w} with N = {n}: a stale read needs R + W ≤ N"), hint: "pin r and w with r + w ≤ n".into() });

@@ -4,21 +4,20 @@
 //! - `reach`: how much memory E entries map with 4 KiB pages and with 2 MiB huge pages;
 //! - `hitrate`: the TLB hit rate of a loop that sweeps an S-byte array with stride d, P times,
 //!   through an E-entry fully associative LRU TLB;
-//! - `huge` (hard): the same loop's hit rate with 2 MiB pages.
+//! - `huge` (hard): the same loop's TLB misses with 4 KiB pages and with 2 MiB pages.
 //!
 //! **Parameters.** `entries` E: 32–64, 64–1536, 64–2048; `array_mib` S: 1–64; `stride` d:
 //! 64–4096 bytes; `passes` P: 2–10.
 //!
 //! **Key.** The loop's address trace run through a real LRU TLB (`support::lru`), counting hits.
 //!
-//! **Second route.** Closed forms: a pass touches N = ⌈S/page⌉ pages, each first touched once
-//! per pass; if N ≤ E only the first pass misses (N misses), otherwise LRU evicts every page
+//! **Second route.** Closed forms: a pass touches N = ⌈S/page⌉ pages (⌈S/d⌉ when d ≥ page), if N ≤ E only the first pass misses (N misses), otherwise LRU evicts every page
 //! before its reuse and every pass misses N times.
 //!
 //! **Pitfalls**: TLB reach counted in entries, not bytes; a stride inside a page reuses the entry;
 //! LRU with a cyclic sweep one page larger than the TLB misses every time.
 
-use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected};
+use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::lru::Lru;
 use crate::family::{
@@ -36,7 +35,7 @@ const HUGE: u64 = 2 << 20;
 static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "ask",
-        help: "reach: memory mapped by the TLB; hitrate: LRU TLB hit rate of a sweep; huge: the same with 2 MiB pages",
+        help: "reach: memory mapped by the TLB; hitrate: LRU TLB hit rate of a sweep; huge: misses of the sweep with 4 KiB and 2 MiB pages",
         kind: ParamKind::Choice { options: &["reach", "hitrate", "huge"], draw: [&["reach", "hitrate"], &["reach", "hitrate"], &["hitrate", "huge"]] },
     },
     ParamSpec { key: "entries", help: "TLB entries", kind: ParamKind::Int { min: 4, max: 4096, draw: [(32, 64), (64, 1536), (64, 2048)] } },
@@ -79,11 +78,24 @@ pub fn simulate(entries: u64, bytes: u64, stride: u64, passes: u64, page: u64) -
     (hits, accesses)
 }
 
-fn closed(s: &Scenario, page: u64) -> f64 {
-    let n = s.bytes.div_ceil(page);
-    let per_pass = s.bytes.div_ceil(s.stride);
-    let misses = if n <= s.entries { n } else { n * s.passes };
-    1.0 - misses as f64 / (per_pass * s.passes) as f64
+/// Distinct pages one sweep touches: every page when the stride is within a page, else one page
+/// per access (strides and pages are powers of two).
+fn touched(bytes: u64, stride: u64, page: u64) -> u64 {
+    if stride >= page {
+        bytes.div_ceil(stride)
+    } else {
+        bytes.div_ceil(page)
+    }
+}
+
+/// The closed form: misses of the whole loop.
+fn closed_misses(s: &Scenario, page: u64) -> u64 {
+    let n = touched(s.bytes, s.stride, page);
+    if n <= s.entries {
+        n
+    } else {
+        n * s.passes
+    }
 }
 
 impl Family for Tlb {
@@ -140,26 +152,51 @@ impl Family for Tlb {
         if (mib << 20) / stride * passes > 5_000_000 {
             return Err(GenError::Params { message: format!("{mib} MiB at stride {stride} for {passes} passes is over 5 million accesses"), hint: "use a smaller array, a larger stride or fewer passes".into() });
         }
-        let page = if ask == "huge" { HUGE } else { SMALL };
+        let page = SMALL;
         let s = Scenario { ask: ask.into(), entries, bytes: mib << 20, stride, passes, page };
-        let (hits, accesses) = simulate(entries, s.bytes, stride, passes, page);
-        let rate = 100.0 * hits as f64 / accesses as f64;
-        let pages = s.bytes.div_ceil(page);
-        let page_text = if ask == "huge" { "2 MiB huge pages" } else { "4 KiB pages" };
-        let prompt = Content::new().p(format!("A loop reads one byte every **{stride}** bytes of a **{mib} MiB** array, from start to end, and repeats the sweep **{passes}** times. The array sits on {page_text}. The data TLB is fully associative with **{entries}** entries and LRU replacement, and starts empty. What percentage of the accesses hit in the TLB?"));
-        let slot = AnswerSlot::new("TLB hit rate", Expected::sig(rate, 3)).unit("%").exact_by_hand();
-        let fits = pages <= entries;
-        let solution = Content::new().p(format!("One sweep touches {pages} pages with {} accesses ({} per page). {}", s.bytes.div_ceil(stride), (page / stride).max(1), if fits { format!("{pages} ≤ {entries}: after the first sweep every page stays in the TLB, so only the first touch of each page misses: {pages} misses.") } else { format!("{pages} > {entries}: LRU evicts each page before the next sweep returns to it, so every sweep misses {pages} times: {} misses.", pages * passes) })).p(format!("Hit rate = **{}%**.", fmt_sig(rate, 3)));
-        let evidence = Content::new().p(format!("The address trace ({accesses} accesses) run through an LRU TLB of {entries} entries: {hits} hits."));
-        let other = if ask == "huge" { SMALL } else { HUGE };
-        let (oh, oa) = simulate(entries, s.bytes, stride, passes, other);
-        let other_rate = 100.0 * oh as f64 / oa as f64;
-        let mut q = Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s)
-            .followup(FollowUp::new(format!("And with {}?", if ask == "huge" { "4 KiB pages" } else { "2 MiB huge pages" }), format!("{}% ({} pages per sweep).", fmt_sig(other_rate, 3), s.bytes.div_ceil(other))).point("huge pages multiply TLB reach by 512"));
-        if stride < page {
-            q = q.contrast(Contrast::new("base vs huge pages", fmt_sig(rate, 3), fmt_sig(other_rate, 3)));
+        let per_sweep = s.bytes.div_ceil(stride);
+        let walk = |page: u64| {
+            let (hits, accesses) = simulate(entries, s.bytes, stride, passes, page);
+            (accesses - hits, accesses)
+        };
+        let explain = |page: u64, misses: u64| {
+            let n = touched(s.bytes, stride, page);
+            let per_page = if stride >= page { "one access per page".to_string() } else { format!("{} accesses per page", page / stride) };
+            let page_text = if page == HUGE { "2 MiB" } else { "4 KiB" };
+            if n <= entries {
+                format!("With {page_text} pages one sweep touches {n} pages ({per_page}); {n} ≤ {entries}, so after the first sweep every page stays in the TLB and only the first touch of each page misses: **{misses}** misses.")
+            } else {
+                format!("With {page_text} pages one sweep touches {n} pages ({per_page}); {n} > {entries}, so LRU evicts each page before the next sweep returns to it and every sweep misses {n} times: ${n} times {passes} =$ **{misses}** misses.")
+            }
+        };
+        if ask == "huge" {
+            let (m_small, accesses) = walk(SMALL);
+            let (m_huge, _) = walk(HUGE);
+            let prompt = Content::new().p(format!("A loop reads one byte every **{stride}** bytes of a **{mib} MiB** array, from start to end, and repeats the sweep **{passes}** times ({accesses} reads). The data TLB is fully associative with **{entries}** entries and LRU replacement, and starts empty. How many TLB misses does the loop take (a) when the array sits on 4 KiB pages and (b) when it sits on 2 MiB huge pages (aligned)?"));
+            let slots = vec![
+                AnswerSlot::new("TLB misses with 4 KiB pages", Expected::Integer { value: m_small as i64 }).exact_by_hand(),
+                AnswerSlot::new("TLB misses with 2 MiB pages", Expected::Integer { value: m_huge as i64 }).exact_by_hand(),
+            ];
+            let solution = Content::new().p(explain(SMALL, m_small)).p(explain(HUGE, m_huge));
+            let evidence = Content::new().p(format!("The address trace ({accesses} accesses) run through an LRU TLB of {entries} entries: {m_small} misses with 4 KiB pages, {m_huge} with 2 MiB pages."));
+            let reach_small = entries * SMALL;
+            return Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&s)
+                .contrast(Contrast::new("misses with base vs huge pages", m_small.to_string(), m_huge.to_string()))
+                .followup(FollowUp::new("What is the TLB's reach with each page size, and how does it compare with the array?", format!("{} KiB with 4 KiB pages, {} MiB with 2 MiB pages, against a {mib} MiB array.", reach_small / 1024, entries * 2)).point("huge pages multiply TLB reach by 512"))
+                .followup(FollowUp::new("What does a huge page cost?", "Internal fragmentation, and with transparent huge pages the kernel's compaction can stall allocations.").point("THP khugepaged / compaction stalls")));
         }
-        Ok(q)
+        let (misses, accesses) = walk(page);
+        let hits = accesses - misses;
+        let rate = 100.0 * hits as f64 / accesses as f64;
+        let prompt = Content::new().p(format!("A loop reads one byte every **{stride}** bytes of a **{mib} MiB** array, from start to end, and repeats the sweep **{passes}** times. The array sits on 4 KiB pages. The data TLB is fully associative with **{entries}** entries and LRU replacement, and starts empty. What percentage of the accesses hit in the TLB?"));
+        let slot = AnswerSlot::new("TLB hit rate", Expected::sig(rate, 3)).unit("%").exact_by_hand();
+        let solution = Content::new().p(format!("{per_sweep} accesses per sweep, {accesses} in all. {}", explain(SMALL, misses))).p(format!("Hit rate = $1 - {misses} / {accesses}$ = **{}%**.", fmt_sig(rate, 3)));
+        let evidence = Content::new().p(format!("The address trace ({accesses} accesses) run through an LRU TLB of {entries} entries: {hits} hits."));
+        let (oh, oa) = simulate(entries, s.bytes, stride, passes, HUGE);
+        let other_rate = 100.0 * oh as f64 / oa as f64;
+        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s)
+            .followup(FollowUp::new("And with 2 MiB huge pages?", format!("{}% ({} pages per sweep).", fmt_sig(other_rate, 3), touched(s.bytes, stride, HUGE))).point("huge pages multiply TLB reach by 512"))
+            .followup(FollowUp::new(format!("What is the TLB's reach here, and the smallest array that misses on every sweep?"), format!("{} KiB; an array of more than {entries} pages touched, so over {} KiB at this stride.", entries * 4, if stride >= SMALL { entries * stride / 1024 } else { entries * 4 })).point("a cyclic sweep one page larger than an LRU TLB misses every time")))
     }
 
     fn flaws(&self, q: &Question) -> Vec<String> {
@@ -175,7 +212,12 @@ impl Family for Tlb {
             CheckError::expect_eq("4 KiB reach", q.expected_integer(0)?, s.entries as i64 * 4)?;
             return CheckError::expect_eq("2 MiB reach", q.expected_integer(1)?, s.entries as i64 * 2);
         }
-        let want = 100.0 * closed(&s, s.page);
+        if s.ask == "huge" {
+            CheckError::expect_eq("misses with 4 KiB pages", q.expected_integer(0)?, closed_misses(&s, SMALL) as i64)?;
+            return CheckError::expect_eq("misses with 2 MiB pages", q.expected_integer(1)?, closed_misses(&s, HUGE) as i64);
+        }
+        let accesses = s.bytes.div_ceil(s.stride) * s.passes;
+        let want = 100.0 * (1.0 - closed_misses(&s, SMALL) as f64 / accesses as f64);
         let key = q.expected_real(0)?;
         if (key - want).abs() <= 1e-9 * want { Ok(()) } else { Err(CheckError(format!("key {key}%, closed form {want}%"))) }
     }
