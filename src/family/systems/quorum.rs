@@ -57,11 +57,15 @@ static ASKS: &[Ask] = &[
     Ask::new("ryw", [3, 4, 5], &["read-your-writes"]),
 ];
 
+/// A replication setting: N replicas, reads contact R, writes wait for W.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-struct Config {
-    n: u32,
-    r: u32,
-    w: u32,
+pub struct Config {
+    /// Replicas.
+    pub n: u32,
+    /// Replicas a read contacts.
+    pub r: u32,
+    /// Replicas that acknowledge a write.
+    pub w: u32,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

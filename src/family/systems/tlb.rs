@@ -196,7 +196,7 @@ impl Family for Tlb {
         let other_rate = 100.0 * oh as f64 / oa as f64;
         Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s)
             .followup(FollowUp::new("And with 2 MiB huge pages?", format!("{}% ({} pages per sweep).", fmt_sig(other_rate, 3), touched(s.bytes, stride, HUGE))).point("huge pages multiply TLB reach by 512"))
-            .followup(FollowUp::new(format!("What is the TLB's reach here, and the smallest array that misses on every sweep?"), format!("{} KiB; an array of more than {entries} pages touched, so over {} KiB at this stride.", entries * 4, if stride >= SMALL { entries * stride / 1024 } else { entries * 4 })).point("a cyclic sweep one page larger than an LRU TLB misses every time")))
+            .followup(FollowUp::new("What is the TLB's reach here, and the smallest array that misses on every sweep?", format!("{} KiB; an array of more than {entries} pages touched, so over {} KiB at this stride.", entries * 4, if stride >= SMALL { entries * stride / 1024 } else { entries * 4 })).point("a cyclic sweep one page larger than an LRU TLB misses every time")))
     }
 
     fn flaws(&self, q: &Question) -> Vec<String> {
