@@ -439,7 +439,7 @@ fn template_anomaly_of(s: &Schedule) -> Anomaly {
 
 fn fix_text(kind: &str) -> String {
     match kind {
-        "lost_update" => "Make the increment atomic (`UPDATE kv SET v = v + 10 WHERE k = 'counter'`, which re-reads the row after the lock) or lock the row when reading it (`SELECT … FOR UPDATE`).".into(),
+        "lost_update" => "Make the increment atomic (`UPDATE kv SET v = v + … WHERE k = 'counter'` in one statement, which re-reads the row after the lock) or lock the row when reading it (`SELECT … FOR UPDATE`).".into(),
         "write_skew" => "Lock the rows the check depends on (`SELECT … FOR UPDATE` on every on-call row), or materialise the constraint in one row both transactions update.".into(),
         "non_repeatable" => "Read the value once and reuse it, or run the reader at REPEATABLE READ (a snapshot).".into(),
         "phantom" => "Count once, or run the reader on a snapshot (REPEATABLE READ); to stop the insert, lock a row that stands for the set.".into(),

@@ -6,7 +6,8 @@
 //!   through an E-entry fully associative LRU TLB;
 //! - `huge` (hard): the same loop's TLB misses with 4 KiB pages and with 2 MiB pages.
 //!
-//! **Parameters.** `entries` E: 32–64, 64–1536, 64–2048; `array_mib` S: 1–64; `stride` d:
+//! **Parameters.** `entries` E: 32–64, 64–1536, 64–2048 (drawn sizes rounded down to a multiple of
+//! 16, or of 64 from 256 up); `array_mib` S: 1–64; `stride` d:
 //! 64–4096 bytes; `passes` P: 2–10.
 //!
 //! **Key.** The loop's address trace run through a real LRU TLB (`support::lru`), counting hits.
@@ -21,7 +22,7 @@ use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::lru::Lru;
 use crate::family::{
-    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, ParamValue,
     Question, Topic,
 };
 use serde::{Deserialize, Serialize};
@@ -127,7 +128,14 @@ impl Family for Tlb {
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
-        let entries = cx.int("entries") as u64;
+        let mut entries = cx.int("entries") as u64;
+        if !cx.is_pinned("entries") {
+            // Real TLBs come in round sizes (64, 1536, 2048 entries): a drawn size is rounded
+            // down to a multiple of 16, or of 64 from 256 up.
+            let step = if entries >= 256 { 64 } else { 16 };
+            entries = entries / step * step;
+            cx.adjusted("entries", ParamValue::Int(entries as i64));
+        }
         if ask == "reach" {
             let small = entries * SMALL / 1024;
             let huge = entries * HUGE / (1 << 20);
