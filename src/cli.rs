@@ -275,7 +275,12 @@ pub struct BatchArgs {
     /// A directory of templates overriding the built-in ones file by file.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// No progress bar and no summary.
+    /// What differs between candidates: `numbers` (the default: everyone gets the same families
+    /// in the same order, with other numbers, so papers compare) or `families` (each candidate's
+    /// topic sections draw their own). Overrides the spec's `vary`.
+    #[arg(long, value_name = "WHAT")]
+    pub vary: Option<String>,
+    /// No progress bar; only the one summary line.
     #[arg(long, short)]
     pub quiet: bool,
     #[command(flatten)]

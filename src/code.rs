@@ -778,10 +778,13 @@ repeat = true
         let mut spec = crate::spec::Spec::default_spec();
         let one = spec.sections[0].clone();
         spec.sections = vec![one.clone(); 2];
+        for s in &mut spec.sections {
+            s.repeat = true;
+        }
         spec.sections[0].count = 60;
         spec.sections[1].count = 41;
         // A spec file asking for 101 is refused when parsed…
-        let toml = "[[section]]\ntopic = \"hashing\"\ncount = 60\n[[section]]\ntopic = \"filesystem\"\ncount = 41\n";
+        let toml = "[[section]]\ntopic = \"hashing\"\ncount = 60\nrepeat = true\n[[section]]\ntopic = \"filesystem\"\ncount = 41\nrepeat = true\n";
         let err = crate::spec::Spec::parse(toml, "t").unwrap_err().to_string();
         assert!(err.contains("101 questions"), "{err}");
         // … a pack code that encodes 101 is refused when decoded (check regenerates from it)…

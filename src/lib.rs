@@ -19,6 +19,7 @@
 
 pub mod answer;
 pub mod audit;
+pub mod candidates;
 pub mod cli;
 pub mod cmd;
 pub mod code;

@@ -45,6 +45,17 @@ pub struct PackMeta {
     /// The candidate's name (or id) for the name line, when a batch made the pack for one.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub candidate: String,
+    /// The printed page size (the spec's `page`).
+    #[serde(default, skip_serializing_if = "is_a4")]
+    pub page: crate::spec::Page,
+    /// Room to work under each question (the spec's `working`); absent: by each question's
+    /// estimated minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working: Option<crate::spec::Working>,
+}
+
+fn is_a4(p: &crate::spec::Page) -> bool {
+    *p == crate::spec::Page::A4
 }
 
 /// A generated pack.
@@ -242,6 +253,8 @@ pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
             minutes,
             generator: format!("groundwork {}", env!("CARGO_PKG_VERSION")),
             candidate: String::new(),
+            page: spec.page,
+            working: spec.working,
         },
         questions,
     })

@@ -64,6 +64,9 @@ struct RawSpec {
     points: Option<Spanned<i64>>,
     paper: Option<bool>,
     family_seed: Option<Spanned<i64>>,
+    vary: Option<Spanned<String>>,
+    working: Option<Spanned<String>>,
+    page: Option<Spanned<String>>,
     #[serde(default)]
     section: Vec<Spanned<RawSection>>,
 }
@@ -79,6 +82,101 @@ struct RawSection {
     repeat: Option<bool>,
     #[serde(default)]
     set: BTreeMap<String, Spanned<toml::Value>>,
+}
+
+/// What differs between the candidates of a batch (`vary`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vary {
+    /// Every candidate gets the same families in the same order; only the numbers differ. The
+    /// default: papers that ask the same things can be compared and marked side by side.
+    #[default]
+    Numbers,
+    /// Each candidate's topic sections draw their own families (harder to share answers, but the
+    /// papers are no longer comparable).
+    Families,
+}
+
+/// Room to work under each question on the printed paper (`working`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Working {
+    /// Only the answer boxes.
+    None,
+    /// About 3 cm.
+    Small,
+    /// About 8 cm.
+    Large,
+}
+
+impl Working {
+    /// The space under a question the family estimates at `minutes` when the spec leaves
+    /// `working` unset: none for a question with no estimate, small up to 4 minutes, large above.
+    pub fn for_minutes(minutes: u8) -> Working {
+        match minutes {
+            0 => Working::None,
+            1..=4 => Working::Small,
+            _ => Working::Large,
+        }
+    }
+}
+
+/// The page size of the printed paper (`page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Page {
+    /// ISO A4, 210 × 297 mm.
+    #[default]
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+}
+
+impl Page {
+    /// Its name in specs and templates.
+    pub fn name(self) -> &'static str {
+        match self {
+            Page::A4 => "a4",
+            Page::Letter => "letter",
+        }
+    }
+}
+
+/// Parses one of `options` (`(name, value)`), or says which was meant.
+fn one_of<T: Copy>(
+    key: &str,
+    given: &str,
+    options: &[(&'static str, T)],
+) -> Result<T, (String, String)> {
+    if let Some((_, v)) = options.iter().find(|(n, _)| *n == given.trim()) {
+        return Ok(*v);
+    }
+    let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+    let list = names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hint = match crate::text::closest(given, names.iter().copied()) {
+        Some(c) => format!("did you mean \"{c}\"? {key} takes one of {list}"),
+        None => format!("{key} takes one of {list}"),
+    };
+    Err((
+        format!(
+            "{key} = \"{}\" is not a known value",
+            crate::text::echo(given)
+        ),
+        hint,
+    ))
+}
+
+/// Parses a `vary` value (spec key or `--vary`).
+pub fn parse_vary(given: &str) -> Result<Vary, (String, String)> {
+    one_of(
+        "vary",
+        given,
+        &[("numbers", Vary::Numbers), ("families", Vary::Families)],
+    )
 }
 
 /// What a section draws from.
@@ -133,6 +231,12 @@ pub struct Spec {
     /// The seed that chooses the families of topic sections (`family_seed`; default: `seed`). A
     /// batch keeps it fixed so that every candidate gets the same families with other numbers.
     pub family_seed: Option<u64>,
+    /// What differs between a batch's candidates (`vary`; default: only the numbers).
+    pub vary: Vary,
+    /// Room to work under each question (`working`); `None` follows each question's minutes.
+    pub working: Option<Working>,
+    /// The printed page size (`page`).
+    pub page: Page,
     /// The sections, in order.
     pub sections: Vec<Section>,
 }
@@ -172,8 +276,8 @@ impl Spec {
             let where_ = e.span().map(at).unwrap_or_else(|| origin.to_string());
             let message = e.message().trim().to_string();
             let hint = if message.contains("unknown field") {
-                "top-level keys are title, seed, family_seed, duration, instructions, points, paper \
-                 and [[section]]; section keys are topic, families, count, difficulty, points, \
+                "top-level keys are title, seed, family_seed, duration, instructions, points, paper, \
+                 vary, working, page and [[section]]; section keys are topic, families, count, difficulty, points, \
                  repeat and set"
                     .to_string()
             } else {
@@ -208,6 +312,33 @@ impl Spec {
             .map(|s| seed_of(s, "family_seed"))
             .transpose()?;
         let paper_only = raw.paper.unwrap_or(false);
+        let mut vary = Vary::default();
+        let mut working = None;
+        let mut page = Page::default();
+        if let Some(v) = &raw.vary {
+            vary = parse_vary(v.get_ref()).map_err(|(m, h)| err(v.span(), m, h))?;
+        }
+        if let Some(v) = &raw.working {
+            working = one_of(
+                "working",
+                v.get_ref(),
+                &[
+                    ("none", Some(Working::None)),
+                    ("small", Some(Working::Small)),
+                    ("large", Some(Working::Large)),
+                    ("auto", None),
+                ],
+            )
+            .map_err(|(m, h)| err(v.span(), m, h))?;
+        }
+        if let Some(v) = &raw.page {
+            page = one_of(
+                "page",
+                v.get_ref(),
+                &[("a4", Page::A4), ("letter", Page::Letter)],
+            )
+            .map_err(|(m, h)| err(v.span(), m, h))?;
+        }
         let default_points = match raw.points {
             None => DEFAULT_POINTS,
             Some(p) => points(&p).map_err(|(m, h)| err(p.span(), m, h))?,
@@ -381,6 +512,9 @@ impl Spec {
                 .unwrap_or_default(),
             paper_only,
             family_seed,
+            vary,
+            working,
+            page,
             sections,
         })
     }

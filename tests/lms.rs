@@ -232,11 +232,16 @@ fn check_cloze_part(at: &str, (kind, alts): &(String, Vec<String>), e: &Expected
         ("NUMERICAL", Expected::Real { value, tolerance }) => {
             let (v, w) = alts[0].trim_start_matches('=').split_once(':').unwrap();
             let (v, w): (f64, f64) = (v.parse().unwrap(), w.parse().unwrap());
-            assert!(close(v, *value), "{at}: value {v} vs {value}");
+            // The one accepted window, stated as centre ± half-width; it holds the key.
+            let window = tolerance.window(*value);
             assert!(
-                close(w, tolerance.half_width(*value)),
+                close(v, window.centre()) && window.contains(*value),
+                "{at}: value {v} vs window {window:?} around {value}"
+            );
+            assert!(
+                close(w, window.half_width()),
                 "{at}: half-width {w} vs {}",
-                tolerance.half_width(*value)
+                window.half_width()
             );
         }
         ("MULTICHOICE", Expected::Choice { options, correct }) => {

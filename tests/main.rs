@@ -13,6 +13,7 @@ mod lms;
 mod parsers;
 mod pdf;
 mod planning;
+mod print;
 mod registry;
 mod render;
 mod selfcheck;

@@ -1,35 +1,47 @@
-//! `groundwork batch`: one distinct variant of a spec per candidate, rendered in parallel.
+//! `groundwork batch`: one variant of a spec per candidate, rendered in parallel.
 //!
-//! Each candidate's pack uses the spec with a seed derived from (pack seed, candidate id), so
-//! no two candidates share question parameters, and rerunning with the same inputs reproduces
-//! every byte. Candidates are processed in chunks: a chunk is generated and rendered in parallel
+//! **Comparable by default.** Every candidate gets the same families in the same order (the
+//! topic sections are drawn once, from the spec's seed); only the numbers differ, from a seed
+//! derived from (pack seed, candidate id). `vary = "families"` (or `--vary families`) lets each
+//! candidate's topic sections draw their own families instead.
+//!
+//! **Layout.** Papers and keys never share a folder, so a proctor can be handed `papers/`:
+//! - `papers/<slug>.pdf`, `.html`, `.selfcheck.html`: the candidates' files (no answers);
+//! - `keys/<slug>.pdf`, `.html`, `.json`, `.md`, `.marking.pdf`, `.marking.html`: the
+//!   interviewer's;
+//! - at the top: `manifest.csv` (candidate, slug, name, pack code, files, SHA-256 digests),
+//!   `answers.txt` (the combined compact key), `papers.pdf`, `keys.pdf` and `marking.pdf` (every
+//!   candidate's document bound into one file to print, each starting on an odd page), and with
+//!   `--format moodle` or `gift` one combined `moodle.xml` / `pack.gift`.
+//!
+//! The slug is the candidate id made safe as a file name ([`crate::candidates`]).
+//!
+//! **Memory.** Candidates are processed in chunks: a chunk is generated and rendered in parallel
 //! (rayon), then its files are written (each atomically) and its rows appended, in candidate
-//! order, to the combined outputs, so memory stays flat however many candidates there are.
+//! order, to the combined outputs. The bound PDFs keep each candidate's laid-out pages (not the
+//! pack) until the end.
 //!
-//! Outputs in `--out`: `<id>/…` per candidate; `manifest.csv` (candidate, pack code, files,
-//! SHA-256 digests); `answers.txt`, the combined compact key for the interviewer; and, with
-//! `--format moodle` or `gift`, one combined `moodle.xml` / `pack.gift` holding every variant in
-//! a category per family.
+//! **Reruns.** A candidate is skipped when the digest of its inputs (groundwork's version, the
+//! spec's bytes, the seed, the formats, the templates, the seal's fingerprint, `vary` and the
+//! candidate) matches its entry in `.groundwork-cache/` and every file it wrote is there with its
+//! recorded SHA-256. The entry holds what the combined files need (pack code, answers, LMS
+//! fragments), so a rerun of 2,000 finished candidates reads and hashes their files and nothing
+//! more (BENCHMARKS.md). The bound PDFs are rebuilt only when a candidate changed or one of them
+//! is missing or altered; then every candidate is laid out again (its files are rewritten with
+//! the same bytes).
 //!
-//! Reruns: a candidate is skipped when the digest of its inputs (groundwork's version, the spec's
-//! bytes, the seed, the formats, the templates, the seal's fingerprint and the id) matches both
-//! the stamp in its folder and its entry in `.groundwork-cache/`, and every file it wrote is there
-//! with its recorded SHA-256. The entry holds what the combined files need (pack code, answers,
-//! LMS fragments), so the decision and the skip never regenerate the pack: a rerun of 2,000
-//! finished candidates reads and hashes their files and nothing more (BENCHMARKS.md).
-//!
-//! Every folder the batch writes has a stamp ([`crate::export::STAMP`]): a candidate's folder
-//! loses the files of formats an earlier run wrote and this one does not, the top folder loses a
-//! `moodle.xml` or `pack.gift` no longer asked for, and temporary files of an interrupted run go;
-//! nothing groundwork did not write is touched.
+//! Every folder the batch writes has a stamp ([`crate::export::STAMP`]) listing the files
+//! groundwork wrote there: a rerun removes the ones the manifest no longer lists (a candidate
+//! dropped from the file, a format no longer asked for) and the temporary files of an interrupted
+//! run; nothing groundwork did not write is touched.
 
 use super::Output;
+use crate::candidates::{self, Candidate};
 use crate::cli::BatchArgs;
 use crate::error::Error;
-use crate::export::{self, Exporter, Templates};
+use crate::export::{self, Exporter, Templates, View};
 use crate::pack::{self, Pack};
-use crate::spec::Spec;
-use crate::text::echo;
+use crate::spec::{Spec, Vary};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::{IsTerminal, Write};
@@ -38,184 +50,14 @@ use std::path::{Path, PathBuf};
 /// How many candidates are generated and rendered before their files are written.
 const CHUNK: usize = 32;
 
-/// A candidate id from the candidates file, with the line it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    /// The id: also the name of the candidate's directory.
-    pub id: String,
-    /// 1-based line in the candidates file.
-    pub line: usize,
-}
+/// The candidates' folder.
+pub const PAPERS: &str = "papers";
+/// The interviewer's folder.
+pub const KEYS: &str = "keys";
 
-fn bad(origin: &str, line: usize, message: String, hint: &str) -> Error {
-    Error::Spec {
-        at: format!("{origin}:{line}"),
-        message,
-        hint: hint.into(),
-    }
-}
-
-/// Parses a candidates file: a CSV with a header that has an `id` (or `candidate`) column, or
-/// plain lines with one id each (`#` comments and blank lines skipped). Ids must be unique,
-/// non-empty, at most 64 characters of `A-Z a-z 0-9 . _ -`, not start with `.` or `-`, and not be
-/// the name of a file the batch writes beside the candidate folders (`manifest.csv`, …). The
-/// batch's own hidden names (`.groundwork`, `.groundwork-cache`) cannot be ids: they start with `.`.
+/// Parses a candidates file: see [`crate::candidates`].
 pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error> {
-    let lines: Vec<(usize, &str)> = src
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .collect();
-    let Some(&(first_line, first)) = lines.first() else {
-        return Err(bad(
-            origin,
-            1,
-            "no candidates in the file".into(),
-            "list one candidate id per line, or a CSV with an `id` column",
-        ));
-    };
-    let mut out: Vec<Candidate> = Vec::new();
-    if first.contains(',') {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(src.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|e| {
-                bad(
-                    origin,
-                    first_line,
-                    format!("the CSV header does not parse: {e}"),
-                    "the first line names the columns, e.g. `id,name,email`",
-                )
-            })?
-            .clone();
-        let col = headers
-            .iter()
-            .position(|h| {
-                matches!(
-                    h.trim().to_ascii_lowercase().as_str(),
-                    "id" | "candidate" | "candidate_id"
-                )
-            })
-            .ok_or_else(|| {
-                bad(
-                    origin,
-                    first_line,
-                    format!(
-                        "no `id` column among: {}",
-                        headers.iter().collect::<Vec<_>>().join(", ")
-                    ),
-                    "name the column with the candidate ids `id` or `candidate`",
-                )
-            })?;
-        for rec in reader.records() {
-            let rec = rec.map_err(|e| {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                bad(
-                    origin,
-                    line,
-                    format!("the CSV does not parse: {e}"),
-                    "check the quoting on that line",
-                )
-            })?;
-            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-            if rec.iter().all(|f| f.trim().is_empty()) {
-                continue;
-            }
-            out.push(Candidate {
-                id: rec.get(col).unwrap_or("").trim().to_string(),
-                line,
-            });
-        }
-    } else {
-        out = lines
-            .iter()
-            .map(|(n, l)| Candidate {
-                id: l.trim().to_string(),
-                line: *n,
-            })
-            .collect();
-    }
-    let mut seen: std::collections::HashMap<String, usize> = Default::default();
-    for c in &out {
-        if c.id.is_empty() {
-            return Err(bad(
-                origin,
-                c.line,
-                "empty candidate id".into(),
-                "give every row an id",
-            ));
-        }
-        if c.id.len() > 64 {
-            return Err(bad(
-                origin,
-                c.line,
-                format!(
-                    "candidate id `{}…` is longer than 64 characters",
-                    echo(&c.id[..c.id.char_indices().nth(20).map_or(c.id.len(), |x| x.0)])
-                ),
-                "use a shorter id",
-            ));
-        }
-        if let Some(ch) =
-            c.id.chars()
-                .find(|ch| !(ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-')))
-        {
-            return Err(bad(
-                origin,
-                c.line,
-                format!(
-                    "candidate id `{}` has `{}`, which is unsafe in a file name",
-                    echo(&c.id),
-                    ch.escape_default()
-                ),
-                "ids may use letters, digits, `.`, `_` and `-`",
-            ));
-        }
-        if c.id.starts_with('.') || c.id.starts_with('-') {
-            return Err(bad(
-                origin,
-                c.line,
-                format!(
-                    "candidate id `{}` starts with `{}`",
-                    echo(&c.id),
-                    &c.id[..1]
-                ),
-                "start ids with a letter or digit",
-            ));
-        }
-        // The batch writes these beside the candidate folders: such a candidate would collide.
-        if let Some(name) = crate::export::BATCH_FILES
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case(&c.id))
-        {
-            return Err(bad(
-                origin,
-                c.line,
-                format!(
-                    "candidate id `{}` is reserved: the batch writes a file named {name} beside the candidate folders",
-                    echo(&c.id)
-                ),
-                &format!(
-                    "rename the candidate; the reserved names are {}",
-                    crate::export::BATCH_FILES.join(", ")
-                ),
-            ));
-        }
-        // Case-insensitive: `Alice` and `alice` would share a directory on some filesystems.
-        if let Some(prev) = seen.insert(c.id.to_ascii_lowercase(), c.line) {
-            return Err(bad(
-                origin,
-                c.line,
-                format!("candidate id `{}` repeats line {prev}", echo(&c.id)),
-                "every candidate needs a distinct id (ids are compared ignoring case)",
-            ));
-        }
-    }
-    Ok(out)
+    candidates::parse(src, origin)
 }
 
 /// The seed of candidate `id`'s variant of a spec seeded `pack_seed`: 40 bits from BLAKE3.
@@ -230,89 +72,144 @@ pub fn candidate_seed(pack_seed: u64, id: &str) -> u64 {
     u64::from_le_bytes(x) & crate::seed::MAX_QUESTION_SEED
 }
 
+/// Where an exporter's file goes in a batch: the folder (papers for what the candidate sees,
+/// keys for everything else) and the file name after the slug: `paper.pdf` → `papers/<slug>.pdf`,
+/// `marking.pdf` → `keys/<slug>.marking.pdf`, `pack.json` → `keys/<slug>.json`.
+pub fn placement(file: &str, view: View) -> (&'static str, String) {
+    let folder = match view {
+        View::Paper | View::SelfCheck => PAPERS,
+        _ => KEYS,
+    };
+    let suffix = match file.split_once('.') {
+        Some(("paper" | "key" | "pack", ext)) => format!(".{ext}"),
+        _ => format!(".{file}"),
+    };
+    (folder, suffix)
+}
+
+/// Every suffix [`placement`] gives, for recognising the batch's own files in its folders.
+fn suffixes() -> Vec<String> {
+    let mut out: Vec<String> = export::EXPORTERS
+        .iter()
+        .flat_map(|e| e.files().iter().map(|(n, v)| placement(n, *v).1))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// True for a name the batch writes in `papers/` or `keys/`: a slug and a known suffix.
+fn own_candidate_file(name: &str) -> bool {
+    suffixes().iter().any(|suf| {
+        name.strip_suffix(suf.as_str())
+            .is_some_and(|slug| !slug.is_empty() && candidates::slug(slug) == slug)
+    })
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The laid-out PDF documents of one candidate, for the bound files.
+#[derive(Default)]
+#[cfg(feature = "pdf")]
+struct Docs {
+    paper: Option<typst_layout::PagedDocument>,
+    key: Option<typst_layout::PagedDocument>,
+    marking: Option<typst_layout::PagedDocument>,
+}
+#[cfg(not(feature = "pdf"))]
+#[derive(Default)]
+struct Docs;
+
 /// Everything one candidate contributes to the combined outputs; also what the rerun cache keeps
 /// of it, so that a finished candidate is skipped without regenerating its pack.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Done {
     /// The digest of the inputs that made it ([`inputs_digest`]).
     inputs: String,
     /// The pack code.
     code: String,
-    /// Each file in the candidate's folder with its SHA-256.
+    /// Each file it wrote (`papers/<slug>.pdf`, …) with its SHA-256.
     digests: Vec<(String, String)>,
     /// The candidate's block of `answers.txt`.
     answers: String,
     /// The candidate's part of `moodle.xml` and `pack.gift`, when asked for.
     moodle: Option<String>,
     gift: Option<String>,
-    /// Files an earlier run wrote in the candidate's folder that this run does not (removed).
-    #[serde(skip)]
-    removed: Vec<PathBuf>,
     /// True when the candidate was finished and skipped.
     #[serde(skip)]
     skipped: bool,
+    /// Its laid-out PDFs, when the bound files are being built.
+    #[serde(skip)]
+    docs: Docs,
 }
 
 impl Done {
     /// The candidate's row of `manifest.csv`.
-    fn row(&self, id: &str) -> String {
+    fn row(&self, c: &Candidate) -> String {
         let join = |f: &dyn Fn(&(String, String)) -> String| {
             self.digests.iter().map(f).collect::<Vec<_>>().join(" ")
         };
         format!(
-            "{},{},{},{}\n",
-            csv_field(id),
+            "{},{},{},{},{},{}\n",
+            csv_field(&c.id),
+            csv_field(&c.slug),
+            csv_field(&c.name),
             self.code,
-            csv_field(&join(&|(n, _)| format!("{id}/{n}"))),
+            csv_field(&join(&|(n, _)| n.clone())),
             csv_field(&join(&|(_, d)| d.clone()))
         )
     }
 }
 
-/// The hidden folder, beside the candidate folders, where each finished candidate's [`Done`] is
-/// kept as `<id>.json`. It holds answers, like `answers.txt` beside it: the batch's top folder is
-/// the interviewer's; a candidate's own folder never holds the cache.
+/// The hidden folder, beside `papers/` and `keys/`, where each finished candidate's [`Done`] is
+/// kept as `<slug>.json`. It holds answers, like `answers.txt` beside it: the batch's top folder
+/// is the interviewer's.
 const CACHE_DIR: &str = ".groundwork-cache";
+/// The cache entry of the bound PDFs: the digest of everything that went into them, and theirs.
+const BOUND_ENTRY: &str = "bound.json";
 
 /// The digest of everything that decides a candidate's files: groundwork's version, the spec's
-/// bytes, the seed, the formats, the templates, the seal (see `run`) and the id.
-fn inputs_digest(stamp_base: &str, id: &str) -> String {
+/// bytes, the seed, the formats, the templates, the seal, `vary` (see `run`) and the candidate.
+fn inputs_digest(stamp_base: &str, c: &Candidate) -> String {
     hex(&Sha256::digest(
-        format!("{stamp_base}\ncandidate {id}\n").as_bytes(),
+        format!(
+            "{stamp_base}\ncandidate {}\nslug {}\nname {}\n",
+            c.id, c.slug, c.name
+        )
+        .as_bytes(),
     ))
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
+    if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
     }
 }
 
+fn file_digest(path: &Path) -> Option<String> {
+    // A regular file only: never read a device or a pipe someone put in its place.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    Some(hex(&Sha256::digest(std::fs::read(path).ok()?)))
+}
+
 /// The candidate's [`Done`] from the cache, if the candidate is finished with these inputs: the
-/// cache entry and the folder's stamp both name them, and every file is there with its digest.
-fn finished(c: &Candidate, out: &Path, inputs: &str, names: &[&str]) -> Option<Done> {
-    let entry = out.join(CACHE_DIR).join(format!("{}.json", c.id));
+/// cache entry names them, and every file is there with its digest.
+fn finished(c: &Candidate, out: &Path, inputs: &str, names: &[String]) -> Option<Done> {
+    let entry = out.join(CACHE_DIR).join(format!("{}.json", c.slug));
     let text = crate::input::read_text(&entry, "the cache entry").ok()?;
     let done: Done = serde_json::from_str(&text).ok()?;
-    let dir = out.join(&c.id);
-    let stamp = export::Stamp::read(&dir);
-    let listed: Vec<&str> = done.digests.iter().map(|(n, _)| n.as_str()).collect();
-    if done.inputs != inputs || stamp.inputs.as_deref() != Some(inputs) || listed != names {
+    let listed: Vec<&String> = done.digests.iter().map(|(n, _)| n).collect();
+    if done.inputs != inputs || listed != names.iter().collect::<Vec<_>>() {
         return None;
     }
     for (name, digest) in &done.digests {
-        let path = dir.join(name);
-        // A regular file only: never read a device or a pipe someone put in its place.
-        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-            return None;
-        }
-        if hex(&Sha256::digest(std::fs::read(&path).ok()?)) != *digest {
+        if file_digest(&out.join(name)).as_ref() != Some(digest) {
             return None;
         }
     }
@@ -322,78 +219,127 @@ fn finished(c: &Candidate, out: &Path, inputs: &str, names: &[&str]) -> Option<D
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn one(
+/// One candidate's files: (path under the batch folder, exporter, view).
+fn candidate_files(
     c: &Candidate,
-    spec: &Spec,
-    base_title: &str,
-    exporters: &[&'static dyn Exporter],
-    templates: &Templates,
-    seal: Option<&crate::seal::Seal>,
-    out: &Path,
-    stamp_base: &str,
-) -> Result<Done, Error> {
-    let inputs = inputs_digest(stamp_base, &c.id);
-    let individual: Vec<&dyn Exporter> = exporters
+    individual: &[&'static dyn Exporter],
+) -> Vec<(String, &'static dyn Exporter, View)> {
+    individual
+        .iter()
+        .flat_map(|e| {
+            e.files().iter().map(move |(n, v)| {
+                let (folder, suffix) = placement(n, *v);
+                (format!("{folder}/{}{suffix}", c.slug), *e, *v)
+            })
+        })
+        .collect()
+}
+
+/// What every candidate of the run shares.
+struct Job<'a> {
+    spec: &'a Spec,
+    base_title: &'a str,
+    exporters: &'a [&'static dyn Exporter],
+    templates: &'a Templates,
+    seal: Option<&'a crate::seal::Seal>,
+    out: &'a Path,
+    stamp_base: &'a str,
+    /// True when the bound PDFs are rebuilt: every candidate is laid out, none skipped.
+    bind: bool,
+}
+
+fn one(c: &Candidate, job: &Job) -> Result<Done, Error> {
+    let inputs = inputs_digest(job.stamp_base, c);
+    let individual: Vec<&'static dyn Exporter> = job
+        .exporters
         .iter()
         .copied()
         .filter(|e| !is_lms(e.id()))
         .collect();
-    let names: Vec<&str> = individual
-        .iter()
-        .flat_map(|e| e.files().iter().map(|(n, _)| *n))
-        .collect();
-    // A rerun decides from the stamp of the inputs, without regenerating the pack.
-    if let Some(done) = finished(c, out, &inputs, &names) {
-        return Ok(done);
+    let files = candidate_files(c, &individual);
+    let names: Vec<String> = files.iter().map(|(n, _, _)| n.clone()).collect();
+    // A rerun decides from the cache entry and the files, without regenerating the pack.
+    if !job.bind {
+        if let Some(done) = finished(c, job.out, &inputs, &names) {
+            return Ok(done);
+        }
     }
-    let mut spec = spec.clone();
+    let mut spec = job.spec.clone();
     spec.seed = candidate_seed(spec.seed, &c.id);
-    spec.title = format!("{base_title} · {}", c.id);
-    let pack: Pack = pack::build(&spec, seal)?;
-    let files = export::render_all(&pack, &individual, templates)?;
-    let digests = files
+    spec.title = format!("{} · {}", job.base_title, c.display_name());
+    let mut pack: Pack = pack::build(&spec, job.seal)?;
+    pack.meta.candidate = c.display_name().to_string();
+    let mut docs = Docs::default();
+    let mut rendered: Vec<(String, Vec<u8>)> = Vec::new();
+    for (name, e, view) in &files {
+        #[cfg(feature = "pdf")]
+        if e.id() == "pdf" {
+            let doc = export::pdf::layout(&pack, *view, job.templates)?;
+            let bytes = export::pdf::write(&doc, &export::pdf::ident(&pack, *view))?;
+            if job.bind {
+                match view {
+                    View::Paper => docs.paper = Some(doc),
+                    View::Marking => docs.marking = Some(doc),
+                    _ => docs.key = Some(doc),
+                }
+            }
+            rendered.push((name.clone(), bytes));
+            continue;
+        }
+        rendered.push((name.clone(), e.render(&pack, *view, job.templates)?));
+    }
+    let digests = rendered
         .iter()
         .map(|(n, bytes)| (n.clone(), hex(&Sha256::digest(bytes))))
         .collect();
-    let wants = |id: &str| exporters.iter().any(|e| e.id() == id);
-    let mut done = Done {
+    let wants = |id: &str| job.exporters.iter().any(|e| e.id() == id);
+    let done = Done {
         inputs,
         code: pack.meta.code.clone(),
         digests,
         answers: format!(
             "# {} · pack {}\n{}\n",
-            c.id,
+            crate::text::echo(&c.id),
             pack.meta.code,
             super::check::answers_file(&pack).trim_end()
         ),
         moodle: if wants("moodle") {
-            Some(export::moodle::render_fragment(&pack, templates)?)
+            Some(export::moodle::render_fragment(&pack, job.templates)?)
         } else {
             None
         },
         gift: if wants("gift") {
-            Some(export::gift::render_fragment(&pack, templates)?)
+            Some(export::gift::render_fragment(&pack, job.templates)?)
         } else {
             None
         },
-        removed: Vec::new(),
         skipped: false,
+        docs,
     };
-    // The folder's stamp records the inputs; the cache entry, written after the files, is what
-    // lets a rerun skip the candidate.
-    let written = export::write_all(
-        &out.join(&c.id),
-        &files,
-        &pack.meta.code,
-        Some(&done.inputs),
-    )?;
-    done.removed = written.removed;
+    // Each folder's files atomically (temp + rename); the cache entry, written after the files,
+    // is what lets a rerun skip the candidate.
+    for folder in [PAPERS, KEYS] {
+        let mine: Vec<(String, Vec<u8>)> = rendered
+            .iter()
+            .filter_map(|(n, b)| {
+                n.strip_prefix(folder)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .map(|r| (r.to_string(), b.clone()))
+            })
+            .collect();
+        if !mine.is_empty() {
+            export::write_files(&job.out.join(folder), &mine)?;
+        }
+    }
     let entry = serde_json::to_vec(&done).map_err(|e| Error::Render {
         what: "the batch cache".into(),
         message: e.to_string(),
     })?;
-    export::write_one(&out.join(CACHE_DIR), &format!("{}.json", c.id), &entry)?;
+    export::write_one(
+        &job.out.join(CACHE_DIR),
+        &format!("{}.json", c.slug),
+        &entry,
+    )?;
     Ok(done)
 }
 
@@ -433,6 +379,39 @@ impl Combined {
     }
 }
 
+/// The bound PDFs being built, one per view.
+#[cfg(feature = "pdf")]
+#[derive(Default)]
+struct Bound {
+    papers: export::pdf::Binder,
+    keys: export::pdf::Binder,
+    marking: export::pdf::Binder,
+}
+
+/// The names of the bound PDFs, with the view each binds.
+const BOUND: [(&str, View); 3] = [
+    ("papers.pdf", View::Paper),
+    ("keys.pdf", View::Key),
+    ("marking.pdf", View::Marking),
+];
+
+/// True when the bound PDFs in `out` are the ones `digest` describes, intact.
+fn bound_is_current(out: &Path, digest: &str) -> bool {
+    let Ok(text) =
+        crate::input::read_text(&out.join(CACHE_DIR).join(BOUND_ENTRY), "the cache entry")
+    else {
+        return false;
+    };
+    let Ok((inputs, files)) = serde_json::from_str::<(String, Vec<(String, String)>)>(&text) else {
+        return false;
+    };
+    inputs == digest
+        && files.len() == BOUND.len()
+        && files
+            .iter()
+            .all(|(n, d)| file_digest(&out.join(n)).as_ref() == Some(d))
+}
+
 /// Runs `batch`.
 pub fn run(a: BatchArgs) -> Result<Output, Error> {
     let exporters = export::parse_formats(&a.format)?;
@@ -450,14 +429,26 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
     if let Some(seed) = a.seed {
         spec.seed = seed;
     }
+    if let Some(v) = &a.vary {
+        spec.vary = crate::spec::parse_vary(v).map_err(|(message, hint)| Error::Usage {
+            message: message.replacen("vary =", "--vary", 1),
+            hint,
+        })?;
+    }
+    // Same families for everyone: the topic sections are drawn from the spec's family seed, not
+    // from each candidate's seed.
+    if spec.vary == Vary::Numbers {
+        spec.family_seed = Some(spec.family_seed());
+    }
     let seal = a.seal.seal()?;
     let templates = Templates::load(a.templates.as_deref())?;
     let stamp_base = format!(
-        "{} {}\nspec {}\nseed {}\nformats {}\ntemplates {}\nseal {}",
+        "{} {}\nspec {}\nseed {}\nvary {:?}\nformats {}\ntemplates {}\nseal {}",
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
         hex(&Sha256::digest(spec_text.as_bytes())),
         spec.seed,
+        spec.vary,
         exporters
             .iter()
             .map(|e| e.id())
@@ -473,17 +464,43 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             hint: "choose another --out".into(),
         });
     }
+    let wants = |id: &str| exporters.iter().any(|e| e.id() == id);
+    let individual: Vec<&'static dyn Exporter> = exporters
+        .iter()
+        .copied()
+        .filter(|e| !is_lms(e.id()))
+        .collect();
+    // Every file of every candidate, by folder: the folders' stamps list them from the start.
+    let mut per_folder: [(&str, Vec<String>); 2] = [(PAPERS, Vec::new()), (KEYS, Vec::new())];
+    for c in &candidates {
+        for (name, _, _) in candidate_files(c, &individual) {
+            for (folder, list) in per_folder.iter_mut() {
+                if let Some(rest) = name.strip_prefix(*folder).and_then(|r| r.strip_prefix('/')) {
+                    list.push(rest.to_string());
+                }
+            }
+        }
+    }
+    let bound_digest = hex(&Sha256::digest(
+        candidates
+            .iter()
+            .fold(stamp_base.clone(), |acc, c| {
+                acc + &format!("\n{}", inputs_digest(&stamp_base, c))
+            })
+            .as_bytes(),
+    ));
     std::fs::create_dir_all(out).map_err(|e| Error::io("creating", out, e))?;
+    let bind = cfg!(feature = "pdf") && wants("pdf") && !bound_is_current(out, &bound_digest);
     let cache = out.join(CACHE_DIR);
     std::fs::create_dir_all(&cache).map_err(|e| Error::io("creating", &cache, e))?;
     // The cache is groundwork's alone: any temporary file in it is a leftover.
     export::remove_stale_temps(&cache, &|_| true)?;
-    let wants = |id: &str| exporters.iter().any(|e| e.id() == id);
     let combined: Vec<String> = export::BATCH_FILES
         .iter()
         .filter(|n| match **n {
             "moodle.xml" => wants("moodle"),
             "pack.gift" => wants("gift"),
+            "papers.pdf" | "keys.pdf" | "marking.pdf" => wants("pdf"),
             _ => true,
         })
         .map(|n| n.to_string())
@@ -495,13 +512,38 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             ..Default::default()
         },
     )?;
+    let mut folders = Vec::new();
+    for (folder, files) in &per_folder {
+        let dir = out.join(folder);
+        if files.is_empty() && !dir.exists() {
+            continue;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
+        folders.push(export::Folder::begin_owned(
+            &dir,
+            export::Stamp {
+                files: files.clone(),
+                ..Default::default()
+            },
+            &|n: &str| n == export::STAMP || own_candidate_file(n),
+        )?);
+    }
     let base_title = spec.title.clone();
-    let mut manifest = Combined::new(out, "manifest.csv", "candidate,pack_code,files,sha256\n")?;
+    let mut manifest = Combined::new(
+        out,
+        "manifest.csv",
+        "candidate,slug,name,pack_code,files,sha256\n",
+    )?;
+    let noun = if candidates.len() == 1 {
+        "candidate"
+    } else {
+        "candidates"
+    };
     let mut answers = Combined::new(
         out,
         "answers.txt",
         &format!(
-            "# {base_title}: reference answers for {} candidates (groundwork answers format)\n\n",
+            "# {base_title}: reference answers for {} {noun} (groundwork answers format)\n\n",
             candidates.len()
         ),
     )?;
@@ -535,29 +577,31 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
         );
         b
     };
+    let job = Job {
+        spec: &spec,
+        base_title: &base_title,
+        exporters: &exporters,
+        templates: &templates,
+        seal: seal.as_ref(),
+        out,
+        stamp_base: &stamp_base,
+        bind,
+    };
+    #[cfg(feature = "pdf")]
+    let mut bound = Bound::default();
     let (mut made, mut skipped) = (0usize, 0usize);
-    let mut removed: Vec<PathBuf> = Vec::new();
     for chunk in candidates.chunks(CHUNK) {
         let done: Vec<Result<Done, Error>> = chunk
             .par_iter()
             .map(|c| {
-                let r = one(
-                    c,
-                    &spec,
-                    &base_title,
-                    &exporters,
-                    &templates,
-                    seal.as_ref(),
-                    out,
-                    &stamp_base,
-                );
+                let r = one(c, &job);
                 bar.inc(1);
                 r
             })
             .collect();
         for (c, d) in chunk.iter().zip(done) {
             let d = d?;
-            manifest.push(&d.row(&c.id))?;
+            manifest.push(&d.row(c))?;
             answers.push(&d.answers)?;
             answers.push("\n\n")?;
             if let (Some(m), Some(x)) = (moodle.as_mut(), &d.moodle) {
@@ -566,12 +610,23 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             if let (Some(g), Some(x)) = (gift.as_mut(), &d.gift) {
                 g.push(x)?;
             }
+            #[cfg(feature = "pdf")]
+            {
+                if let Some(doc) = &d.docs.paper {
+                    bound.papers.add(doc);
+                }
+                if let Some(doc) = &d.docs.key {
+                    bound.keys.add(doc);
+                }
+                if let Some(doc) = &d.docs.marking {
+                    bound.marking.add(doc);
+                }
+            }
             if d.skipped {
                 skipped += 1;
             } else {
                 made += 1;
             }
-            removed.extend(d.removed);
         }
     }
     bar.finish_and_clear();
@@ -582,15 +637,70 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
     if let Some(g) = gift {
         written.push(g.finish("")?);
     }
-    removed.extend(top.finish()?);
-    if a.quiet {
-        return Ok(Output::ok(String::new()));
+    #[cfg(feature = "pdf")]
+    if bind {
+        let mut entry = Vec::new();
+        for ((name, _), binder) in BOUND.iter().zip([bound.papers, bound.keys, bound.marking]) {
+            let what = name.trim_end_matches(".pdf");
+            let bytes = binder.finish(
+                &format!("{base_title}: {what}"),
+                &format!("groundwork batch {bound_digest} {what}"),
+            )?;
+            entry.push((name.to_string(), hex(&Sha256::digest(&bytes))));
+            written.push(export::write_one(out, name, &bytes)?);
+        }
+        let text = serde_json::to_vec(&(&bound_digest, &entry)).map_err(|e| Error::Render {
+            what: "the batch cache".into(),
+            message: e.to_string(),
+        })?;
+        export::write_one(&cache, BOUND_ENTRY, &text)?;
+    } else if wants("pdf") {
+        written.extend(BOUND.iter().map(|(n, _)| out.join(n)));
     }
-    let mut msg = format!(
-        "{base_title}: {} candidates into {} ({made} written, {skipped} unchanged and skipped)\n",
+    let mut removed: Vec<PathBuf> = Vec::new();
+    for f in folders {
+        removed.extend(f.finish()?);
+    }
+    removed.extend(top.finish()?);
+    // Cache entries of candidates no longer in the file.
+    let keep: std::collections::BTreeSet<String> = candidates
+        .iter()
+        .map(|c| format!("{}.json", c.slug))
+        .chain([BOUND_ENTRY.to_string()])
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(&cache) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.ends_with(".json") && !keep.contains(&name) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let summary = format!(
+        "{base_title}: {} {noun} into {} ({made} written, {skipped} unchanged and skipped)\n",
         candidates.len(),
         out.display()
     );
+    if a.quiet {
+        return Ok(Output::ok(summary));
+    }
+    let mut msg = summary;
+    for folder in [PAPERS, KEYS] {
+        if per_folder
+            .iter()
+            .any(|(f, l)| *f == folder && !l.is_empty())
+        {
+            msg.push_str(&format!(
+                "  wrote {}/ ({})\n",
+                out.join(folder).display(),
+                if folder == PAPERS {
+                    "for the candidates: no answers"
+                } else {
+                    "for the interviewer"
+                }
+            ));
+        }
+    }
     for p in written {
         msg.push_str(&format!("  wrote {}\n", p.display()));
     }
@@ -615,57 +725,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_lines_and_csv() {
-        let c = parse_candidates("# ids\nalice\n\nbob-2\n", "c.txt").unwrap();
+    fn papers_and_keys_never_share_a_folder() {
+        for e in export::EXPORTERS {
+            for (file, view) in e.files() {
+                let (folder, suffix) = placement(file, *view);
+                let for_candidate = matches!(view, View::Paper | View::SelfCheck);
+                assert_eq!(folder == PAPERS, for_candidate, "{file}");
+                assert!(
+                    own_candidate_file(&format!("ada-at-x.org{suffix}")),
+                    "{suffix}"
+                );
+            }
+        }
+        assert_eq!(placement("paper.pdf", View::Paper), (PAPERS, ".pdf".into()));
         assert_eq!(
-            c,
-            [
-                Candidate {
-                    id: "alice".into(),
-                    line: 2
-                },
-                Candidate {
-                    id: "bob-2".into(),
-                    line: 4
-                }
-            ]
+            placement("marking.pdf", View::Marking),
+            (KEYS, ".marking.pdf".into())
         );
-        let c =
-            parse_candidates("name,ID,email\nAlice,a1,a@x\n\"Bob, Jr\",b2,b@x\n", "c.csv").unwrap();
-        assert_eq!(
-            c.iter()
-                .map(|c| (c.id.as_str(), c.line))
-                .collect::<Vec<_>>(),
-            [("a1", 2), ("b2", 3)]
-        );
-    }
-
-    #[test]
-    fn errors_name_the_line() {
-        let e = parse_candidates("alice\nbob\nAlice\n", "c.txt")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("c.txt:3:") && e.contains("repeats line 1"),
-            "{e}"
-        );
-        let e = parse_candidates("id,name\na1,x\n,y\n", "c.csv")
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("c.csv:3:") && e.contains("empty"), "{e}");
-        let e = parse_candidates("alice\nbob/../etc\n", "c.txt")
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("c.txt:2:") && e.contains("unsafe"), "{e}");
-        let e = parse_candidates("alice\n.hidden\n", "c.txt")
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("c.txt:2:"), "{e}");
-        let e = parse_candidates("name,email\nx,y\n", "c.csv")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("no `id` column"), "{e}");
-        assert!(parse_candidates("\n# nothing\n", "c.txt").is_err());
+        assert_eq!(placement("pack.json", View::Key), (KEYS, ".json".into()));
+        assert!(!own_candidate_file("notes.txt"));
+        assert!(!own_candidate_file(".pdf"));
+        assert!(!own_candidate_file("../x.pdf"));
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub fn run(a: ShowArgs) -> Result<Output, Error> {
                         minutes: q.minutes as u32,
                         generator: format!("groundwork {}", env!("CARGO_PKG_VERSION")),
                         candidate: String::new(),
+                        page: Default::default(),
+                        working: None,
                     },
                     questions: vec![q],
                 });

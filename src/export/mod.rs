@@ -123,7 +123,15 @@ pub fn render_all(
 pub const STAMP: &str = ".groundwork";
 
 /// The combined files `groundwork batch` writes beside the candidate folders.
-pub const BATCH_FILES: &[&str] = &["manifest.csv", "answers.txt", "moodle.xml", "pack.gift"];
+pub const BATCH_FILES: &[&str] = &[
+    "manifest.csv",
+    "answers.txt",
+    "moodle.xml",
+    "pack.gift",
+    "papers.pdf",
+    "keys.pdf",
+    "marking.pdf",
+];
 
 /// True for a file name groundwork writes: an exporter's file, a batch's combined file or the
 /// stamp. Only such names are ever removed, whatever a stamp says.
@@ -206,13 +214,18 @@ impl Stamp {
     /// Reads the stamp in `dir`; an absent or unreadable one is empty. Only plain names groundwork
     /// writes are kept, so a damaged or edited stamp cannot point anywhere else.
     pub fn read(dir: &Path) -> Stamp {
+        Stamp::read_owned(dir, &own_name)
+    }
+
+    /// Reads the stamp in `dir`, keeping only the names `own` accepts.
+    pub fn read_owned(dir: &Path, own: &dyn Fn(&str) -> bool) -> Stamp {
         let mut stamp = Stamp::default();
         let Ok(text) = crate::input::read_text(&dir.join(STAMP), "the stamp") else {
             return stamp;
         };
         for line in text.lines() {
             if let Some(f) = line.strip_prefix("file ") {
-                if own_name(f) && f != STAMP && !stamp.files.iter().any(|x| x == f) {
+                if own(f) && f != STAMP && !stamp.files.iter().any(|x| x == f) {
                     stamp.files.push(f.to_string());
                 }
             } else if let Some(p) = line.strip_prefix("pack ") {
@@ -237,8 +250,18 @@ pub(crate) struct Folder {
 impl Folder {
     /// Prepares `dir` (which exists) for writing the files `now.files`.
     pub(crate) fn begin(dir: &Path, now: Stamp) -> Result<Folder, Error> {
-        remove_stale_temps(dir, &own_name)?;
-        let old = Stamp::read(dir);
+        Folder::begin_owned(dir, now, &own_name)
+    }
+
+    /// As [`Folder::begin`], for a folder whose own files are the names `own` accepts (a batch's
+    /// `papers/` and `keys/`, named by candidate).
+    pub(crate) fn begin_owned(
+        dir: &Path,
+        now: Stamp,
+        own: &dyn Fn(&str) -> bool,
+    ) -> Result<Folder, Error> {
+        remove_stale_temps(dir, own)?;
+        let old = Stamp::read_owned(dir, own);
         let stale: Vec<String> = old
             .files
             .iter()
@@ -349,7 +372,7 @@ pub(crate) fn staging_file(dir: &Path, name: &str) -> Result<tempfile::NamedTemp
         .map_err(|e| Error::io("writing", dir.join(name), e))
 }
 
-fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
+pub(crate) fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
     // Stage every file first; rename only when all are staged, so a failure leaves no partial set.
     let mut staged = Vec::new();
     for (name, bytes) in files {

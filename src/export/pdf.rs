@@ -119,6 +119,12 @@ pub(super) fn compile(template: &str, data: Vec<u8>) -> Result<typst_layout::Pag
 /// Typesets `data` (JSON) with the typst `template`; `ident` names the document stably.
 pub fn typeset(template: &str, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, Error> {
     let doc = compile(template, data)?;
+    write(&doc, ident)
+}
+
+/// Writes a laid-out document as PDF bytes: no timestamp, `ident` as the stable document id,
+/// at most [`super::templates::MAX_PDF_PAGES`] pages.
+pub fn write(doc: &typst_layout::PagedDocument, ident: &str) -> Result<Vec<u8>, Error> {
     let pages = doc.pages().len();
     if pages > super::templates::MAX_PDF_PAGES {
         typst::comemo::evict(10);
@@ -130,17 +136,111 @@ pub fn typeset(template: &str, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, Er
             ),
         });
     }
+    write_any(doc, ident)
+}
+
+/// [`write`] without the page limit: for bound documents, whose pages come from documents that
+/// each passed it.
+fn write_any(doc: &typst_layout::PagedDocument, ident: &str) -> Result<Vec<u8>, Error> {
     let options = typst_pdf::PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("groundwork {}", env!("CARGO_PKG_VERSION")))),
         timestamp: None,
         ..Default::default()
     };
-    let mut pdf = typst_pdf::pdf(&doc, &options).map_err(|d| render_err("writing", &d))?;
+    let mut pdf = typst_pdf::pdf(doc, &options).map_err(|d| render_err("writing", &d))?;
     // Bound the memo caches in long batch runs.
     typst::comemo::evict(10);
     quiet_poppler(&mut pdf);
     Ok(pdf)
+}
+
+/// Several laid-out documents bound into one, for printing a batch in one go (`papers.pdf`):
+/// each document starts on an odd page, so that duplex printing never puts two candidates on one
+/// sheet. The pages are the documents' own, laid out once: binding costs only the PDF writing.
+#[derive(Default)]
+pub struct Binder {
+    pages: typst::ecow::EcoVec<typst_layout::Page>,
+}
+
+impl Binder {
+    /// Appends `doc`'s pages, then a blank page if that leaves an odd count.
+    pub fn add(&mut self, doc: &typst_layout::PagedDocument) {
+        for page in doc.pages() {
+            self.pages.push(page.clone());
+        }
+        if self.pages.len() % 2 == 1 {
+            if let Some(last) = self.pages.last() {
+                let mut blank = last.clone();
+                blank.frame = typst::layout::Frame::hard(last.frame.size());
+                blank.numbering = None;
+                blank.number += 1;
+                self.pages.push(blank);
+            }
+        }
+    }
+
+    /// How many pages are bound so far (blank ones included).
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// True before any document is added.
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+
+    /// The bound document as PDF bytes, titled `title`.
+    pub fn finish(self, title: &str, ident: &str) -> Result<Vec<u8>, Error> {
+        let info = typst::model::DocumentInfo {
+            title: Some(title.into()),
+            author: vec![format!("groundwork {}", env!("CARGO_PKG_VERSION")).into()],
+            date: Smart::Custom(None),
+            ..Default::default()
+        };
+        let doc = typst_layout::PagedDocument::new(self.pages, info);
+        write_any(&doc, ident)
+    }
+}
+
+/// Lays out one view of `pack` with the (possibly overridden) template; errors are blamed on an
+/// override template when there is one.
+pub fn layout(
+    pack: &Pack,
+    view: View,
+    t: &Templates,
+) -> Result<typst_layout::PagedDocument, Error> {
+    let (_, bytes) = data(pack, view)?;
+    compile(t.raw("pdf/pack.typ")?, bytes).map_err(|e| t.blame("pdf/pack.typ", e))
+}
+
+/// The document ident of one view of a pack: stable, so the bytes are reproducible.
+pub fn ident(pack: &Pack, view: View) -> String {
+    format!("groundwork {} {}", pack.meta.code, view_name(view))
+}
+
+fn view_name(view: View) -> &'static str {
+    match view {
+        View::Key | View::Both => "key",
+        View::Marking => "marking",
+        _ => "paper",
+    }
+}
+
+/// The JSON the template reads for one view, checked for code in formulas.
+fn data(pack: &Pack, view: View) -> Result<(&'static str, Vec<u8>), Error> {
+    let name = view_name(view);
+    let data = match view {
+        View::Key | View::Both => serde_json::json!({ "view": "key", "doc": KeyView::of(pack) }),
+        View::Marking => serde_json::json!({ "view": "marking", "doc": MarkingView::of(pack) }),
+        _ => serde_json::json!({ "view": "paper", "doc": PaperView::of(pack) }),
+    };
+    refuse_code_in_math(&data)?;
+    let bytes = serde_json::to_vec(&data).map_err(|e| Error::Render {
+        what: "PDF data".into(),
+        message: e.to_string(),
+    })?;
+    Ok((name, bytes))
 }
 
 /// The catalog's mark-info dictionary as typst writes it for a tagged PDF.
@@ -195,31 +295,8 @@ impl Exporter for Pdf {
         ]
     }
     fn render(&self, pack: &Pack, view: View, t: &Templates) -> Result<Vec<u8>, Error> {
-        let (name, data) = match view {
-            View::Key | View::Both => (
-                "key",
-                serde_json::json!({ "view": "key", "doc": KeyView::of(pack) }),
-            ),
-            View::Marking => (
-                "marking",
-                serde_json::json!({ "view": "marking", "doc": MarkingView::of(pack) }),
-            ),
-            _ => (
-                "paper",
-                serde_json::json!({ "view": "paper", "doc": PaperView::of(pack) }),
-            ),
-        };
-        refuse_code_in_math(&data)?;
-        let bytes = serde_json::to_vec(&data).map_err(|e| Error::Render {
-            what: "PDF data".into(),
-            message: e.to_string(),
-        })?;
-        typeset(
-            t.raw("pdf/pack.typ")?,
-            bytes,
-            &format!("groundwork {} {name}", pack.meta.code),
-        )
-        .map_err(|e| t.blame("pdf/pack.typ", e))
+        let doc = layout(pack, view, t)?;
+        write(&doc, &ident(pack, view)).map_err(|e| t.blame("pdf/pack.typ", e))
     }
 }
 

@@ -51,6 +51,8 @@ pub struct PaperQuestion {
     pub prompt: Content,
     /// The answer boxes.
     pub parts: Vec<PaperPart>,
+    /// Room to work under the question: the spec's `working`, or by its estimated minutes.
+    pub working: crate::spec::Working,
 }
 
 /// The candidate's paper: header and questions, no answers.
@@ -330,6 +332,10 @@ impl PaperView {
                             multiple: matches!(s.expected, Expected::Multi { .. }),
                         })
                         .collect(),
+                    working: pack
+                        .meta
+                        .working
+                        .unwrap_or_else(|| crate::spec::Working::for_minutes(q.minutes)),
                 })
                 .collect(),
         }
