@@ -6,9 +6,9 @@
 //!   through an E-entry fully associative LRU TLB;
 //! - `huge` (hard): the same loop's TLB misses with 4 KiB pages and with 2 MiB pages.
 //!
-//! **Parameters.** `entries` E: 32–64, 64–1536, 64–2048 (drawn sizes rounded down to a multiple of
-//! 16, or of 64 from 256 up); `array_mib` S: 1–64; `stride` d:
-//! 64–4096 bytes; `passes` P: 2–10.
+//! **Parameters.** `entries` E: 64–1024, 64–1536, 64–2048 (drawn sizes rounded down to a multiple of
+//! 16, or of 64 from 256 up); `array_mib` S: 1–64; `stride` d: 64, 1024
+//! or 4096 bytes (easy) up to 64–8192 (hard); `passes` P: 2–10.
 //!
 //! **Key.** The loop's address trace run through a real LRU TLB (`support::lru`), counting hits.
 //!
@@ -39,9 +39,9 @@ static PARAMS: &[ParamSpec] = &[
         help: "reach: memory mapped by the TLB; hitrate: LRU TLB hit rate of a sweep; huge: misses of the sweep with 4 KiB and 2 MiB pages",
         kind: ParamKind::Choice { options: &["reach", "hitrate", "huge"], draw: [&["reach", "hitrate"], &["reach", "hitrate"], &["hitrate", "huge"]] },
     },
-    ParamSpec { key: "entries", help: "TLB entries", kind: ParamKind::Int { min: 4, max: 4096, draw: [(32, 64), (64, 1536), (64, 2048)] } },
+    ParamSpec { key: "entries", help: "TLB entries", kind: ParamKind::Int { min: 4, max: 4096, draw: [(64, 1024), (64, 1536), (64, 2048)] } },
     ParamSpec { key: "array_mib", help: "hitrate, huge: array size in MiB", kind: ParamKind::Int { min: 1, max: 256, draw: [(1, 16), (1, 64), (1, 64)] } },
-    ParamSpec { key: "stride", help: "hitrate, huge: bytes between accesses", kind: ParamKind::Choice { options: &["64", "256", "1024", "4096", "8192"], draw: [&["64", "4096"], &["64", "256", "1024", "4096"], &["64", "256", "1024", "4096", "8192"]] } },
+    ParamSpec { key: "stride", help: "hitrate, huge: bytes between accesses", kind: ParamKind::Choice { options: &["64", "256", "1024", "4096", "8192"], draw: [&["64", "1024", "4096"], &["64", "256", "1024", "4096"], &["64", "256", "1024", "4096", "8192"]] } },
     ParamSpec { key: "passes", help: "hitrate, huge: sweeps over the array", kind: ParamKind::Int { min: 1, max: 20, draw: [(2, 4), (2, 10), (2, 10)] } },
 ];
 
