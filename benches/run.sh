@@ -5,6 +5,8 @@
 #   bash benches/run.sh            # all
 #   RUNS=3 bash benches/run.sh     # fewer repetitions
 #   ONLY=rerun bash benches/run.sh # only the rerun of 2000 finished candidates
+#   ONLY=bound bash benches/run.sh # only 100 candidates as html+pdf (papers.pdf, keys.pdf and
+#                                    marking.pdf bound at the end), 1 and 2 threads
 # Needs a release build (the script builds it) and GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,12 @@ measure() {
 
 echo "| what | median | range | peak RSS |"
 echo "|---|---|---|---|"
+if [ "${ONLY:-}" = bound ]; then
+  for threads in 1 2; do
+    measure "batch 100 candidates, html+pdf with bound PDFs, $threads thread(s)" env RAYON_NUM_THREADS=$threads "$BIN" batch --candidates "$WORK/c100.txt" --out "$WORK/out" --format html,pdf -q
+  done
+  exit 0
+fi
 if [ "${ONLY:-}" != rerun ]; then
 measure "one pack, html (8 questions)" "$BIN" generate --out "$WORK/out" --format html -q
 measure "one pack, html+pdf (8 questions)" "$BIN" generate --out "$WORK/out" --format html,pdf -q

@@ -411,7 +411,7 @@ mod tests {
         );
         let e = err("x,y\n1,2\n");
         assert!(e.starts_with("c:1:") && e.contains("no header"), "{e}");
-        let e = err("alice\n@@@\n");
+        let e = err("alice\n!!!\n");
         assert!(e.starts_with("c:2:") && e.contains("no letter"), "{e}");
         assert!(parse("\n# nothing\n", "c").is_err());
         assert!(parse("id\n", "c").is_err());

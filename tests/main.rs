@@ -17,6 +17,7 @@ mod print;
 mod registry;
 mod render;
 mod selfcheck;
+mod wording;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -48,12 +49,13 @@ fn require_under(ci: bool, what: &str, present: bool, install: &str) -> bool {
     false
 }
 
-/// [`require`] for a program on PATH, found when `name --version` runs successfully.
+/// [`require`] for a program on PATH, found when it can be started (`name --version`, whatever
+/// its exit status: poppler's tools exit 1 or 99 on `--version`).
 pub fn require_tool(name: &str, install: &str) -> bool {
     let present = std::process::Command::new(name)
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success());
+        .is_ok();
     require(&format!("`{name}`"), present, install)
 }
 

@@ -611,3 +611,28 @@ fn bounded_cost_every_family_at_every_bound() {
         slow.join("\n")
     );
 }
+
+/// The contract and the quality rules, as `groundwork audit` checks them, for every family at
+/// every difficulty (20 seeds; `groundwork audit --seeds 200` is the long run, see the README):
+/// asks with minutes and tags, a follow-up on every question, a by-hand route the tolerance
+/// accepts on every numeric part a candidate answers without a computer, no trivial answer, no
+/// rounding tie, every declared contrast unequal, no family flaw. Timing is the audit's to judge in
+/// a release build.
+#[test]
+fn every_family_meets_the_contract_and_the_quality_rules() {
+    let mut failures = Vec::new();
+    for f in chosen_families() {
+        for d in groundwork::family::Difficulty::ALL {
+            let row = groundwork::audit::audit(f, d, 0..20);
+            for p in row.problems(false) {
+                failures.push(format!("{} {d}: {p}", f.id()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problems (run `groundwork audit FAMILY` for the details):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -103,7 +103,10 @@ fn article_problems(text: &str) -> Vec<String> {
         }
         let want = if vowel_sound(num) { "an" } else { "a" };
         if art != want {
-            out.push(format!("\"{} {}\" should read \"{want} {}\"", w[0], w[1], w[1]));
+            out.push(format!(
+                "\"{} {}\" should read \"{want} {}\"",
+                w[0], w[1], w[1]
+            ));
         }
     }
     out
@@ -140,9 +143,7 @@ fn problems(q: &Question) -> Vec<String> {
                 if let Span::Code(c) = span {
                     let looks_like_a_line = c.contains('(') && c.contains(')') && c.len() > 8;
                     if looks_like_a_line
-                        && !lines
-                            .iter()
-                            .any(|l| l.contains(c.trim_end_matches(';')))
+                        && !lines.iter().any(|l| l.contains(c.trim_end_matches(';')))
                     {
                         out.push(format!(
                             "label: quotes `{c}`, which no line of the code block shows as written"
