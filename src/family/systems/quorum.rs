@@ -252,7 +252,7 @@ impl Family for Quorum {
             "when" => FollowUp::new("Can R + W > N still return stale data in practice?", "Yes, with sloppy quorums and hinted handoff (writes land outside the home replicas), or when a failed write left a partial write that a later read repairs.").point("strict quorums only"),
             _ => FollowUp::new("What would R = N − W + 1 give?", format!("R + W = N + 1 > N: every read quorum meets a replica that acknowledged, so P(stale) = 0 (R = {}).", s.n - s.w + 1)).point("the quorum intersection argument"),
         };
-        let q = Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s).followup(fu).followup(FollowUp::new("What does waiting longer before reading do?", "Each lagging replica catches up with probability 1 − e^(−t/m), so staleness decays exponentially with the wait, but never reaches zero without an overlap.".to_string()));
+        let q = Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s).followup(fu).followup(FollowUp::new("What does waiting longer before reading do?", "Each lagging replica catches up with probability $1 - e^(-t/m)$ after $t$ ms (mean lag $m$), so staleness decays exponentially with the wait, but never reaches zero without an overlap.".to_string()));
         Ok(q)
     }
 

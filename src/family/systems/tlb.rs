@@ -151,7 +151,7 @@ impl Family for Tlb {
             let (h_over, a_over) = simulate(entries, (entries + 1) * SMALL, SMALL, 2, SMALL);
             let evidence = Content::new().p(format!("An LRU TLB of {entries} entries, two page-by-page sweeps: over {small} KiB (the reach) {h_fit} of {a_fit} accesses hit; over one page more, {h_over} of {a_over}."));
             return Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&s)
-                .followup(FollowUp::new("Why might a database or JVM ask for huge pages?", format!("A {} GiB heap needs {} entries with 4 KiB pages but {} with 2 MiB pages; random accesses over it miss the TLB far less.", 8, 8u64 << 18, 8 * 512)).point("transparent huge pages and their compaction stalls")));
+                .followup(FollowUp::new("Why might a database or JVM ask for huge pages?", format!("An {} GiB heap needs {} entries with 4 KiB pages but {} with 2 MiB pages; random accesses over it miss the TLB far less.", 8, 8u64 << 18, 8 * 512)).point("transparent huge pages and their compaction stalls")));
         }
         let stride: u64 = cx.pick("stride").parse().unwrap_or(64);
         // At most 65,536 accesses per sweep, so a question stays fast.
