@@ -10,8 +10,8 @@ use std::path::PathBuf;
     name = "groundwork",
     version,
     about = "Fundamentals quizzes for backend engineers, with answer keys computed by running real code",
-    long_about = "Generates parametrized interview questions on hashing, probability, filesystem APIs and \
-optimization. Every answer is computed by running code (real digests, simulations, syscalls) and \
+    long_about = "Generates parametrized interview questions on backend fundamentals (`groundwork \
+families` lists the topics and their question families). Every answer is computed by running code (real digests, simulations, syscalls) and \
 checked by a second, independent route. Packs print as HTML, Markdown and JSON.",
     after_help = top_help()
 )]
@@ -164,7 +164,7 @@ Spec format (TOML):
   instructions = \"Answer every question.\"
 
   [[section]]
-  topic = \"hashing\"        # hashing | probability | filesystem | optimization
+  topic = \"hashing\"        # {topics}
   count = 2
   difficulty = \"medium\"    # easy | medium | hard
 
@@ -172,7 +172,12 @@ Spec format (TOML):
   families = [\"optimization.cache_policy\"]
   points = 10
   set = {{ policy = \"opt\" }}",
-        formats = formats_help()
+        formats = formats_help(),
+        topics = crate::family::Topic::ALL
+            .iter()
+            .map(|t| t.id())
+            .collect::<Vec<_>>()
+            .join(" | ")
     )
 }
 
@@ -185,13 +190,17 @@ fn batch_help() -> String {
 
 {formats}
 
-The candidates file is a CSV whose header has an `id` (or `candidate`) column, or plain text with one
-id per line (`#` comments and blank lines are skipped). Ids may use letters, digits, `.`, `_` and `-`
-and must be distinct (ignoring case). Each candidate gets its own seed, derived from the spec's seed
-and the id: rerunning reproduces every byte, and candidates already written with the same inputs
-are skipped. Output: <id>/ per candidate, manifest.csv (pack codes, files, SHA-256 digests),
-answers.txt (every candidate's key in the answers-file format), and with moodle or gift one
-combined file holding every variant in a category per family.",
+The candidates file has one id per line (`#` comments and blank lines are skipped), or is a table
+with `,`, `;` or tab between cells whose header names an `id`, `candidate`, `email` or `name`
+column; a `name` column goes on the paper's name line. Any id works (an email, a name with
+spaces): its files use a safe slug of it. Every candidate gets the same families in the same order
+with other numbers, from a seed derived from the spec's seed and the id (`--vary families` lets
+topic sections draw per candidate); rerunning reproduces every byte, and candidates already
+written with the same inputs are skipped. Output: papers/ (the candidates' files, no answers),
+keys/ (keys, marking sheets, pack JSON), papers.pdf, keys.pdf and marking.pdf (everyone's, each
+starting on an odd page), manifest.csv (slugs, pack codes, files, SHA-256 digests), answers.txt
+(every candidate's key in the answers-file format), and with moodle or gift one combined file
+holding every variant in a category per family.",
         formats = formats_help()
     )
 }
@@ -261,7 +270,7 @@ the codes on the paper. A typed secret (--secret, GROUNDWORK_SECRET) works too i
 /// Arguments of `practice`.
 #[derive(Debug, Args)]
 pub struct PracticeArgs {
-    /// Only this topic: hashing, probability, filesystem or optimization.
+    /// Only this topic (a topic id; `groundwork families` lists them).
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
     /// easy, medium (default) or hard.

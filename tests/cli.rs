@@ -361,7 +361,10 @@ fn unknown_topic_lists_the_valid_ones() {
         &["generate", "--spec", "s.toml"],
         &[("s.toml", "[[section]]\ntopic = \"probabilty\"\ncount = 2\n")],
         "s.toml:2:9: section 1: unknown topic `probabilty`",
-        "did you mean `probability`? Topics are: hashing, probability, filesystem, optimization",
+        &format!(
+            "did you mean `probability`? Topics are: {}",
+            groundwork::family::Topic::ALL.map(|t| t.id()).join(", ")
+        ),
     );
     fails(
         &["families", "--topic", "networking"],

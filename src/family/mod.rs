@@ -39,6 +39,7 @@ pub mod filesystem;
 pub mod hashing;
 pub mod optimization;
 pub mod probability;
+pub mod systems;
 
 pub use contract::Family;
 pub use ctx::Ctx;
