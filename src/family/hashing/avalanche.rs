@@ -394,6 +394,21 @@ mod tests {
     use crate::audit::stress;
 
     #[test]
+    fn the_normal_approximation_is_accepted_where_three_figures_rejected_it() {
+        // Issue 15's independent solve: t = 145 has key 0.0143, and the normal approximation with
+        // continuity correction gives 0.0144–0.0146, which 3 significant figures marked wrong.
+        assert!((0.0143..0.0146).contains(&normal_tail(145)), "{}", normal_tail(145));
+        for d in [Difficulty::Medium, Difficulty::Hard] {
+            let pins = parse_pins(&Avalanche, &["ask=tail".into(), "threshold=145".into()]).unwrap();
+            let q = generate(&Avalanche, 1, d, &pins).unwrap();
+            let Expected::Real { value, tolerance } = &q.slots[0].expected else { panic!() };
+            assert!((value - 0.01425).abs() < 5e-5, "{value}");
+            assert!(tolerance.accepts(*value, normal_tail(145)));
+            assert!(q.slots[0].hand.is_some());
+        }
+    }
+
+    #[test]
     fn passes_the_stress_check() {
         stress(&Avalanche, 0..30).unwrap();
     }

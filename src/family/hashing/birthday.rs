@@ -540,6 +540,18 @@ mod tests {
     use crate::audit::stress;
 
     #[test]
+    fn the_second_order_hand_route_lands_on_the_printed_key() {
+        // 23 people, 365 days: the exact 0.5073 (textbook); by hand 253/365 + 22·23·45/(12·365²)
+        // = 0.70739, and 1 − e^−0.70739 = 0.5071: 0.507 to 3 significant figures either way.
+        let hand = hand_probability(23, 365.0);
+        assert!((hand - 0.5071).abs() < 2e-4, "{hand}");
+        assert!(Expected::sig(collision_probability(23, 365.0), 3).reference() == "0.507");
+        // The union bound for the digits variant: 1,000 IDs below 1%: 499,500 pairs need
+        // N > 4.995e7: 16^6 = 1.7e7 is too small, 16^7 = 2.7e8 is enough.
+        assert_eq!(hand_digits(1000, 0.01), 7);
+    }
+
+    #[test]
     fn passes_the_stress_check() {
         stress(&Birthday, 0..20).unwrap();
     }

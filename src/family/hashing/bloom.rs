@@ -505,6 +505,37 @@ mod tests {
     use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
 
+    fn fix_answer(k: u32) -> String {
+        let pins = parse_pins(&Bloom, &["ask=fix".into(), "items=1000".into(), "bits_per_item=10".into(), format!("hashes={k}")]).unwrap();
+        let q = generate(&Bloom, 1, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&Bloom, &q).unwrap();
+        let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+        options[*correct].text.clone()
+    }
+
+    #[test]
+    fn the_fix_is_the_change_a_hand_calculation_picks() {
+        // By hand, 1,000 keys in 10,000 bits. With k = 2 (now 0.0329): k = 4 gives
+        // (1 − e^−0.4)^4 = 0.0118, k = 7 gives 0.00819 (the textbook 10-bits-per-key figure),
+        // 12,500 bits give (1 − e^−0.16)^2 = 0.0219, k = 1 gives 0.0952: fix k.
+        assert_eq!(fix_answer(2), "Use 7 hash functions instead of 2");
+        // With k = 6 (now 0.00843) the best k buys 3%, while 12,500 bits at k = 6 give
+        // (1 − e^−0.48)^6 = 0.00306: add bits.
+        assert_eq!(fix_answer(6), "Add 25% more bits (12,500 bits), keeping 6 hash functions");
+    }
+
+    #[test]
+    fn a_fix_with_a_near_tie_is_refused_and_a_wrong_key_caught() {
+        // k = 7 is already the best: the "best k" option would change nothing.
+        let pins = parse_pins(&Bloom, &["ask=fix".into(), "items=1000".into(), "bits_per_item=10".into(), "hashes=7".into()]).unwrap();
+        assert!(generate(&Bloom, 1, Difficulty::Medium, &pins).is_err());
+        let pins = parse_pins(&Bloom, &["ask=fix".into(), "items=1000".into(), "bits_per_item=10".into(), "hashes=2".into()]).unwrap();
+        let mut q = generate(&Bloom, 1, Difficulty::Medium, &pins).unwrap();
+        let Expected::Choice { correct, .. } = &mut q.slots[0].expected else { panic!() };
+        *correct = (*correct + 1) % 4;
+        assert!(crate::family::cross_check(&Bloom, &q).is_err());
+    }
+
     #[test]
     fn passes_the_stress_check() {
         stress(&Bloom, 0..30).unwrap();

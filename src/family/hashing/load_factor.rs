@@ -176,6 +176,13 @@ impl Family for LoadFactor {
             pct = cx.real("load_pct");
         }
         let a = pct / 100.0;
+        if cx.is_pinned("load_pct") && tie(a) {
+            // Refused before the tables are measured (the runner would redraw in vain).
+            return Err(GenError::Params {
+                message: format!("a tie: at load {pct}% the answer sits on a rounding boundary of 3 significant figures"),
+                hint: "choose another load, 5 points up or down".into(),
+            });
+        }
         if !(0.0..1.0).contains(&a) {
             return Err(GenError::Params { message: format!("load factor {pct}% is not below 100%"), hint: "choose a load between 5 and 80 percent".into() });
         }
@@ -289,6 +296,15 @@ mod tests {
     use super::*;
     use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+
+    #[test]
+    fn a_key_on_a_rounding_boundary_is_refused_when_pinned() {
+        // Issue 15: chaining at α = 0.75 gives 1 + 0.75/2 = 1.375, where 1.37 and 1.38 are both
+        // defensible. Pinned, it is a parameter error; drawn, it is redrawn.
+        let pins = parse_pins(&LoadFactor, &["ask=chaining".into(), "load_pct=75".into()]).unwrap();
+        let e = generate(&LoadFactor, 1, Difficulty::Hard, &pins).unwrap_err();
+        assert!(e.to_string().contains("tie"), "{e}");
+    }
 
     #[test]
     fn passes_the_stress_check() {

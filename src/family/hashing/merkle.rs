@@ -377,6 +377,41 @@ mod tests {
     use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
 
+    fn padding_answer(k: usize) -> String {
+        let pins = parse_pins(&Merkle, &["ask=padding".into(), format!("leaves={k}")]).unwrap();
+        let q = generate(&Merkle, 1, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Merkle, &q).unwrap();
+        let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+        options[*correct].text.clone()
+    }
+
+    #[test]
+    fn padding_keys_match_the_known_attack() {
+        // CVE-2012-2459 (Bitcoin): the lists [1, 2, 3] and [1, 2, 3, 3] share a Merkle root, so
+        // 3 leaves: append a copy of the last block.
+        assert_eq!(padding_answer(3), "Append a copy of the last block");
+        // Hand trace, 6 leaves: level sizes 6 → 3 → 2 → 1; level 1 is padded with a copy of N4-5,
+        // which copies of L4 and L5 rebuild.
+        assert_eq!(padding_answer(6), "Append copies of the last 2 blocks, in order");
+        // 12 leaves: 12 → 6 → 3: level 2's last node N8-11 is copied: four blocks.
+        assert_eq!(padding_answer(12), "Append copies of the last 4 blocks, in order");
+        // 8 leaves: 8 → 4 → 2 → 1, nothing padded.
+        assert!(padding_answer(8).starts_with("None of these"));
+    }
+
+    #[test]
+    fn padding_refuses_a_leaf_count_no_option_fits_and_catches_a_wrong_key() {
+        // 24 leaves: 24 → 12 → 6 → 3: it would take copies of the last 8 blocks.
+        let pins = parse_pins(&Merkle, &["ask=padding".into(), "leaves=24".into()]).unwrap();
+        let e = generate(&Merkle, 1, Difficulty::Hard, &pins).unwrap_err();
+        assert!(e.hint().is_some(), "{e}");
+        let pins = parse_pins(&Merkle, &["ask=padding".into(), "leaves=5".into()]).unwrap();
+        let mut q = generate(&Merkle, 2, Difficulty::Medium, &pins).unwrap();
+        let Expected::Choice { correct, .. } = &mut q.slots[0].expected else { panic!() };
+        *correct = (*correct + 1) % 5;
+        assert!(crate::family::cross_check(&Merkle, &q).is_err());
+    }
+
     #[test]
     fn passes_the_stress_check() {
         stress(&Merkle, 0..30).unwrap();

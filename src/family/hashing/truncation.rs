@@ -304,6 +304,16 @@ mod tests {
     use crate::audit::stress;
 
     #[test]
+    fn a_redrawn_object_count_is_what_the_question_records() {
+        // The generator redraws N until the bounds decide L; params must report the N it shows.
+        for seed in 0..12 {
+            let q = generate(&Truncation, seed, Difficulty::Medium, &crate::family::Pins::new()).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            assert_eq!(q.params["objects"], ParamValue::Int(s.n as i64), "seed {seed}");
+        }
+    }
+
+    #[test]
     fn passes_the_stress_check() {
         stress(&Truncation, 0..30).unwrap();
     }
