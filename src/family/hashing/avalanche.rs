@@ -280,9 +280,9 @@ impl Family for Avalanche {
                     hand,
                 )],
                 Content::new()
-                    .p(format!(
+                    .p(
                         "The count $X$ is Binomial(256, $1/2$): mean 128 bits, standard deviation $sqrt(256 dot 1/2 dot 1/2) = 8$ bits."
-                    ))
+                    )
                     .p(format!(
                         "By hand: with the continuity correction, $z = ({t} + 0.5 - 128)/8 = {}$, and $1 - Phi({}) approx {}$.",
                         fmt_sig(z, 3),
