@@ -165,8 +165,11 @@ fn hand_probability(n: u64, space: f64) -> f64 {
 
 /// The largest n whose exact collision probability stays below `target` in `space` IDs.
 fn most_ids_below(target: f64, space: f64) -> u64 {
-    // P rises with n: binary search on the exact product.
-    let (mut lo, mut hi) = (1u64, (space as u64).max(2));
+    // P rises with n: binary search on the exact product. P(n) ≥ 1 − e^(−n(n−1)/2N), so P
+    // reaches the target by n(n−1)/2N = −ln(1 − target): a bound that keeps the product short
+    // (the whole ID space as the bound cost minutes at 7 hex digits).
+    let reach = (2.0 * space * -(-target).ln_1p()).sqrt().ceil() as u64 + 2;
+    let (mut lo, mut hi) = (1u64, reach.min(space as u64).max(2));
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
         if collision_probability(mid, space) < target {

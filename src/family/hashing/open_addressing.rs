@@ -280,7 +280,7 @@ impl Family for OpenAddressing {
             FollowUp::new(
                 format!("`{victim}` is deleted by simply emptying its slot {first}. What does a lookup of `{}` return then?", s.target),
                 match f2 {
-                    None => format!("Not found, after {c2} slot: the search stops at the emptied slot, although `{}` is still in the table. Deletion must leave a tombstone (or re-insert the keys after it).", s.target),
+                    None => format!("Not found, after {c2} slot{}: the search stops at the emptied slot, although `{}` is still in the table. Deletion must leave a tombstone (or re-insert the keys after it).", if c2 == 1 { "" } else { "s" }, s.target),
                     Some(x) => format!("It is still found in slot {x}, after {c2} slots, but only by luck of this layout: deletion must leave a tombstone."),
                 },
             )
