@@ -25,7 +25,10 @@
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc::{self, Estimate};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question,
+    Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -150,6 +153,42 @@ fn bounds(n: u64, space: f64) -> (f64, f64) {
     (-(-m / space).exp_m1(), (m / space).min(1.0))
 }
 
+/// The second-order by-hand route: ln P(no collision) = Σ ln(1 − i/N) ≈ −Σ i/N − Σ i²/2N²,
+/// with both sums in closed form (n(n−1)/2 and (n−1)n(2n−1)/6). A calculator does it in two
+/// lines; the error is the third-order term, about n⁴/12N³.
+fn hand_probability(n: u64, space: f64) -> f64 {
+    let n = n as f64;
+    let first = n * (n - 1.0) / 2.0 / space;
+    let second = (n - 1.0) * n * (2.0 * n - 1.0) / 12.0 / (space * space);
+    -(-(first + second)).exp_m1()
+}
+
+/// The largest n whose exact collision probability stays below `target` in `space` IDs.
+fn most_ids_below(target: f64, space: f64) -> u64 {
+    // P rises with n: binary search on the exact product. P(n) ≥ 1 − e^(−n(n−1)/2N), so P
+    // reaches the target by n(n−1)/2N = −ln(1 − target): a bound that keeps the product short
+    // (the whole ID space as the bound cost minutes at 7 hex digits).
+    let reach = (2.0 * space * -(-target).ln_1p()).sqrt().ceil() as u64 + 2;
+    let (mut lo, mut hi) = (1u64, reach.min(space as u64).max(2));
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if collision_probability(mid, space) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The fewest hex digits by the union bound n(n−1)/2N < p, as a candidate solves it by hand.
+fn hand_digits(n: u64, target: f64) -> u32 {
+    let pairs = n as f64 * (n as f64 - 1.0) / 2.0;
+    (1..=16u32)
+        .find(|k| pairs / 16f64.powi(*k as i32) < target)
+        .unwrap_or(16)
+}
+
 fn fewest_digits(n: u64, target: f64) -> u32 {
     (1..=16)
         .find(|k| collision_probability(n, 16f64.powi(*k as i32)) < target)
@@ -161,7 +200,7 @@ impl Family for Birthday {
         "hashing.birthday"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -171,6 +210,22 @@ impl Family for Birthday {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        // Birthday and truncation test one skill (the birthday bound): they share the tag, so a
+        // pack never puts both on one paper while other families remain.
+        static ASKS: &[Ask] = &[
+            Ask::new("probability", [3, 4, 5], &["birthday-bound"]),
+            Ask::new("digits", [3, 4, 5], &["birthday-bound"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "P(collision) among n IDs cut to k hex digits of SHA-256, or the fewest digits keeping it below p",
+            key: "exact product, in log space",
+            second_route: "Monte Carlo that really hashes random URLs with SHA-256; closed-form bounds for the inverse",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -199,6 +254,9 @@ impl Family for Birthday {
         let p = collision_probability(n, space);
         let log_none: f64 = (0..n).map(|i| (-(i as f64) / space).ln_1p()).sum();
         let approx = -(-(n as f64) * (n as f64 - 1.0) / (2.0 * space)).exp_m1();
+        let hand = hand_probability(n, space);
+        let one_more = collision_probability(n, space * 16.0);
+        let half = most_ids_below(0.5, space) + 1;
         let est = simulate(n, k, trials_for(n), &mut cx.sim_rng("mc"));
         let prompt = Content::new()
             .p(format!(
@@ -214,14 +272,14 @@ impl Family for Birthday {
             );
         let solution = Content::new()
             .p(format!(
-                "There are N = 16^{k} = {} possible IDs ({} bits). The chance that all {n} IDs are \
-                 distinct is the product ∏ (1 − i/N) for i = 0 … {}.",
-                space as u64,
+                "There are $N = 16^{k} = {}$ possible IDs ({} bits). The chance that all {n} IDs are \
+                 distinct is the product $product_(i=0)^({}) (1 - i/N)$.",
+                group(space as u64),
                 4 * k,
                 n - 1
             ))
             .p(format!(
-                "Summing logs avoids underflow: Σ ln(1 − i/N) = {}, so P(no collision) = e^{} = {}.",
+                "Summing logs avoids underflow: $sum ln(1 - i/N) = {}$, so P(no collision) = $e^({}) = {}$.",
                 fmt_sig(log_none, 6),
                 fmt_sig(log_none, 4),
                 fmt_sig((log_none).exp(), 6)
@@ -232,11 +290,13 @@ impl Family for Birthday {
                 fmt_sig(p, 3)
             ))
             .p(format!(
-                "Sanity check with the approximation 1 − exp(−n(n−1)/2N) = 1 − exp(−{}) = {}. \
-                 The pairs, not the IDs, collide: n(n−1)/2 = {} pairs each collide with probability 1/N.",
+                "By hand: the first-order approximation $1 - e^(-n(n-1)/(2N)) = 1 - e^(-{})$ gives {}; adding the second-order term of \
+                 $ln(1 - x) approx -x - x^2/2$, $sum i^2/(2N^2) = (n-1)n(2n-1)/(12N^2)$, gives {}, safe to 3 significant figures. \
+                 The pairs, not the IDs, collide: $n(n-1)/2 = {}$ pairs each collide with probability $1/N$.",
                 fmt_sig(n as f64 * (n as f64 - 1.0) / (2.0 * space), 4),
                 fmt_sig(approx, 4),
-                n * (n - 1) / 2
+                fmt_sig(hand, 4),
+                group(n * (n - 1) / 2)
             ));
         let evidence = Content::new()
             .table(
@@ -265,14 +325,37 @@ impl Family for Birthday {
         };
         Ok(Question::new(
             prompt,
-            vec![AnswerSlot::new(
-                "P(at least one collision)",
-                Expected::sig(p, 3),
+            vec![AnswerSlot::new("P(at least one collision)", Expected::sig(p, 3)).by_hand(
+                "second-order birthday approximation $1 - e^(-n(n-1)/(2N) - (n-1)n(2n-1)/(12N^2))$",
+                hand,
             )],
             solution,
             evidence,
         )
-        .with_scenario(&scenario))
+        .with_scenario(&scenario)
+        .followup(
+            FollowUp::new(
+                format!("What if the IDs were one hex digit longer ({} digits)?", k + 1),
+                format!(
+                    "$N$ grows 16-fold to {} and P(collision) falls to about {}: roughly 16 times \
+                     smaller while it is small, since it is about $n^2/(2N)$.",
+                    group(space as u64 * 16),
+                    fmt_sig(one_more, 3)
+                ),
+            )
+            .point("each extra hex digit buys only a factor 4 in the number of IDs ($sqrt(16)$)"),
+        )
+        .followup(
+            FollowUp::new(
+                format!("How many links can {k}-digit IDs take before a collision is more likely than not?"),
+                format!(
+                    "{} links (exact product); the rule of thumb $1.18 sqrt(N)$ gives {}.",
+                    group(half),
+                    fmt_sig(1.1774 * space.sqrt(), 3)
+                ),
+            )
+            .point("the square-root law: collisions appear near $sqrt(N)$, not $N$"),
+        ))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
@@ -333,6 +416,8 @@ fn digits_question(cx: &mut Ctx, examples: &[String]) -> Result<Question, GenErr
     }
     let space = 16f64.powi(k as i32);
     let below = 16f64.powi(k as i32 - 1);
+    let hand = hand_digits(n, target);
+    let capacity = most_ids_below(target, space);
     let p_k = collision_probability(n, space);
     let p_below = collision_probability(n, below);
     let prompt = Content::new()
@@ -346,22 +431,22 @@ fn digits_question(cx: &mut Ctx, examples: &[String]) -> Result<Question, GenErr
         .p("Treating SHA-256 as a random function, what is the smallest number of hex digits k that achieves this?");
     let solution = Content::new()
         .p(format!(
-            "With k hex digits there are N = 16^k IDs, and P(collision) = 1 − ∏_(i<n) (1 − i/N) ≈ \
-             n(n−1)/2N when small. Here n(n−1)/2 = {} pairs, so we need N > {} / {} ≈ {}.",
-            n * (n - 1) / 2,
-            n * (n - 1) / 2,
+            "With k hex digits there are $N = 16^k$ IDs, and P(collision) $= 1 - product_(i<n) (1 - i/N) approx \
+             n(n-1)/(2N)$ when small. Here $n(n-1)/2 = {}$ pairs, so we need $N > {} / {} approx {}$.",
+            group(n * (n - 1) / 2),
+            group(n * (n - 1) / 2),
             target,
             fmt_sig((n * (n - 1) / 2) as f64 / target, 3)
         ))
         .table(
-            ["k", "N = 16^k", "P(collision), exact"],
+            ["$k$", "$N = 16^k$", "P(collision), exact"],
             [
                 vec![
                     (k - 1).to_string(),
-                    format!("{}", below as u64),
+                    group(below as u64),
                     fmt_sig(p_below, 4),
                 ],
-                vec![k.to_string(), format!("{}", space as u64), fmt_sig(p_k, 4)],
+                vec![k.to_string(), group(space as u64), fmt_sig(p_k, 4)],
             ],
         )
         .p(format!(
@@ -382,7 +467,7 @@ fn digits_question(cx: &mut Ctx, examples: &[String]) -> Result<Question, GenErr
         )
         .p(format!(
             "Exact products (log space): P(k={}) = {}, P(k={k}) = {}. Closed-form bounds \
-             1 − e^(−m/N) ≤ P ≤ m/N: [{}, {}] for k = {} and [{}, {}] for k = {k}.",
+             $1 - e^(-m/N) <= P <= m/N$: [{}, {}] for k = {} and [{}, {}] for k = {k}.",
             k - 1,
             fmt_sig(p_below, 6),
             fmt_sig(p_k, 6),
@@ -404,11 +489,51 @@ fn digits_question(cx: &mut Ctx, examples: &[String]) -> Result<Question, GenErr
         vec![AnswerSlot::new(
             "the fewest hex digits k",
             Expected::Integer { value: k as i64 },
+        )
+        .by_hand(
+            "union bound $n(n-1)/(2 dot 16^k) < p$, solved for the smallest $k$",
+            hand as f64,
         )],
         solution,
         evidence,
     )
-    .with_scenario(&scenario))
+    .with_scenario(&scenario)
+    .followup(
+        FollowUp::new(
+            format!("With {k} hex digits, how many URLs can the shortener take before the probability reaches {target}?"),
+            format!(
+                "{} URLs (the exact product stays below {target} up to there), {} times the {n} expected now.",
+                group(capacity),
+                fmt_sig(capacity as f64 / n as f64, 2)
+            ),
+        )
+        .point("capacity grows as $sqrt(p N)$: halving the target costs a factor $sqrt(2)$ in URLs"),
+    )
+    .followup(
+        FollowUp::new(
+            "Why not simply use the full 64-digit digest?",
+            format!(
+                "Short links are the product: {} extra characters per link; the bound says {k} digits \
+                 already keep collisions below {target}, and a collision can be detected on insert and \
+                 resolved by taking one more digit.",
+                64 - k
+            ),
+        )
+        .point("detect-and-extend on collision instead of sizing for zero collisions"),
+    ))
+}
+
+/// `n` with thousands separators: 65,536.
+pub(super) fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -416,6 +541,18 @@ mod tests {
     use super::*;
     use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+
+    #[test]
+    fn the_second_order_hand_route_lands_on_the_printed_key() {
+        // 23 people, 365 days: the exact 0.5073 (textbook); by hand 253/365 + 22·23·45/(12·365²)
+        // = 0.70739, and 1 − e^−0.70739 = 0.5071: 0.507 to 3 significant figures either way.
+        let hand = hand_probability(23, 365.0);
+        assert!((hand - 0.5071).abs() < 2e-4, "{hand}");
+        assert!(Expected::sig(collision_probability(23, 365.0), 3).reference() == "0.507");
+        // The union bound for the digits variant: 1,000 IDs below 1%: 499,500 pairs need
+        // N > 4.995e7: 16^6 = 1.7e7 is too small, 16^7 = 2.7e8 is enough.
+        assert_eq!(hand_digits(1000, 0.01), 7);
+    }
 
     #[test]
     fn passes_the_stress_check() {

@@ -28,7 +28,9 @@
 use crate::answer::{fmt_sig, AnswerSlot, ChoiceOption, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -138,7 +140,7 @@ impl Family for Buckets {
         "hashing.buckets"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -148,6 +150,21 @@ impl Family for Buckets {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("empty", [2, 3, 4], &["balls-into-bins"]),
+            Ask::new("pairs", [2, 3, 4], &["balls-into-bins"]),
+            Ask::new("max_load", [3, 4, 5], &["balls-into-bins"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "expected empty buckets, colliding pairs, or the fullest bucket (choice) for n keys in m buckets",
+            key: "exact expectations; simulation for the maximum",
+            second_route: "Monte Carlo hashing real keys with xxh3; the maximum by an independent multinomial simulator",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -187,24 +204,26 @@ impl Family for Buckets {
                 let v = exact(&s);
                 (
                     prompt.p("What is the expected number of empty buckets?"),
-                    AnswerSlot::new("expected empty buckets", Expected::sig(v, 3)),
+                    AnswerSlot::new("expected empty buckets", Expected::sig(v, 3))
+                        .unit("buckets")
+                        .by_hand("linearity, $m(1 - 1/m)^n$ on a calculator", m as f64 * ((m as f64 - 1.0) / m as f64).powi(n as i32)),
                     Content::new()
                         .p(format!(
-                            "A given bucket is missed by one key with probability 1 − 1/{m}, by all {n} with (1 − 1/{m})^{n} = {}.",
+                            "A given bucket is missed by one key with probability $1 - 1/{m}$, by all {n} with $(1 - 1/{m})^{n} = {}$.",
                             fmt_sig((1.0 - p).powf(n as f64), 5)
                         ))
-                        .p(format!("By linearity over the {m} buckets: **{}** empty buckets (about e^(−n/m)·m = {}).", fmt_sig(v, 3), fmt_sig(m as f64 * (-(n as f64) / m as f64).exp(), 3)))
-                        .p(format!("m − n = {} would assume no two keys ever share a bucket.", m as i64 - n as i64)),
+                        .p(format!("By linearity over the {m} buckets: **{}** empty buckets (the shortcut $m e^(-n/m)$ gives {}, close but not to 3 significant figures).", fmt_sig(v, 3), fmt_sig(m as f64 * (-(n as f64) / m as f64).exp(), 3)))
+                        .p(format!("$m - n = {}$ would assume no two keys ever share a bucket.", m as i64 - n as i64)),
                 )
             }
             "pairs" => {
                 let v = exact(&s);
                 (
                     prompt.p("What is the expected number of colliding pairs, i.e. unordered pairs of keys that land in the same bucket?"),
-                    AnswerSlot::new("expected colliding pairs", Expected::sig(v, 3)),
+                    AnswerSlot::new("expected colliding pairs", Expected::sig(v, 3)).unit("pairs").exact_by_hand(),
                     Content::new()
-                        .p(format!("There are C({n}, 2) = {} pairs, and each pair collides with probability 1/{m}.", n * (n - 1) / 2))
-                        .p(format!("E[pairs] = {} / {m} = **{}**: collisions grow with n², which is the birthday effect.", n * (n - 1) / 2, fmt_sig(v, 3))),
+                        .p(format!("There are $binom({n}, 2) = {}$ pairs, and each pair collides with probability $1/{m}$.", n * (n - 1) / 2))
+                        .p(format!("$E[\"pairs\"] = {} / {m}$ = **{}**: collisions grow with $n^2$, which is the birthday effect.", n * (n - 1) / 2, fmt_sig(v, 3))),
                 )
             }
             _ => {
@@ -226,7 +245,7 @@ impl Family for Buckets {
                     AnswerSlot::new("the fullest bucket", Expected::Choice { options, correct }),
                     Content::new()
                         .p(format!(
-                            "Each bucket's load is about Poisson(n/m = {}); the maximum of {m} such loads sits far in the tail. For n ≈ m it grows like ln m / ln ln m ≈ {}.",
+                            "Each bucket's load is about Poisson($n/m = {}$); the maximum of {m} such loads sits far in the tail. For $n approx m$ it grows like $ln m / ln ln m approx {}$.",
                             fmt_sig(avg, 3),
                             fmt_sig(ln_m / ln_m.ln().max(1.0), 3)
                         ))
@@ -239,7 +258,39 @@ impl Family for Buckets {
             est.n,
             est.describe(4)
         ));
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s))
+        let (mf, nf) = (m as f64, n as f64);
+        let followup = match ask {
+            "empty" => FollowUp::new(
+                format!("What if the cache holds twice as many keys, {}?", 2 * n),
+                format!(
+                    "$m(1 - 1/m)^({})$ = {} empty buckets: each doubling of the load squares the share left empty ({} then {}).",
+                    2 * n,
+                    fmt_sig(mf * (1.0 - 1.0 / mf).powf(2.0 * nf), 3),
+                    fmt_sig((1.0 - 1.0 / mf).powf(nf), 3),
+                    fmt_sig((1.0 - 1.0 / mf).powf(2.0 * nf), 3)
+                ),
+            )
+            .point("the share of empty buckets is about $e^(-n/m)$: a full-looking table still has a third empty at $n = m$"),
+            "pairs" => FollowUp::new(
+                "How many keys can go into these buckets before one colliding pair is expected?",
+                format!(
+                    "$n(n-1)/(2m) >= 1$ first at n = {}, about $sqrt(2m) = {}$: far fewer than the {m} buckets.",
+                    (1..).find(|k: &u64| (*k as f64) * (*k as f64 - 1.0) / 2.0 / mf >= 1.0).unwrap_or(1),
+                    fmt_sig((2.0 * mf).sqrt(), 3)
+                ),
+            )
+            .point("the birthday bound: collisions start near $sqrt(m)$ keys"),
+            _ => FollowUp::new(
+                "Each key goes to the emptier of two hashed buckets (two choices). What happens to the fullest bucket?",
+                format!(
+                    "It drops to about $ln ln m / ln 2 approx {}$ above the average {}: two choices shrink the maximum exponentially.",
+                    fmt_sig((mf.ln()).ln() / 2f64.ln(), 2),
+                    fmt_sig(nf / mf, 2)
+                ),
+            )
+            .point("the power of two choices, used by load balancers and cuckoo hashing"),
+        };
+        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s).followup(followup))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {

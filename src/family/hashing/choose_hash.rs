@@ -42,7 +42,9 @@
 
 use crate::answer::{fmt_sig, AnswerSlot, ChoiceOption, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::digest::generic_array::GenericArray;
@@ -274,7 +276,7 @@ fn why_right(case: &str) -> &'static str {
         "password" => "A leaked password database is attacked by guessing, so each guess must cost as much as the login path can afford: a deliberately slow, memory-hard function, salted per user so equal passwords look different and nothing can be precomputed.",
         "hash_table" => "The attacker must not be able to predict buckets, so the hash needs a secret: a keyed PRF with a random key per process (SipHash was designed for exactly this).",
         "content_addressing" => "A name must never be shared by two different chunks, by accident or by design: that takes a collision-resistant hash with at least 256 bits.",
-        "checksum" => "With no attacker, all that matters is catching random errors cheaply: a fast non-cryptographic hash or CRC runs at memory speed and misses a random corruption with probability about 2^−64 (or 2^−32).",
+        "checksum" => "With no attacker, all that matters is catching random errors cheaply: a fast non-cryptographic hash or CRC runs at memory speed and misses a random corruption with probability about $2^(-64)$ (or $2^(-32)$).",
         _ => "A tag must be impossible to compute without the secret, even for messages related to ones already seen: that is a MAC. HMAC hashes the key twice around the message, and keyed BLAKE3 is a MAC by design; neither can be extended.",
     }
 }
@@ -365,7 +367,7 @@ fn demonstrate(sc: &Scenario) -> (Content, bool) {
                     ],
                 )
                 .p(format!(
-                    "Without a salt the leak shows they share a password. With one, it does not, but guessing stays cheap: all {} passwords of 8 lowercase letters take {} s at 10^10 SHA-256 per second (the order of one modern GPU), and about {} years at 10 Argon2id guesses per second.",
+                    "Without a salt the leak shows they share a password. With one, it does not, but guessing stays cheap: all {} passwords of 8 lowercase letters take {} s at $10^10$ SHA-256 per second (the order of one modern GPU), and about {} years at 10 Argon2id guesses per second.",
                     fmt_sig(guesses, 3),
                     fmt_sig(guesses / 1e10, 2),
                     fmt_sig(guesses / 10.0 / 3.156e7, 2)
@@ -380,7 +382,7 @@ fn demonstrate(sc: &Scenario) -> (Content, bool) {
                 .collect();
             let holds = birthday(n, 64) > 1e-4 && birthday(n, 256) < 1e-50 && birthday(n, 32) > 0.99;
             let content = Content::new()
-                .p(format!("The chance of any accidental collision among {} chunks, 1 − exp(−N(N − 1)/2^(b+1)):", sc.number))
+                .p(format!("The chance of any accidental collision among {} chunks, $1 - e^(-N(N - 1)/2^(b+1))$:", sc.number))
                 .table(["digest size", "P(some collision)"], rows)
                 .p(format!(
                     "The chunk `{}` names itself as SHA-256 `{}` or BLAKE3 `{}`.",
@@ -420,7 +422,7 @@ impl Family for ChooseHash {
         "hashing.choose_hash"
     }
     fn version(&self) -> u32 {
-        2
+        3
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -430,6 +432,17 @@ impl Family for ChooseHash {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 3, 4], &["hash-selection"]).judgment()];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "which construction fits: passwords, flooding-resistant tables, content addressing, checksums, MACs (choice)",
+            key: "the demonstration the evidence runs: a real SHA-256 length-extension forgery, brute-forced flooding keys, salted digests, birthday odds, a flipped bit",
+            second_route: "the demonstration re-run; HMAC checked against RFC 4231",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -464,7 +477,54 @@ impl Family for ChooseHash {
             .p(format!("{} So: **{right}**.", why_right(case)))
             .list(wrong.iter().map(|(t, why)| format!("Not {t}: {why}")));
         let prompt = Content::new().p(scenario_text(&sc));
-        Ok(Question::new(prompt, vec![AnswerSlot::new("the construction to use", Expected::Choice { options: opts, correct })], solution, evidence).with_scenario(&sc))
+        let followup = match case {
+            "password" => {
+                let guesses = 26f64.powi(8);
+                FollowUp::new(
+                    "How long does trying every password of 8 lowercase letters take, at $10^10$ SHA-256 per second against 10 Argon2id per second?",
+                    format!(
+                        "$26^8 approx {}$ guesses: {} s with SHA-256, about {} years with Argon2id. The salt only stops precomputation and shared cracking.",
+                        fmt_sig(guesses, 3),
+                        fmt_sig(guesses / 1e10, 2),
+                        fmt_sig(guesses / 10.0 / 3.156e7, 2)
+                    ),
+                )
+                .point("tune the work factor to the login budget (tens of milliseconds) and raise it as hardware improves")
+            }
+            "hash_table" => {
+                let (_, tried) = flooding_keys(sc.number);
+                FollowUp::new(
+                    format!("How much work did the attacker need for {FLOOD} keys in one bucket of {BUCKETS} under the public seed?"),
+                    format!(
+                        "{tried} names tried (about {FLOOD} × {BUCKETS} expected): a laptop finds millions of such keys in seconds, and each insert of n colliding keys costs $O(n)$, so $O(n^2)$ in all."
+                    ),
+                )
+                .point("a secret per-process seed makes the bucket unpredictable; a tree-based bucket (Java 8) caps the damage")
+            }
+            "content_addressing" => FollowUp::new(
+                format!("Why not a 64-bit digest for {} chunks?", super::birthday::group(sc.number)),
+                format!(
+                    "Accidental collision among them: {} with 64 bits, {} with 128 bits, {} with 256 bits; and an attacker can find 64-bit collisions with about $2^32$ work.",
+                    fmt_sig(birthday(sc.number as f64, 64), 3),
+                    fmt_sig(birthday(sc.number as f64, 128), 3),
+                    fmt_sig(birthday(sc.number as f64, 256), 3)
+                ),
+            )
+            .point("a content address is trusted blindly: a collision silently serves the wrong data"),
+            "checksum" => FollowUp::new(
+                "How likely is it that a random corruption goes unnoticed with a 32-bit CRC, and with a 64-bit xxh3?",
+                format!("About $2^(-32) approx {}$ and $2^(-64) approx {}$ per corrupted block.", fmt_sig(2f64.powi(-32), 3), fmt_sig(2f64.powi(-64), 3)),
+            )
+            .point("CRCs also guarantee to catch every burst shorter than their width; a cryptographic hash is wasted work here"),
+            _ => FollowUp::new(
+                "The team insists on plain SHA-256. How could the tag be made safe against extension?",
+                "Use HMAC-SHA-256; or a hash without length extension (SHA-512/256, SHA-3, BLAKE3 in keyed mode); never SHA-256(key ‖ message). Compare tags in constant time.",
+            )
+            .point("length extension lets anyone append to a message and compute the new tag from the old one"),
+        };
+        Ok(Question::new(prompt, vec![AnswerSlot::new("the construction to use", Expected::Choice { options: opts, correct })], solution, evidence)
+            .with_scenario(&sc)
+            .followup(followup))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {

@@ -21,7 +21,9 @@
 
 use crate::answer::{AnswerSlot, ChoiceOption, Expected, PartialCredit};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -144,7 +146,7 @@ impl Family for ConsistentRing {
         "hashing.consistent_ring"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -154,6 +156,20 @@ impl Family for ConsistentRing {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("owner", [2, 3, 4], &["consistent-hashing"]),
+            Ask::new("moves", [3, 4, 6], &["consistent-hashing"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "which node owns a key; which keys move when a node joins (virtual nodes at hard)",
+            key: "binary search on the ring of real xxh3 positions",
+            second_route: "brute-force clockwise distance; moved keys all go to the new node",
+        }
     }
     /// `nodes`, `vnodes` and `keys` show as the ring points and keys the prompt lists.
     fn shown_indirectly(&self) -> &'static [&'static str] {
@@ -370,6 +386,17 @@ fn owner_question(s: Scenario) -> Question {
             owner_point.0, owner_point.1, s.nodes[owner]
         ));
     let ev = evidence(&s);
+    let rest: Vec<Point> = s.points.iter().filter(|p| p.node != owner).cloned().collect();
+    let heir = owner_by_search(&rest, kpos);
+    let fails = FollowUp::new(
+        format!("Node `{}` fails and its points leave the ring. Who owns `{key}` now?", s.nodes[owner]),
+        format!(
+            "`{}`: the next point clockwise that remains. Only the failed node's keys move{}.",
+            s.nodes[heir],
+            if vn { ", and with virtual nodes they spread over several survivors" } else { ", all of them to its clockwise neighbour" }
+        ),
+    )
+    .point("without virtual nodes one neighbour absorbs the whole load of a failed node");
     Question::new(
         prompt,
         vec![AnswerSlot::new(
@@ -383,6 +410,19 @@ fn owner_question(s: Scenario) -> Question {
         ev,
     )
     .with_scenario(&s)
+    .followup(fails)
+}
+
+/// The share of the ring (arc lengths before each point, over 2^16) owned by the points of `node`.
+fn ring_share(points: &[Point], node: usize) -> f64 {
+    let mut sorted: Vec<&Point> = points.iter().collect();
+    sorted.sort_by_key(|p| p.pos);
+    let n = sorted.len();
+    let arc: u32 = (0..n)
+        .filter(|&i| sorted[i].node == node)
+        .map(|i| (sorted[i].pos + RING - sorted[(i + n - 1) % n].pos) % RING)
+        .sum();
+    arc as f64 / RING as f64
 }
 
 fn moves_question(s: Scenario) -> Question {
@@ -436,11 +476,23 @@ fn moves_question(s: Scenario) -> Question {
         .p("Find each key's owner before and after the new points are inserted; a key moves only if a new point now sits between it and its old owner, and then it moves to the new node.")
         .table(["key", "position", "owner before", "owner after", ""], rows)
         .p(format!(
-            "{} of {} keys move, all to `{new_name}`: consistent hashing moves only about 1/(nodes) of the keys, where a modulo scheme would move most of them.",
+            "{} of {} keys move, all to `{new_name}`: consistent hashing moves only about $1/n$ of the keys for $n$ nodes, where a modulo scheme would move most of them.",
             correct.len(),
             s.keys.len()
         ));
     let ev = evidence(&s);
+    let share = ring_share(&s.points, new_node);
+    let fair = 1.0 / s.nodes.len() as f64;
+    let share_followup = FollowUp::new(
+        format!("What share of the ring, and so of the key space, does `{new_name}` take over?"),
+        format!(
+            "{}% (the arcs just before its points), against a fair share of $1/{}$ = {}%.",
+            crate::answer::fmt_sig(100.0 * share, 3),
+            s.nodes.len(),
+            crate::answer::fmt_sig(100.0 * fair, 3)
+        ),
+    )
+    .point("a node's load is its arc length: with few points per node, arcs and loads vary widely; virtual nodes even them out");
     Question::new(
         prompt,
         vec![AnswerSlot::new(
@@ -455,6 +507,7 @@ fn moves_question(s: Scenario) -> Question {
         ev,
     )
     .with_scenario(&s)
+    .followup(share_followup)
 }
 
 #[cfg(test)]

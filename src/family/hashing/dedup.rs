@@ -18,7 +18,10 @@
 
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -69,7 +72,7 @@ impl Family for Dedup {
         "hashing.dedup"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -79,6 +82,25 @@ impl Family for Dedup {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("unique", [2, 3, 4], &["chunk-dedup"]),
+            Ask::new("stored", [3, 4, 5], &["chunk-dedup"]),
+            Ask::new("ratio", [3, 4, 5], &["chunk-dedup"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "unique chunks, bytes stored, dedup ratio",
+            key: "chunk and BLAKE3-hash",
+            second_route: "comparing chunk contents directly",
+        }
+    }
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        // `files` is the number of rows of the file table.
+        &["files"]
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -119,10 +141,18 @@ impl Family for Dedup {
             ))
             .table(["file", "content", "bytes"], rows);
         let (prompt, slot) = match ask {
-            "unique" => (prompt.p("How many chunks does it store?"), AnswerSlot::new("distinct chunks", Expected::Integer { value: unique as i64 })),
-            "stored" => (prompt.p("How many bytes of chunk data does it store?"), AnswerSlot::new("bytes stored", Expected::Integer { value: stored as i64 })),
-            _ => (prompt.p("What is the deduplication ratio, logical bytes divided by stored chunk bytes?"), AnswerSlot::new("dedup ratio", Expected::sig(ratio, 3))),
+            "unique" => (prompt.p("How many chunks does it store?"), AnswerSlot::new("distinct chunks", Expected::Integer { value: unique as i64 }).unit("chunks").exact_by_hand()),
+            "stored" => (prompt.p("How many bytes of chunk data does it store?"), AnswerSlot::new("bytes stored", Expected::Integer { value: stored as i64 }).unit("bytes").exact_by_hand()),
+            _ => (prompt.p("What is the deduplication ratio, logical bytes divided by stored chunk bytes?"), AnswerSlot::new("dedup ratio", Expected::sig(ratio, 3)).exact_by_hand()),
         };
+        // Whole-file dedup: one copy per distinct file.
+        let whole: usize = files.iter().collect::<std::collections::BTreeSet<_>>().iter().map(|f| f.len()).sum();
+        // A one-byte insertion at the front of file1 shifts every chunk boundary in it.
+        let mut shifted = files.clone();
+        shifted[0].insert(0, letters[0]);
+        let before = by_digest(&files, c);
+        let after = by_digest(&shifted, c);
+        let new_chunks = after.keys().filter(|d| !before.contains_key(*d)).count();
         let chunk_rows: Vec<Vec<String>> = uniq
             .iter()
             .map(|(d, len)| {
@@ -133,14 +163,34 @@ impl Family for Dedup {
             .collect();
         let solution = Content::new()
             .p(format!(
-                "Cut each file every {c} bytes and keep one copy per distinct chunk. The {} chunks contain {unique} distinct ones, {stored} bytes in all; the files hold {logical} bytes, so the ratio is {logical}/{stored} = {}.",
+                "Cut each file every {c} bytes and keep one copy per distinct chunk. The {} chunks contain {unique} distinct ones, {stored} bytes in all; the files hold {logical} bytes, so the ratio is {logical} bytes / {stored} bytes = {}.",
                 chunks(&files, c).len(),
                 fmt_sig(ratio, 3)
             ))
             .p(format!("Answer: **{}**.", match ask { "unique" => unique.to_string(), "stored" => stored.to_string(), _ => fmt_sig(ratio, 3) }))
             .p("Whole-file dedup would store every file that differs anywhere; fixed-size chunking finds repeats only when they line up on chunk boundaries.");
         let evidence = Content::new().p("Distinct chunks with their real BLAKE3 digests:").table(["chunk", "bytes", "occurrences", "BLAKE3"], chunk_rows);
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&Scenario { ask: ask.into(), chunk: c, files }))
+        let first = files[0].clone();
+        Ok(Question::new(prompt, vec![slot], solution, evidence)
+            .with_scenario(&Scenario { ask: ask.into(), chunk: c, files })
+            .contrast(Contrast::new("stored bytes vs logical bytes", stored, logical))
+            .followup(
+                FollowUp::new(
+                    "How many bytes would whole-file deduplication (one copy per distinct file) store?",
+                    format!("{whole} bytes, against {stored} bytes with {c}-byte chunks: repeats inside and across files are found only by chunking."),
+                )
+                .point("the finer the chunks, the more repeats found, but the more digests to index"),
+            )
+            .followup(
+                FollowUp::new(
+                    format!("One byte, `{}`, is inserted at the front of file1 (`{first}`). How many new chunks must the next backup store?", letters[0]),
+                    format!(
+                        "{new_chunks}: every boundary in file1 moves by one byte, so its chunks no longer match what is stored{}.",
+                        if new_chunks == 0 { " (here they happen to match other chunks)" } else { "" }
+                    ),
+                )
+                .point("content-defined chunking (a rolling hash such as Rabin or FastCDC picks the boundaries) survives insertions"),
+            ))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {

@@ -28,7 +28,10 @@
 
 use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -122,7 +125,7 @@ impl Family for LoadFactor {
         "hashing.load_factor"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -133,45 +136,88 @@ impl Family for LoadFactor {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("successful", [2, 3, 4], &["probe-cost"]),
+            Ask::new("unsuccessful", [2, 3, 4], &["probe-cost"]),
+            Ask::new("chaining", [3, 4, 5], &["probe-cost"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "expected probes at load α: linear probing (successful, unsuccessful) against chaining",
+            key: "Knuth's formulas",
+            second_route: "48 real tables of xxh3-hashed keys, measured",
+        }
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
-        let pct = cx.real("load_pct");
+        // Redraw (boundedly) a load whose key sits on a rounding boundary (1 + 0.75/2 = 1.375)
+        // here, before the tables are measured, rather than in the runner after.
+        let keys_at = |a: f64| match ask {
+            "successful" => vec![lp_successful(a)],
+            "unsuccessful" => vec![lp_unsuccessful(a)],
+            _ => vec![chain_successful(a), lp_successful(a)],
+        };
+        let tie = |a: f64| {
+            keys_at(a).iter().any(|v| {
+                crate::answer::Tolerance::SigFigs { digits: 3 }
+                    .tie_distance(*v)
+                    .is_some_and(|d| d < crate::family::quality::TIE_MARGIN)
+            })
+        };
+        let mut pct = cx.real("load_pct");
+        for _ in 0..8 {
+            if !tie(pct / 100.0) || cx.is_pinned("load_pct") {
+                break;
+            }
+            pct = cx.real("load_pct");
+        }
         let a = pct / 100.0;
+        if cx.is_pinned("load_pct") && tie(a) {
+            // Refused before the tables are measured (the runner would redraw in vain).
+            return Err(GenError::Params {
+                message: format!("a tie: at load {pct}% the answer sits on a rounding boundary of 3 significant figures"),
+                hint: "choose another load, 5 points up or down".into(),
+            });
+        }
         if !(0.0..1.0).contains(&a) {
             return Err(GenError::Params { message: format!("load factor {pct}% is not below 100%"), hint: "choose a load between 5 and 80 percent".into() });
         }
         let alpha = num(a);
-        let intro = format!("A large hash table uses a uniform hash function and holds keys at load factor **α = {alpha}** (n keys in m slots, n/m = {alpha}).");
+        let intro = format!("A large hash table uses a uniform hash function and holds keys at load factor **$alpha = {alpha}$** ($n$ keys in $m$ slots, $n/m = {alpha}$).");
         let (prompt, slots, solution) = match ask {
             "successful" => (
                 Content::new().p(&intro).p("With **linear probing**, how many probes does a *successful* search take on average (counting the probe that finds the key)?"),
-                vec![AnswerSlot::new("expected probes, successful search", Expected::sig(lp_successful(a), 3))],
+                vec![AnswerSlot::new("expected probes, successful search", Expected::sig(lp_successful(a), 3)).unit("probes").exact_by_hand()],
                 Content::new()
-                    .p("Knuth's analysis of linear probing: a successful search costs ½(1 + 1/(1 − α)) probes on average.")
-                    .p(format!("½(1 + 1/(1 − {alpha})) = **{}**. (Uniform probing would give (1/α)·ln(1/(1 − α)) = {}: primary clustering costs extra.)", fmt_sig(lp_successful(a), 3), fmt_sig((1.0 / a) * (1.0 / (1.0 - a)).ln(), 3))),
+                    .p("Knuth's analysis of linear probing: a successful search costs $1/2 (1 + 1/(1 - alpha))$ probes on average.")
+                    .p(format!("$1/2 (1 + 1/(1 - {alpha}))$ = **{} probes**. (Uniform probing would give $1/alpha ln 1/(1 - alpha) = {}$ probes: primary clustering costs extra.)", fmt_sig(lp_successful(a), 3), fmt_sig((1.0 / a) * (1.0 / (1.0 - a)).ln(), 3))),
             ),
             "unsuccessful" => (
                 Content::new().p(&intro).p("With **linear probing**, how many probes does an *unsuccessful* search take on average (up to and including the empty slot that ends it)?"),
-                vec![AnswerSlot::new("expected probes, unsuccessful search", Expected::sig(lp_unsuccessful(a), 3))],
+                vec![AnswerSlot::new("expected probes, unsuccessful search", Expected::sig(lp_unsuccessful(a), 3)).unit("probes").exact_by_hand()],
                 Content::new()
-                    .p("Knuth: an unsuccessful search (and an insertion) costs ½(1 + 1/(1 − α)²) probes on average: it must run to the end of a cluster, and clusters grow quickly as the table fills.")
-                    .p(format!("½(1 + 1/(1 − {alpha})²) = **{}**, against 1/(1 − α) = {} if there were no clustering.", fmt_sig(lp_unsuccessful(a), 3), fmt_sig(1.0 / (1.0 - a), 3))),
+                    .p("Knuth: an unsuccessful search (and an insertion) costs $1/2 (1 + 1/(1 - alpha)^2)$ probes on average: it must run to the end of a cluster, and clusters grow quickly as the table fills.")
+                    .p(format!("$1/2 (1 + 1/(1 - {alpha})^2)$ = **{} probes**, against $1/(1 - alpha) = {}$ probes if there were no clustering.", fmt_sig(lp_unsuccessful(a), 3), fmt_sig(1.0 / (1.0 - a), 3))),
             ),
             _ => (
                 Content::new().p(&intro).p("Compare a *successful* search under **separate chaining** (key comparisons; new keys appended to their bucket's list) with **linear probing** (probes)."),
                 vec![
-                    AnswerSlot::new("separate chaining: expected comparisons", Expected::sig(chain_successful(a), 3)),
-                    AnswerSlot::new("linear probing: expected probes", Expected::sig(lp_successful(a), 3)),
+                    AnswerSlot::new("separate chaining: expected comparisons", Expected::sig(chain_successful(a), 3)).unit("comparisons").exact_by_hand(),
+                    AnswerSlot::new("linear probing: expected probes", Expected::sig(lp_successful(a), 3)).unit("probes").exact_by_hand(),
                 ],
                 Content::new()
-                    .p(format!("Chaining: a key is found after the keys inserted before it in its bucket, about α/2 of them on average: 1 + {alpha}/2 = **{}**.", fmt_sig(chain_successful(a), 3)))
-                    .p(format!("Linear probing: ½(1 + 1/(1 − {alpha})) = **{}**. Chaining degrades gently with load; open addressing must stay well below α = 1.", fmt_sig(lp_successful(a), 3))),
+                    .p(format!("Chaining: a key is found after the keys inserted before it in its bucket, about $alpha/2$ of them on average: $1 + {alpha}/2$ = **{} comparisons**.", fmt_sig(chain_successful(a), 3)))
+                    .p(format!("Linear probing: $1/2 (1 + 1/(1 - {alpha}))$ = **{} probes**. Chaining degrades gently with load; open addressing must stay well below $alpha = 1$.", fmt_sig(lp_successful(a), 3))),
             ),
         };
         let (s, u, c) = measure(a, &mut cx.sim_rng("tables"));
         let evidence = Content::new().p(format!(
-            "{TABLES} real tables of {SLOTS} slots filled to α = {alpha} with random 16-byte keys hashed by xxh3: linear probing averaged {} probes per successful and {} per unsuccessful search; chaining averaged {} comparisons per successful search (Knuth: {}, {}, {}).",
+            "{TABLES} real tables of {} slots filled to $alpha = {alpha}$ with random 16-byte keys hashed by xxh3: linear probing averaged {} probes per successful and {} per unsuccessful search; chaining averaged {} comparisons per successful search (Knuth: {}, {}, {}).",
+            super::birthday::group(SLOTS as u64),
             fmt_sig(s, 4),
             fmt_sig(u, 4),
             fmt_sig(c, 4),
@@ -179,7 +225,49 @@ impl Family for LoadFactor {
             fmt_sig(lp_unsuccessful(a), 4),
             fmt_sig(chain_successful(a), 4)
         ));
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ask: ask.into(), alpha: a }))
+        let q = Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ask: ask.into(), alpha: a });
+        Ok(match ask {
+            "successful" => q.followup(
+                FollowUp::new(
+                    "What if the table fills to 90%?",
+                    format!(
+                        "$1/2 (1 + 1/0.1)$ = {} probes for a hit, and an insertion or miss then costs $1/2 (1 + 1/0.1^2)$ = {} probes.",
+                        fmt_sig(lp_successful(0.9), 3),
+                        fmt_sig(lp_unsuccessful(0.9), 3)
+                    ),
+                )
+                .point("hits stay cheap longer than misses: resize on the miss cost, typically near 70% load"),
+            ),
+            "unsuccessful" => {
+                // ½(1 + 1/(1 − α)²) = 10 at 1/(1 − α)² = 19.
+                let limit = 1.0 - 1.0 / 19f64.sqrt();
+                q.followup(
+                    FollowUp::new(
+                        "Up to what load does an unsuccessful search stay within 10 probes?",
+                        format!(
+                            "$1/(1 - alpha)^2 = 19$, so $alpha = 1 - 1/sqrt(19) approx {}$: about {}% load.",
+                            fmt_sig(limit, 3),
+                            fmt_sig(100.0 * limit, 2)
+                        ),
+                    )
+                    .point("insertions cost the same as misses, so they slow down first as the table fills"),
+                )
+            }
+            _ => q
+                .contrast(Contrast::new("chaining vs linear probing", fmt_sig(chain_successful(a), 3), fmt_sig(lp_successful(a), 3)))
+                .followup(
+                    FollowUp::new(
+                        "And at 95% load?",
+                        format!(
+                            "Chaining: {} comparisons; linear probing: {} probes for a hit and {} for a miss.",
+                            fmt_sig(chain_successful(0.95), 3),
+                            fmt_sig(lp_successful(0.95), 3),
+                            fmt_sig(lp_unsuccessful(0.95), 3)
+                        ),
+                    )
+                    .point("chaining pays in pointers and cache misses instead: one probe of a packed array is cheaper than one list node"),
+                ),
+        })
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
@@ -208,6 +296,15 @@ mod tests {
     use super::*;
     use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+
+    #[test]
+    fn a_key_on_a_rounding_boundary_is_refused_when_pinned() {
+        // Issue 15: chaining at α = 0.75 gives 1 + 0.75/2 = 1.375, where 1.37 and 1.38 are both
+        // defensible. Pinned, it is a parameter error; drawn, it is redrawn.
+        let pins = parse_pins(&LoadFactor, &["ask=chaining".into(), "load_pct=75".into()]).unwrap();
+        let e = generate(&LoadFactor, 1, Difficulty::Hard, &pins).unwrap_err();
+        assert!(e.to_string().contains("tie"), "{e}");
+    }
 
     #[test]
     fn passes_the_stress_check() {

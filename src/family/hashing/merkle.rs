@@ -9,7 +9,12 @@
 //! - `proof_len`: how many sibling digests an inclusion proof for one leaf carries (⌈log2 k⌉);
 //! - `siblings`: which nodes, bottom-up, make the inclusion proof for leaf i (a sequence of node
 //!   labels: `L5` for a leaf, `N4-7` for the inner node covering leaves 4–7);
-//! - `root`: the first 8 hex digits of the root.
+//! - `root`: the first 8 hex digits of the root (needs a computer: drawn at hard only);
+//! - `padding` (judgment): which change to the block list keeps the root (appending a copy of
+//!   the last 1, 2 or 4 blocks, swapping two blocks, or none of these): the weakness of padding by
+//!   copying (Bitcoin's CVE-2012-2459). The key builds the root of every changed list and keeps
+//!   the one that matches; a leaf count whose lowest odd level lies above level 2 (24 or 40
+//!   leaves, where copying 8 blocks would work) is redrawn, so exactly one option holds.
 //!
 //! **Parameters.** `leaves` k: easy 4–8, medium 5–16, hard 9–40.
 //!
@@ -25,9 +30,11 @@
 //!
 //! **Pitfalls**: log2 k without rounding up; including the leaf itself or the root in the proof.
 
-use crate::answer::{AnswerSlot, Expected, Normalisation};
+use crate::answer::{AnswerSlot, ChoiceOption, Expected, Normalisation};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -40,8 +47,9 @@ static PARAMS: &[ParamSpec] = &[
         key: "ask",
         help: "proof_len: digests in an inclusion proof; siblings: which nodes; root: the root's first 8 hex digits",
         kind: ParamKind::Choice {
-            options: &["proof_len", "siblings", "root"],
-            draw: [&["proof_len", "root"], &["proof_len", "siblings", "root"], &["siblings", "root", "proof_len"]],
+            options: &["proof_len", "siblings", "root", "padding"],
+            // `root` needs a computer: drawn only at hard, where a pack with computers may take it.
+            draw: [&["proof_len", "siblings"], &["proof_len", "siblings", "padding"], &["siblings", "root", "proof_len", "padding"]],
         },
     },
     ParamSpec {
@@ -55,6 +63,38 @@ static PARAMS: &[ParamSpec] = &[
 struct Scenario {
     blocks: Vec<String>,
     leaf: usize,
+    /// `padding`: the change each option makes, in option order: r > 0 appends copies of the
+    /// last r blocks, 0 swaps the first two blocks, −1 is "none of these".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<i64>,
+}
+
+/// The block list after `change` (see `Scenario::changes`); `None` for "none of these".
+fn changed(blocks: &[String], change: i64) -> Option<Vec<String>> {
+    match change {
+        c if c > 0 => {
+            let r = (c as usize).min(blocks.len());
+            let mut out = blocks.to_vec();
+            out.extend_from_slice(&blocks[blocks.len() - r..]);
+            Some(out)
+        }
+        0 => {
+            let mut out = blocks.to_vec();
+            out.swap(0, 1);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The text of a `padding` option.
+fn change_text(change: i64) -> String {
+    match change {
+        1 => "Append a copy of the last block".into(),
+        c if c > 1 => format!("Append copies of the last {c} blocks, in order"),
+        0 => "Swap the first two blocks".into(),
+        _ => "None of these: every change above alters the root".into(),
+    }
 }
 
 type H = [u8; 32];
@@ -137,7 +177,7 @@ impl Family for Merkle {
         "hashing.merkle"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -148,12 +188,31 @@ impl Family for Merkle {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("proof_len", [2, 3, 4], &["merkle-proof"]),
+            Ask::new("siblings", [3, 5, 7], &["merkle-proof"]),
+            Ask::new("root", [5, 6, 8], &["merkle-root"]).computer([true; 3]),
+            Ask::new("padding", [3, 4, 5], &["merkle-padding"]).judgment(),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "inclusion-proof length, proof nodes, or the root's prefix",
+            key: "the SHA-256 tree, built bottom-up",
+            second_route: "the verifier's walk from leaf to root; a digest-only rebuild; top-down recursion",
+        }
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let k = cx.int("leaves") as usize;
         if k < 2 && ask != "root" {
             return Err(GenError::Params { message: "a proof needs at least 2 leaves".into(), hint: "set leaves to 2 or more".into() });
+        }
+        if ask == "padding" {
+            return padding_question(cx, k);
         }
         let blocks: Vec<String> = (0..k).map(|i| format!("block-{i}:{}", cx.rng().random_range(100..1000))).collect();
         let leaf = cx.rng().random_range(0..k);
@@ -179,17 +238,19 @@ impl Family for Merkle {
                 proof.iter().map(|n| format!("{} = `{}…`", label(n), &hex(&n.h)[..12])).collect::<Vec<_>>().join(", ")
             ));
         let depth = proof.len();
+        let doubled = siblings_by_arithmetic(2 * k, leaf).len();
+        let path = format!("L{leaf}");
         let (prompt, slot, solution) = match ask {
             "proof_len" => (
                 prompt.p(format!("How many sibling digests does the inclusion proof for block L{leaf} contain?")),
-                AnswerSlot::new("digests in the proof", Expected::Integer { value: depth as i64 }),
+                AnswerSlot::new("digests in the proof", Expected::Integer { value: depth as i64 }).exact_by_hand(),
                 Content::new().p(format!(
-                    "The proof has one sibling per level between the leaf and the root. {k} leaves need ⌈log2 {k}⌉ = **{depth}** levels of pairing (an odd level is padded, never shortened), so {depth} digests; the verifier also needs the block itself and the trusted root, which are not part of the proof."
+                    "The proof has one sibling per level between the leaf and the root. {k} leaves need $ceil(log_2 {k})$ = **{depth}** levels of pairing (an odd level is padded, never shortened), so {depth} digests; the verifier also needs the block itself and the trusted root, which are not part of the proof."
                 )),
             ),
             "siblings" => (
                 prompt.p(format!(
-                    "Name the nodes whose digests make the inclusion proof for block L{leaf}, from the bottom up. Write a leaf as `L5` and an inner node as `N4-7` for the node covering leaves L4…L7 (a padded copy covers the same leaves as its original)."
+                    "Name the nodes whose digests make the inclusion proof for block L{leaf}, from the bottom up. Write a leaf as `L5` and an inner node as `N4-7` for the node covering leaves L4…L7; an inner node that covers a single leaf (an odd last node carried up a level) is written `N4-4`, and a padded copy is named like its original."
                 )),
                 AnswerSlot::new(
                     "proof nodes, bottom-up",
@@ -200,14 +261,37 @@ impl Family for Merkle {
                     .p(format!("For L{leaf}: **{}**.", proof.iter().map(label).collect::<Vec<_>>().join(", "))),
             ),
             _ => (
-                prompt.p("What are the first 8 hex digits of the root? (Compute it: this is a question for a laptop.)"),
+                prompt.p("What are the first 8 hex digits of the root? Use a computer: a short script with any SHA-256 library will do."),
                 AnswerSlot::new("root, first 8 hex digits", Expected::Hex { value: hex(&root)[..8].to_string() }),
                 Content::new()
                     .p("Hash each block, then pair digests level by level (duplicating an odd last node) until one remains.")
                     .p(format!("Root = `{}`, so **{}**.", hex(&root), &hex(&root)[..8])),
             ),
         };
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&Scenario { blocks, leaf }))
+        let q = Question::new(prompt, vec![slot], solution, evidence).with_scenario(&Scenario { blocks, leaf, changes: Vec::new() });
+        let q = match ask {
+            "root" => q.followup(
+                FollowUp::new(
+                    format!("Block {path} is altered by one byte. How many digests in the tree change?"),
+                    format!("{}: its leaf and every ancestor up to the root, one per level; the other digests stay as they are.", depth + 1),
+                )
+                .point("this is why a verifier needs only the $ceil(log_2 k)$ siblings on the path"),
+            ),
+            _ => q.followup(
+                FollowUp::new(
+                    format!("The log grows to {} blocks. How many digests does the proof for {path} carry now?", 2 * k),
+                    format!("{doubled}: doubling the leaves adds one level, so one more sibling."),
+                )
+                .point("proofs grow logarithmically: a million blocks need only 20 digests"),
+            ),
+        };
+        Ok(q.followup(
+            FollowUp::new(
+                "The tree pads an odd level by copying its last node. What can an attacker do with that rule?",
+                "Append a copy of the last block (or of the last run of blocks that a padded level duplicates): the list of blocks changes but the root does not (Bitcoin's CVE-2012-2459). Fix: domain-separate leaves and inner nodes and carry an odd node up unchanged, as RFC 6962 does.",
+            )
+            .point("two different block lists with one root: a second preimage on the list, not on SHA-256"),
+        ))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -241,6 +325,32 @@ impl Family for Merkle {
             level = level.chunks(2).map(|p| parent(&p[0], &p[1])).collect();
         }
         CheckError::expect_eq("root by a second level-by-level build", root, level[0])?;
+        if let Expected::Choice { correct, .. } = q.expected(0)? {
+            // `padding`: rebuild every changed list digest by digest and compare roots.
+            let by_levels = |blocks: &[String]| {
+                let mut level: Vec<H> = blocks.iter().map(|b| sha(b.as_bytes())).collect();
+                while level.len() > 1 {
+                    if level.len() % 2 == 1 {
+                        level.push(level[level.len() - 1]);
+                    }
+                    level = level.chunks(2).map(|p| parent(&p[0], &p[1])).collect();
+                }
+                level[0]
+            };
+            let keeps: Vec<usize> = s
+                .changes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| changed(&s.blocks, **c).is_some_and(|b| by_levels(&b) == root))
+                .map(|(i, _)| i)
+                .collect();
+            let want = match keeps.as_slice() {
+                [one] => *one,
+                [] => s.changes.iter().position(|c| *c < 0).ok_or_else(|| CheckError("no `none` option".into()))?,
+                _ => return Err(CheckError(format!("options {keeps:?} all keep the root"))),
+            };
+            return CheckError::expect_eq("the change that keeps the root", *correct, want);
+        }
         if s.blocks.len().is_power_of_two() {
             let leaves: Vec<H> = s.blocks.iter().map(|b| sha(b.as_bytes())).collect();
             CheckError::expect_eq("root by top-down recursion", root, rec(&leaves))?;
@@ -266,6 +376,41 @@ mod tests {
     use super::*;
     use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+
+    fn padding_answer(k: usize) -> String {
+        let pins = parse_pins(&Merkle, &["ask=padding".into(), format!("leaves={k}")]).unwrap();
+        let q = generate(&Merkle, 1, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Merkle, &q).unwrap();
+        let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+        options[*correct].text.clone()
+    }
+
+    #[test]
+    fn padding_keys_match_the_known_attack() {
+        // CVE-2012-2459 (Bitcoin): the lists [1, 2, 3] and [1, 2, 3, 3] share a Merkle root, so
+        // 3 leaves: append a copy of the last block.
+        assert_eq!(padding_answer(3), "Append a copy of the last block");
+        // Hand trace, 6 leaves: level sizes 6 → 3 → 2 → 1; level 1 is padded with a copy of N4-5,
+        // which copies of L4 and L5 rebuild.
+        assert_eq!(padding_answer(6), "Append copies of the last 2 blocks, in order");
+        // 12 leaves: 12 → 6 → 3: level 2's last node N8-11 is copied: four blocks.
+        assert_eq!(padding_answer(12), "Append copies of the last 4 blocks, in order");
+        // 8 leaves: 8 → 4 → 2 → 1, nothing padded.
+        assert!(padding_answer(8).starts_with("None of these"));
+    }
+
+    #[test]
+    fn padding_refuses_a_leaf_count_no_option_fits_and_catches_a_wrong_key() {
+        // 24 leaves: 24 → 12 → 6 → 3: it would take copies of the last 8 blocks.
+        let pins = parse_pins(&Merkle, &["ask=padding".into(), "leaves=24".into()]).unwrap();
+        let e = generate(&Merkle, 1, Difficulty::Hard, &pins).unwrap_err();
+        assert!(e.hint().is_some(), "{e}");
+        let pins = parse_pins(&Merkle, &["ask=padding".into(), "leaves=5".into()]).unwrap();
+        let mut q = generate(&Merkle, 2, Difficulty::Medium, &pins).unwrap();
+        let Expected::Choice { correct, .. } = &mut q.slots[0].expected else { panic!() };
+        *correct = (*correct + 1) % 5;
+        assert!(crate::family::cross_check(&Merkle, &q).is_err());
+    }
 
     #[test]
     fn passes_the_stress_check() {
@@ -347,4 +492,109 @@ mod tests {
         }
         assert!(crate::family::cross_check(&Merkle, &q).is_err());
     }
+}
+
+/// Level sizes of a tree over `k` leaves, from the leaves up to the root.
+fn level_sizes(k: usize) -> Vec<usize> {
+    let mut out = vec![k];
+    while *out.last().unwrap_or(&1) > 1 {
+        let c = out[out.len() - 1];
+        out.push(c.div_ceil(2));
+    }
+    out
+}
+
+/// The `padding` ask (see the module docs): which change to the block list keeps the root.
+fn padding_question(cx: &mut Ctx, first_k: usize) -> Result<Question, GenError> {
+    let mut k = first_k;
+    for attempt in 0..30 {
+        if k >= 2 {
+            let blocks: Vec<String> = (0..k).map(|i| format!("block-{i}:{}", cx.rng().random_range(100..1000))).collect();
+            let (root, _) = build(&blocks, 0);
+            // In reading order (1, 2, 4 blocks, a swap, none): which one is right varies with k.
+            let changes: Vec<i64> = vec![1, 2, 4, 0, -1];
+            let keeps = |c: i64| changed(&blocks, c).is_some_and(|b| build(&b, 0).0 == root);
+            let working: Vec<i64> = changes.iter().copied().filter(|c| keeps(*c)).collect();
+            if working.len() == 1 || (working.is_empty() && k.is_power_of_two()) {
+                let right = working.first().copied().unwrap_or(-1);
+                return Ok(padding_built(k, blocks, changes, right));
+            }
+        }
+        if cx.is_pinned("leaves") || attempt == 29 {
+            return Err(GenError::Params {
+                message: format!("with {k} leaves, copying the last 1, 2 or 4 blocks does not reproduce the padding"),
+                hint: "choose a leaf count that is odd, twice an odd number, four times one, or a power of two".into(),
+            });
+        }
+        k = cx.int("leaves") as usize;
+    }
+    unreachable!("the loop returns on its last attempt")
+}
+
+fn padding_built(k: usize, blocks: Vec<String>, changes: Vec<i64>, right: i64) -> Question {
+    let sizes = level_sizes(k);
+    let odd = sizes.iter().position(|c| *c > 1 && c % 2 == 1);
+    let why_level = match odd {
+        Some(j) => format!(
+            "the first level with an odd count is level {j} ({} nodes), so its last node, covering the last {} block(s), is paired with a copy of itself",
+            sizes[j],
+            1usize << j
+        ),
+        None => "every level has an even count, so nothing is ever padded".to_string(),
+    };
+    let options: Vec<ChoiceOption> = changes
+        .iter()
+        .map(|&c| {
+            if c == right {
+                ChoiceOption::right(change_text(c))
+            } else if c == 0 {
+                ChoiceOption::wrong(change_text(c), "A parent hashes left ‖ right in order: swapping two leaves changes their parent, and so the root.")
+            } else if c < 0 {
+                ChoiceOption::wrong(change_text(c), format!("Padding copies the last node of an odd level, so a list ending in a real copy of that node's blocks builds the same tree: here {why_level}."))
+            } else {
+                ChoiceOption::wrong(change_text(c), format!("Copies of {c} block(s) recreate a padded node only on the level where nodes cover {c} block(s) and the count is odd; here {why_level}."))
+            }
+        })
+        .collect();
+    let correct = changes.iter().position(|c| *c == right).unwrap_or(0);
+    let prompt = Content::new()
+        .p(format!(
+            "A log stores **{k}** blocks L0…L{} in a SHA-256 Merkle tree and publishes only the root. A leaf is SHA-256(block); a parent is SHA-256(left ‖ right) over the two 32-byte child digests; when a level has an odd number of nodes, the last one is paired with a copy of itself.",
+            k - 1
+        ))
+        .p("An attacker wants a *different* list of blocks that the same published root certifies. Which change to the list achieves it?");
+    let sizes_text = sizes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" → ");
+    let solution = Content::new()
+        .p(format!("Level sizes from the leaves up: {sizes_text}; {why_level}."))
+        .p(match right {
+            r if r > 0 => format!(
+                "Appending copies of the last {r} block(s) builds that copy for real: the level then has an even count, the new node equals the padded one, and everything above is unchanged. So: **{}**.",
+                change_text(r)
+            ),
+            _ => format!("No append can mimic a padded copy, and a swap reorders a parent's inputs. So: **{}**.", change_text(-1)),
+        })
+        .p("This is Bitcoin's CVE-2012-2459: two transaction lists, one Merkle root.");
+    let root = build(&blocks, 0).0;
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .filter_map(|c| changed(&blocks, *c).map(|b| (c, build(&b, 0).0)))
+        .map(|(c, r)| vec![change_text(*c), format!("`{}…`", &hex(&r)[..16]), if r == root { "same".into() } else { "differs".to_string() }])
+        .collect();
+    let evidence = Content::new()
+        .p(format!("Real roots: the original list of {k} blocks has root `{}…`. After each change:", &hex(&root)[..16]))
+        .table(["change", "root", "against the original"], rows);
+    Question::new(
+        prompt,
+        vec![AnswerSlot::new("the change that keeps the root", Expected::Choice { options, correct })],
+        solution,
+        evidence,
+    )
+    .with_scenario(&Scenario { blocks, leaf: 0, changes })
+    .followup(
+        FollowUp::new(
+            "How would you change the tree so that no two block lists share a root?",
+            "Prefix leaf hashes with 0x00 and inner hashes with 0x01 and carry an odd last node up unchanged instead of copying it (RFC 6962, Certificate Transparency); or commit to the number of blocks alongside the root.",
+        )
+        .point("a verifier that rejects duplicate adjacent entries also closes this hole, as Bitcoin did"),
+    )
 }

@@ -21,7 +21,10 @@
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
+    Question, Topic,
+};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -87,12 +90,24 @@ fn measure(s: &Scenario) -> (mc::Estimate, bool) {
     (mc::Estimate::from_hits(moved, KEYS), only_to_new)
 }
 
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+fn lcm(a: u64, b: u64) -> u64 {
+    a / gcd(a, b) * b
+}
+
 impl Family for ModuloVsRing {
     fn id(&self) -> &'static str {
         "hashing.modulo_vs_ring"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -102,6 +117,17 @@ impl Family for ModuloVsRing {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 3, 4], &["rehash-on-resize"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "fraction of keys moving from n to n+1 servers, modulo vs ring",
+            key: "exact fractions",
+            second_route: "20,000 real keys hashed both ways on a real ring",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -115,10 +141,10 @@ impl Family for ModuloVsRing {
                 format!("each key `k` lives on server `xxh3_64(k) mod {n}`; afterwards on `xxh3_64(k) mod {}`", n + 1),
                 Content::new()
                     .p(format!(
-                        "A key stays put only if h mod {n} = h mod {}. Both residues repeat every {n}·{} = {} hash values, and within one period they agree exactly for h = 0 … {} (by the Chinese remainder theorem each pair of residues occurs once), so 1/{} of uniformly hashed keys stay.",
+                        "A key stays put only if $h mod {n} = h mod {}$. Both residues repeat every ${n} dot {} = {}$ hash values, and within one period they agree exactly for $h = 0, ..., {}$ (by the Chinese remainder theorem each pair of residues occurs once), so $1/{}$ of uniformly hashed keys stay.",
                         n + 1, n + 1, n * (n + 1), n - 1, n + 1
                     ))
-                    .p(format!("So 1/{} of keys stay and **{}** (that is {n}/{}) move: almost everything, which is why modulo placement makes resizing a cache a thundering herd.", n + 1, fmt_sig(v, 3), n + 1)),
+                    .p(format!("So $1/{}$ of keys stay and **{}** (that is ${n}/{}$) move: almost everything, which is why modulo placement makes resizing a cache a thundering herd.", n + 1, fmt_sig(v, 3), n + 1)),
             )
         } else {
             let v = 1.0 / (n as f64 + 1.0);
@@ -127,13 +153,16 @@ impl Family for ModuloVsRing {
                 "servers sit at many (virtual-node) points on a consistent-hashing ring, and a key goes to the next point clockwise from `xxh3_64(k)`; the new server adds its own points".to_string(),
                 Content::new()
                     .p(format!(
-                        "Only keys that now fall just before one of the new server's points move, and they all move to the new server. With many virtual nodes each of the {} servers ends up with an equal share, so the new one takes 1/{} of the keys.",
+                        "Only keys that now fall just before one of the new server's points move, and they all move to the new server. With many virtual nodes each of the {} servers ends up with an equal share, so the new one takes $1/{}$ of the keys.",
                         n + 1, n + 1
                     ))
-                    .p(format!("Expected fraction moved: **{}**, against {n}/{} = {} with modulo placement.", fmt_sig(v, 3), n + 1, fmt_sig(n as f64 / (n as f64 + 1.0), 3))),
+                    .p(format!("Expected fraction moved: **{}**, against ${n}/{}$ = {} with modulo placement.", fmt_sig(v, 3), n + 1, fmt_sig(n as f64 / (n as f64 + 1.0), 3))),
             )
         };
         let (est, to_new) = measure(&s);
+        let (modulo, ring) = (n as f64 / (n as f64 + 1.0), 1.0 / (n as f64 + 1.0));
+        // Doubling under modulo: a key stays when h mod n = h mod 2n, min(n, 2n)/lcm(n, 2n) = ½.
+        let stay_doubling = n as f64 / lcm(n, 2 * n) as f64;
         let prompt = Content::new()
             .p(format!("A cache cluster grows from **{n}** to **{}** servers. Before the change {how}.", n + 1))
             .p("Treating the hash as uniformly random, what fraction of keys change server?");
@@ -143,7 +172,49 @@ impl Family for ModuloVsRing {
             est.describe(4),
             if scheme == "ring" { if to_new { "; every moved key went to the new server" } else { "; some moved keys went elsewhere" } } else { "" }
         ));
-        Ok(Question::new(prompt, vec![AnswerSlot::new("fraction of keys that move", Expected::sig(v, 3))], solution, evidence).with_scenario(&s))
+        let slot = AnswerSlot::new("fraction of keys that move", Expected::sig(v, 3)).exact_by_hand();
+        let q = Question::new(prompt, vec![slot], solution, evidence)
+            .with_scenario(&s)
+            .contrast(Contrast::new("modulo vs ring fraction moved", fmt_sig(modulo, 3), fmt_sig(ring, 3)));
+        Ok(if scheme == "modulo" {
+            q.followup(
+                FollowUp::new(
+                    format!("What if the cluster doubles instead, from {n} to {} servers?", 2 * n),
+                    format!(
+                        "Then a key stays when $h mod {n} = h mod {}$, for {} of keys, so {} move: doubling is the gentlest modulo resize, and still moves half the keys.",
+                        2 * n,
+                        fmt_sig(stay_doubling, 3),
+                        fmt_sig(1.0 - stay_doubling, 3)
+                    ),
+                )
+                .point("Redis Cluster and Dynamo avoid this with fixed hash slots or a ring"),
+            )
+            .followup(
+                FollowUp::new(
+                    "And with consistent hashing?",
+                    format!("$1/{}$ = {} of keys, all to the new server.", n + 1, fmt_sig(ring, 3)),
+                )
+                .point("the minimum any scheme can move while keeping the servers balanced"),
+            )
+        } else {
+            q.followup(
+                FollowUp::new(
+                    "Why many virtual nodes per server? What goes wrong with one point each?",
+                    format!(
+                        "With one point each, a server's share is the arc before its point, and arcs vary widely: the new server takes anywhere from almost nothing to a large slice, not {} of the keys on average.",
+                        fmt_sig(ring, 3)
+                    ),
+                )
+                .point("with v points per server the share's spread shrinks roughly as $1/sqrt(v)$"),
+            )
+            .followup(
+                FollowUp::new(
+                    "And with modulo placement?",
+                    format!("${n}/{}$ = {} of keys move, most of them between old servers.", n + 1, fmt_sig(modulo, 3)),
+                )
+                .point("a cold cache after a resize: nearly every lookup misses and hits the database"),
+            )
+        })
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {

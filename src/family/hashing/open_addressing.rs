@@ -25,7 +25,9 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh64::xxh64;
@@ -122,7 +124,7 @@ impl Family for OpenAddressing {
         "hashing.open_addressing"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -132,6 +134,21 @@ impl Family for OpenAddressing {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("slot", [3, 4, 6], &["open-addressing"]),
+            Ask::new("probes", [3, 4, 6], &["open-addressing"]),
+            Ask::new("miss", [3, 5, 6], &["open-addressing"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "final slot, probes to find a key, probes for a miss (linear, quadratic, double hashing)",
+            key: "the table, run",
+            second_route: "independent re-implementation; every key found with its probe count",
+        }
     }
     /// `keys` is the number of keys inserted, listed in the prompt.
     fn shown_indirectly(&self) -> &'static [&'static str] {
@@ -207,17 +224,17 @@ impl Family for OpenAddressing {
         let (ask_text, slot, answer_text) = match ask {
             "slot" => (
                 format!("In which slot does `{}` end up?", s.target),
-                AnswerSlot::new("slot", Expected::Integer { value: found.unwrap_or(0) as i64 }),
+                AnswerSlot::new("slot", Expected::Integer { value: found.unwrap_or(0) as i64 }).exact_by_hand(),
                 format!("`{}` ends up in slot **{}**.", s.target, found.unwrap_or(0)),
             ),
             "probes" => (
                 format!("After all insertions, how many slots does a lookup of `{}` examine (counting the slot where it is found)?", s.target),
-                AnswerSlot::new("slots examined", Expected::Integer { value: count as i64 }),
+                AnswerSlot::new("slots examined", Expected::Integer { value: count as i64 }).exact_by_hand(),
                 format!("Looking up `{}` follows the same sequence and examines **{count}** slots.", s.target),
             ),
             _ => (
                 format!("`{}` is not in the table (its home slot is in the last row). How many slots does an unsuccessful lookup of it examine, counting the empty slot that ends the search?", s.target),
-                AnswerSlot::new("slots examined", Expected::Integer { value: count as i64 }),
+                AnswerSlot::new("slots examined", Expected::Integer { value: count as i64 }).exact_by_hand(),
                 format!("The search for `{}` stops at the first empty slot after examining **{count}** slots.", s.target),
             ),
         };
@@ -236,7 +253,40 @@ impl Family for OpenAddressing {
         let evidence = Content::new()
             .p(format!("Final table (real xxh64 digests, seed 0; for example xxh64(\"{}\") = {:016x}):", s.keys[0], xxh64(s.keys[0].as_bytes(), 0)))
             .table(["slot", "key"], table);
-        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s))
+        let followup = if ask == "miss" {
+            let alpha = s.keys.len() as f64 / m as f64;
+            let (formula, expected) = if scheme == "linear" {
+                ("Knuth's $1/2 (1 + 1/(1 - alpha)^2)$", 0.5 * (1.0 + 1.0 / (1.0 - alpha).powi(2)))
+            } else {
+                ("$1/(1 - alpha)$ for uniform probing", 1.0 / (1.0 - alpha))
+            };
+            FollowUp::new(
+                "What does an unsuccessful lookup cost on average at this load?",
+                format!(
+                    "The load is $alpha = {}/{m} = {}$; {formula} gives about {} slots examined, against {count} for this key.",
+                    s.keys.len(),
+                    crate::answer::fmt_sig(alpha, 3),
+                    crate::answer::fmt_sig(expected, 3)
+                ),
+            )
+            .point("misses cost more than hits, and linear probing degrades fastest as the table fills (primary clustering)")
+        } else {
+            // Deleting the key in the target's home slot by emptying it breaks the probe chain.
+            let first = probe(&s, &s.target, 0) as usize;
+            let victim = t[first].clone().unwrap_or_default();
+            let mut t2 = t.clone();
+            t2[first] = None;
+            let (c2, f2) = search(&s, &t2, &s.target);
+            FollowUp::new(
+                format!("`{victim}` is deleted by simply emptying its slot {first}. What does a lookup of `{}` return then?", s.target),
+                match f2 {
+                    None => format!("Not found, after {c2} slot{}: the search stops at the emptied slot, although `{}` is still in the table. Deletion must leave a tombstone (or re-insert the keys after it).", if c2 == 1 { "" } else { "s" }, s.target),
+                    Some(x) => format!("It is still found in slot {x}, after {c2} slots, but only by luck of this layout: deletion must leave a tombstone."),
+                },
+            )
+            .point("tombstones keep probe chains intact; they are reclaimed on insert or by rehashing")
+        };
+        Ok(Question::new(prompt, vec![slot], solution, evidence).with_scenario(&s).followup(followup))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {

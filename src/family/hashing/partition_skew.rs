@@ -33,7 +33,9 @@ use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected, Tolerance}
 use crate::content::Content;
 use crate::family::support::mc::Estimate;
 use crate::family::support::zipf;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Zipf};
@@ -133,7 +135,7 @@ impl Family for PartitionSkew {
         "hashing.partition_skew"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -143,6 +145,17 @@ impl Family for PartitionSkew {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [4, 5, 6], &["hot-keys"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "the hottest shard's share of Zipf traffic under xxh3 sharding, and its multiple of the average",
+            key: "every key hashed: the exact sum of Zipf shares per shard",
+            second_route: "requests sampled with `rand_distr::Zipf` through the same hash",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -184,7 +197,7 @@ impl Family for PartitionSkew {
             .collect();
         let prompt = Content::new()
             .p(format!(
-                "A store shards **{n}** keys `user:1` … `user:{n}` over **{shards}** shards (numbered 0 to {}) by `xxh3_64_with_seed(key, {seed}) mod {shards}`. Traffic follows Zipf's law with s = **{}**: `user:i` receives a share of requests proportional to 1/i^{}.",
+                "A store shards **{n}** keys `user:1` … `user:{n}` over **{shards}** shards (numbered 0 to {}) by `xxh3_64_with_seed(key, {seed}) mod {shards}`. Traffic follows Zipf's law with $s$ = **{}**: `user:i` receives a share of requests proportional to $1/i^{}$.",
                 shards - 1,
                 num(s),
                 num(s)
@@ -196,14 +209,18 @@ impl Family for PartitionSkew {
                 n as usize - show,
                 fmt_sig(100.0 * rest, 3)
             ));
+        let (hand_hot, hand_share) = argmax(&hand);
+        let method = format!("the {show} shown keys exactly, plus the rest spread evenly over the {shards} shards");
         let slots = vec![
-            AnswerSlot::new("the hottest shard's share of all requests, in percent", Expected::Real { value: 100.0 * share, tolerance: Tolerance::Abs { abs: tol } }),
+            AnswerSlot::new("the hottest shard's share of all requests", Expected::Real { value: 100.0 * share, tolerance: Tolerance::Abs { abs: tol } })
+                .unit("%")
+                .by_hand(method.clone(), 100.0 * hand_share),
             AnswerSlot::new(
                 "that load as a multiple of the average shard's load",
                 Expected::Real { value: share / avg, tolerance: Tolerance::Abs { abs: tol * shards as f64 / 100.0 } },
-            ),
+            )
+            .by_hand(method, hand_share / avg),
         ];
-        let (hand_hot, hand_share) = argmax(&hand);
         let top_on_hot: Vec<String> = (0..show).filter(|&i| shard_of(i as u64 + 1, &sc) as usize == hand_hot).map(|i| format!("user:{}", i + 1)).collect();
         let solution = Content::new()
             .p(format!(
@@ -219,7 +236,7 @@ impl Family for PartitionSkew {
                 pct(share)
             ))
             .p(format!(
-                "(b) The average shard gets 1/{shards} = {}%, so the hottest carries **{}×** the average.",
+                "(b) The average shard gets $1/{shards}$ = {}%, so the hottest carries **{}×** the average.",
                 pct(avg),
                 fmt_sig(share / avg, 3)
             ))
@@ -236,7 +253,21 @@ impl Family for PartitionSkew {
                     .map(|j| [j.to_string(), fmt_sig(100.0 * exact[j], 4), fmt_sig(100.0 * hand[j], 4), format!("{} ± {}", fmt_sig(100.0 * est[j].mean, 4), fmt_sig(100.0 * est[j].stderr, 2))])
                     .collect::<Vec<_>>(),
             );
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&sc))
+        // Doubling the shards (same hash seed): the hot key still lands on one shard.
+        let doubled = Scenario { shards: 2 * shards, ..sc.clone() };
+        let (_, share2) = argmax(&loads(&doubled, &p));
+        let followup = FollowUp::new(
+            format!("The team doubles the shards to {}. What happens to the hottest shard?", 2 * shards),
+            format!(
+                "Its share falls only to {}% ({}× the new average of {}%): `user:1` alone carries {}% and cannot be split by adding shards.",
+                pct(share2),
+                fmt_sig(share2 * 2.0 * shards as f64, 3),
+                pct(0.5 / shards as f64),
+                pct(p[0])
+            ),
+        )
+        .point("more shards shrink the tail's part, not the hot key's: replicate, cache or salt the hot keys instead");
+        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&sc).followup(followup))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {

@@ -17,7 +17,9 @@
 
 use crate::answer::{letter, AnswerSlot, ChoiceOption, Expected, PartialCredit};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -65,7 +67,7 @@ impl Family for Rendezvous {
         "hashing.rendezvous"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -75,6 +77,20 @@ impl Family for Rendezvous {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[
+            Ask::new("owner", [2, 2, 3], &["rendezvous-hashing"]),
+            Ask::new("moves", [3, 4, 5], &["rendezvous-hashing"]),
+        ];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "owner of a key; keys that move when a node leaves",
+            key: "argmax of real xxh3 scores",
+            second_route: "independent argmax; only the departed node's keys move",
+        }
     }
     /// `keys` and `nodes` are the rows and columns of the scores table.
     fn shown_indirectly(&self) -> &'static [&'static str] {
@@ -114,6 +130,22 @@ impl Family for Rendezvous {
             .p("A cluster places each key with rendezvous hashing: for every node it computes the score `xxh3_64(\"node|key\") >> 48` and stores the key on the node with the **highest** score. The real scores are:")
             .table(header, rows);
         let owners: Vec<usize> = keys.iter().map(|k| owner(&nodes, k)).collect();
+        // A node that joins: it takes exactly the keys on which it outscores the current owner.
+        let joiner = format!("node-{}", base + nn + attempt * 10);
+        let taken: Vec<String> = keys
+            .iter()
+            .zip(&owners)
+            .filter(|(k, o)| score(&joiner, k) > score(&nodes[**o], k))
+            .map(|(k, _)| format!("`{k}`"))
+            .collect();
+        let join_followup = FollowUp::new(
+            format!("A new node `{joiner}` joins. Which keys move, and where?"),
+            format!(
+                "Only keys on which `{joiner}` outscores the current owner, and they all move to `{joiner}`: here {}.",
+                if taken.is_empty() { "none of the shown keys".to_string() } else { taken.join(", ") }
+            ),
+        )
+        .point(format!("on average $1/{}$ of the keys move, the minimum for a balanced cluster", nn + 1));
         let evidence = Content::new().p(format!(
             "Owners computed from the scores: {}.",
             keys.iter().zip(&owners).map(|(k, o)| format!("`{k}` → `{}`", nodes[*o])).collect::<Vec<_>>().join(", ")
@@ -140,13 +172,25 @@ impl Family for Rendezvous {
                 score(&nodes[owners[t]], &keys[t]),
                 nodes[owners[t]]
             ));
+            let rest: Vec<String> = nodes.iter().enumerate().filter(|(i, _)| *i != owners[t]).map(|(_, n)| n.clone()).collect();
+            let fallback = FollowUp::new(
+                format!("Node `{}` fails. Where does `{}` go?", nodes[owners[t]], keys[t]),
+                format!(
+                    "To `{}`, its second-highest score ({}): no table to update, every client computes the same.",
+                    rest[owner(&rest, &keys[t])],
+                    score(&rest[owner(&rest, &keys[t])], &keys[t])
+                ),
+            )
+            .point("the ranked list of scores is also a replica order: store copies on the top r nodes");
             return Ok(Question::new(
                 prompt.p(format!("Which node stores `{}`?", keys[t])),
                 vec![AnswerSlot::new("the owner", Expected::Choice { options, correct: owners[t] })],
                 solution,
                 evidence,
             )
-            .with_scenario(&Scenario { nodes, keys, target: t }));
+            .with_scenario(&Scenario { nodes, keys, target: t })
+            .followup(fallback)
+            .followup(join_followup));
         }
         // Prefer a departing node that owns at least one key.
         let leave = owners[cx.rng().random_range(0..nk)];
@@ -175,7 +219,20 @@ impl Family for Rendezvous {
             solution,
             evidence,
         )
-        .with_scenario(&Scenario { nodes, keys, target: leave }))
+        .with_scenario(&Scenario { nodes, keys, target: leave })
+        .followup(join_followup)
+        .followup(
+            FollowUp::new(
+                format!("With modulo placement (key hash mod {nn}, then mod {}), what share of keys would move?", nn - 1),
+                format!(
+                    "About $1 - 1/{}$ of them, {}%, against $1/{nn}$ ({}%) here: modulo reshuffles keys between surviving nodes too.",
+                    nn,
+                    crate::answer::fmt_sig(100.0 * (1.0 - 1.0 / nn as f64), 2),
+                    crate::answer::fmt_sig(100.0 / nn as f64, 2)
+                ),
+            )
+            .point("a key stays under modulo only when its hash gives the same remainder for both counts"),
+        ))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {

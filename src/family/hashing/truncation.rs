@@ -25,7 +25,11 @@
 use crate::answer::{fmt_sig, AnswerSlot, Expected};
 use crate::content::Content;
 use crate::family::support::mc;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use super::birthday::group;
+use crate::family::{
+    About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, ParamValue,
+    Question, Topic,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -114,6 +118,25 @@ fn p_by_integral(n: u64, l: u32) -> f64 {
     -log_none.exp_m1()
 }
 
+/// The shortest L by hand: the exponential approximation 1 − e^(−N(N−1)/2M) < p, solved for L.
+fn hand_shortest(n: u64, p: f64) -> u32 {
+    (1..=64).find(|&l| bounds(n, l).0 < p).unwrap_or(64)
+}
+
+/// The most objects whose exact clash probability stays below `p` at `l` hex digits.
+fn capacity(l: u32, p: f64) -> u64 {
+    let (mut lo, mut hi) = (1u64, 1u64 << 40);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if p_collide(mid, l) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 /// Real SHA-256 prefixes at 3 hex digits: trials of `k` objects, any repeated prefix?
 fn small_scale(k: u64, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
     let mut seen = vec![0u32; 4096];
@@ -139,7 +162,7 @@ impl Family for Truncation {
         "hashing.truncation"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -149,6 +172,19 @@ impl Family for Truncation {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    fn asks(&self) -> &'static [Ask] {
+        // The same skill as `hashing.birthday` (the birthday bound): one tag, so a pack never
+        // puts both on one paper while other families remain.
+        static ASKS: &[Ask] = &[Ask::new("", [3, 4, 5], &["birthday-bound"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "shortest hex prefix keeping P(any ambiguity) below p",
+            key: "exact birthday product (series beyond 5,000 objects)",
+            second_route: "closed-form bounds that must decide it; real SHA-256 prefixes at small scale",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -165,11 +201,17 @@ impl Family for Truncation {
             n = cx.rng().random_range(lo..=hi);
             tries += 1;
         }
+        // The question uses the redrawn N: record what it shows.
+        cx.adjusted("objects", ParamValue::Int(n as i64));
+        let hand = hand_shortest(n, p);
+        let grown = shortest(n * 10, p);
+        let room = capacity(shortest(n, p), p);
         let l = shortest(n, p);
         let (before, at) = (p_collide(n, l - 1), p_collide(n, l));
         let prompt = Content::new()
             .p(format!(
-                "A repository refers to its **{n}** objects by abbreviated SHA-256 ids: the first L hex digits of each digest (as `git log --oneline` does). Treat the digests as uniformly random."
+                "A repository refers to its **{}** objects by abbreviated SHA-256 ids: the first L hex digits of each digest (as `git log --oneline` does). Treat the digests as uniformly random.",
+                group(n)
             ))
             .p(format!(
                 "What is the smallest L for which the probability that *any* two objects share the same abbreviated id stays below **{}**?",
@@ -177,7 +219,8 @@ impl Family for Truncation {
             ));
         let solution = Content::new()
             .p(format!(
-                "With M = 16^L possible prefixes (4 bits per hex digit), P(any clash) = 1 − Π_(i<N) (1 − i/M) ≈ 1 − e^(−N(N−1)/2M): it grows with the number of pairs, N²/2 ≈ {}.",
+                "With $M = 16^L$ possible prefixes (4 bits per hex digit) and $N = {}$ objects, P(any clash) $= 1 - product_(i<N) (1 - i/M) approx 1 - e^(-N(N-1)/(2M))$: it grows with the number of pairs, $N(N-1)/2 approx {}$.",
+                group(n),
                 fmt_sig(n as f64 * (n as f64 - 1.0) / 2.0, 3)
             ))
             .p(format!(
@@ -187,13 +230,13 @@ impl Family for Truncation {
                 fmt_sig(at, 3)
             ))
             .p(format!(
-                "Sizing by N/M < p (one object against the rest) gives L = {}, too short: every pair can clash.",
+                "Sizing by $N/M < p$ (one object against the rest) gives L = {}, too short: every pair can clash.",
                 (1..=64).find(|&x| (n as f64) / 16f64.powi(x) < p).unwrap_or(64)
             ));
         let est = small_scale(91, &mut cx.sim_rng("mc"));
         let evidence = Content::new()
             .p(format!(
-                "Bounds: at L = {} the lower bound 1 − e^(−N(N−1)/2M) = {} ≥ {}, at L = {l} the union bound N(N−1)/2M = {} < {}.",
+                "Bounds: at L = {} the lower bound $1 - e^(-N(N-1)/(2M)) = {} >= {}$, at L = {l} the union bound $N(N-1)/(2M) = {} < {}$.",
                 l - 1,
                 fmt_sig(bounds(n, l - 1).0, 3),
                 crate::answer::trim_float(p),
@@ -205,8 +248,30 @@ impl Family for Truncation {
                 est.describe(3),
                 fmt_sig(p_collide(91, 3), 3)
             ));
-        Ok(Question::new(prompt, vec![AnswerSlot::new("hex digits L", Expected::Integer { value: l as i64 })], solution, evidence)
-            .with_scenario(&Scenario { n, p }))
+        let slot = AnswerSlot::new("hex digits L", Expected::Integer { value: l as i64 }).by_hand(
+            "exponential approximation $1 - e^(-N(N-1)/(2 dot 16^L)) < p$, solved for the smallest $L$",
+            hand as f64,
+        );
+        let ps = crate::answer::trim_float(p);
+        Ok(Question::new(prompt, vec![slot], solution, evidence)
+            .with_scenario(&Scenario { n, p })
+            .followup(
+                FollowUp::new(
+                    format!("The repository grows tenfold, to {} objects. How many hex digits now?", group(n * 10)),
+                    format!(
+                        "L = {grown}: ten times the objects is a hundred times the pairs, and each hex digit buys a factor 16{}.",
+                        if grown == l { format!(", so {l} digits still suffice") } else { String::new() }
+                    ),
+                )
+                .point("pairs grow as $N^2$: a tenfold repository needs about $log_16 100 approx 1.7$ more digits"),
+            )
+            .followup(
+                FollowUp::new(
+                    format!("With L = {l}, how many objects can the repository hold before the probability reaches {ps}?"),
+                    format!("{} objects (exact product), {} times today's count.", group(room), fmt_sig(room as f64 / n as f64, 2)),
+                )
+                .point("git lengthens abbreviations automatically once they become ambiguous: detect, then extend"),
+            ))
     }
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
@@ -237,6 +302,16 @@ mod tests {
     use super::*;
     use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
+
+    #[test]
+    fn a_redrawn_object_count_is_what_the_question_records() {
+        // The generator redraws N until the bounds decide L; params must report the N it shows.
+        for seed in 0..12 {
+            let q = generate(&Truncation, seed, Difficulty::Medium, &crate::family::Pins::new()).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            assert_eq!(q.params["objects"], ParamValue::Int(s.n as i64), "seed {seed}");
+        }
+    }
 
     #[test]
     fn passes_the_stress_check() {
