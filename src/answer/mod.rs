@@ -488,8 +488,8 @@ impl Expected {
         match self {
             Expected::Integer { value } => out.push((value - 1).to_string()),
             Expected::Real { value, tolerance } => {
-                let w = tolerance.half_width(*value);
-                let miss = value - 1.5 * w - 1e-9 * value.abs().max(1e-300);
+                let w = tolerance.window(*value);
+                let miss = w.lo - 0.5 * (w.hi - w.lo) - 1e-9 * value.abs().max(1e-300);
                 out.push(format!("{miss:.17e}"));
             }
             Expected::Text {
