@@ -24,7 +24,7 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, ParamValue, Question, Topic};
+use crate::family::{About, Ask, CheckError, Contrast, Ctx, Difficulty, Family, FollowUp, GenError, ParamKind, ParamSpec, ParamValue, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -65,6 +65,9 @@ struct Scenario {
     r: usize,
     big: usize,
     every: usize,
+    /// The follow-up: write(2) calls with a buffer twice as large, counted by a real run.
+    #[serde(default)]
+    double_calls: u64,
 }
 
 fn sizes(n: usize, r: usize, big: usize, every: usize) -> Vec<usize> {
@@ -125,7 +128,7 @@ impl Family for BufferedWrites {
         "filesystem.buffered_writes"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -139,6 +142,18 @@ impl Family for BufferedWrites {
     /// `big_every` = 0 (no big records) shows as "every record is r bytes".
     fn shown_indirectly(&self) -> &'static [&'static str] {
         &["big_every"]
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 4, 6], &["write-buffering"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "write(2) calls through a user-space buffer, with records larger than it",
+            key: "`std::io::BufWriter` over a counting file",
+            second_route: "re-implemented policy; ⌈N/⌊c/r⌋⌉",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -170,7 +185,7 @@ impl Family for BufferedWrites {
         let mut prompt = Content::new().p(format!(
             "A logger writes **{n}** records through a user-space buffer of **{capacity}** bytes, then flushes it once at the end. {}",
             if every > 0 {
-                format!("Every {every}th record is a **{big}**-byte stack trace; the others are **{r}** bytes.")
+                format!("Records number {every}, {}, {}, … (every {every}th, counting the first record as number 1) are **{big}**-byte stack traces; the others are **{r}** bytes.", 2 * every, 3 * every)
             } else {
                 format!("Every record is **{r}** bytes.")
             }
@@ -185,18 +200,32 @@ impl Family for BufferedWrites {
         } else if every == 0 {
             let k = capacity / r;
             solution = solution
-                .p(format!("⌊{capacity}/{r}⌋ = {k} records fit in the buffer{}; the {}th does not fit, so the buffer is flushed first.", if !capacity.is_multiple_of(r) { format!(" ({} bytes stay unused)", capacity - k * r) } else { String::new() }, k + 1))
-                .p(format!("{n} records in groups of {k}: ⌈{n}/{k}⌉ = **{calls}** write(2) calls (the last group is the final flush), against {unbuffered} unbuffered."));
+                .p(format!("$floor({capacity} / {r}) = {k}$ records fit in the buffer{}; the next one does not fit, so the buffer is flushed first.", if !capacity.is_multiple_of(r) { format!(" ({} bytes stay unused)", capacity - k * r) } else { String::new() }))
+                .p(format!("{n} records in groups of {k}: $ceil({n} / {k}) = {calls}$, so **{calls}** write(2) calls (the last group is the final flush), against {unbuffered} unbuffered."));
         } else {
             solution = solution
-                .p(format!("Between two big records there are {} small ones; they fill the buffer in groups of ⌊{capacity}/{r}⌋ = {}. Each big record first flushes what is buffered, then goes straight through with its own call.", every - 1, capacity / r.max(1)))
+                .p(format!("Between two big records there are {} small ones; they fill the buffer in groups of $floor({capacity} / {r}) = {}$. Each big record first flushes what is buffered, then goes straight through with its own call.", every - 1, capacity / r.max(1)))
                 .p(format!("{bigs} big records, and the small ones in each stretch flushed in groups: **{calls}** calls in all, against {unbuffered} unbuffered."));
         }
         let evidence = Content::new().p(format!(
             "Ran for real: {n} records written with std::io::BufWriter::with_capacity({capacity}) over a file in a scratch directory; a wrapper counted **{calls}** write calls reaching the descriptor; the file ended at {size} bytes ({total} expected)."
         ));
-        Ok(Question::new(prompt, vec![AnswerSlot::new("write(2) calls", Expected::Integer { value: calls as i64 })], solution, evidence)
-            .with_scenario(&Scenario { capacity, n, r, big, every }))
+        // Follow-up: the same records through a buffer twice as large, run for real.
+        let (double_calls, _) = run_real(&sizes, 2 * capacity).map_err(GenError::Run)?;
+        Ok(Question::new(prompt, vec![AnswerSlot::new("write(2) calls", Expected::Integer { value: calls as i64 }).exact_by_hand()], solution, evidence)
+            .contrast(Contrast::new("buffered vs unbuffered write(2) calls", calls, unbuffered))
+            .followup(
+                FollowUp::new(
+                    format!("How many write(2) calls with a {}-byte buffer instead?", 2 * capacity),
+                    format!("**{double_calls}** (against {calls}){}", if every > 0 { ": the big records still go straight through, one call each, and each still flushes what is buffered first." } else { ": twice the records per flush, so about half the calls." }),
+                )
+                .point("a record at least as large as the buffer bypasses it; buffering only pays for records much smaller than the buffer"),
+            )
+            .followup(FollowUp::new(
+                "The process crashes before the final flush. What is lost?",
+                "Whatever sits in the user-space buffer (up to one buffer's worth of records): it never reached the kernel. Bytes already written with write(2) survive a process crash, though not a power cut without fsync.",
+            ))
+            .with_scenario(&Scenario { capacity, n, r, big, every, double_calls }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -206,6 +235,7 @@ impl Family for BufferedWrites {
             return Err(CheckError("expected an integer".into()));
         };
         CheckError::expect_eq("calls (re-implemented policy)", *value as u64, count_calls(&sizes, s.capacity))?;
+        CheckError::expect_eq("follow-up calls with a doubled buffer (re-implemented policy)", s.double_calls, count_calls(&sizes, 2 * s.capacity))?;
         if s.every == 0 {
             let closed = if s.r >= s.capacity { s.n as u64 } else { (s.n as u64).div_ceil((s.capacity / s.r) as u64) };
             CheckError::expect_eq("calls (closed form)", *value as u64, closed)?;
