@@ -24,6 +24,7 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
+use crate::family::filesystem::fsquiz;
 use crate::family::{About, Ask, CheckError, Contrast, Ctx, Difficulty, Family, FollowUp, GenError, ParamKind, ParamSpec, ParamValue, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -156,6 +157,18 @@ impl Family for BufferedWrites {
         }
     }
 
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        let Ok(s) = q.scenario::<Scenario>() else {
+            return vec!["the scenario does not parse".into()];
+        };
+        let calls = count_calls(&sizes(s.n, s.r, s.big, s.every), s.capacity);
+        if calls < 3 {
+            vec![format!("the whole log takes {calls} write(2) call(s): one or two buffers show nothing about grouping")]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let d = cx.difficulty();
         let n = cx.int("records") as usize;
@@ -183,9 +196,11 @@ impl Family for BufferedWrites {
         }
         let bigs = n.checked_div(every).unwrap_or(0);
         let mut prompt = Content::new().p(format!(
-            "A logger writes **{n}** records through a user-space buffer of **{capacity}** bytes, then flushes it once at the end. {}",
+            "A logger writes **{}** records through a user-space buffer of **{}** bytes, then flushes it once at the end. {}",
+            fsquiz::thousands(n as u64),
+            fsquiz::thousands(capacity as u64),
             if every > 0 {
-                format!("Records number {every}, {}, {}, … (every {every}th, counting the first record as number 1) are **{big}**-byte stack traces; the others are **{r}** bytes.", 2 * every, 3 * every)
+                format!("Records number {every}, {}, {}, … (counting the first record as number 1) are **{}**-byte stack traces; the others are **{r}** bytes.", 2 * every, 3 * every, fsquiz::thousands(big as u64))
             } else {
                 format!("Every record is **{r}** bytes.")
             }
@@ -201,11 +216,11 @@ impl Family for BufferedWrites {
             let k = capacity / r;
             solution = solution
                 .p(format!("$floor({capacity} / {r}) = {k}$ records fit in the buffer{}; the next one does not fit, so the buffer is flushed first.", if !capacity.is_multiple_of(r) { format!(" ({} bytes stay unused)", capacity - k * r) } else { String::new() }))
-                .p(format!("{n} records in groups of {k}: $ceil({n} / {k}) = {calls}$, so **{calls}** write(2) calls (the last group is the final flush), against {unbuffered} unbuffered."));
+                .p(format!("{} records in groups of {k}: $ceil({n} / {k}) = {calls}$, so **{calls}** write(2) calls (the last group is the final flush), against {} unbuffered.", fsquiz::thousands(n as u64), fsquiz::thousands(unbuffered)));
         } else {
             solution = solution
                 .p(format!("Between two big records there are {} small ones; they fill the buffer in groups of $floor({capacity} / {r}) = {}$. Each big record first flushes what is buffered, then goes straight through with its own call.", every - 1, capacity / r.max(1)))
-                .p(format!("{bigs} big records, and the small ones in each stretch flushed in groups: **{calls}** calls in all, against {unbuffered} unbuffered."));
+                .p(format!("{bigs} big records, and the small ones in each stretch flushed in groups: **{calls}** calls in all, against {} unbuffered.", fsquiz::thousands(unbuffered)));
         }
         let evidence = Content::new().p(format!(
             "Ran for real: {n} records written with std::io::BufWriter::with_capacity({capacity}) over a file in a scratch directory; a wrapper counted **{calls}** write calls reaching the descriptor; the file ended at {size} bytes ({total} expected)."
@@ -285,5 +300,35 @@ mod tests {
         crate::family::cross_check(&BufferedWrites, &q).unwrap();
         q.slots[0].expected = Expected::Integer { value: 1 };
         assert!(crate::family::cross_check(&BufferedWrites, &q).is_err());
+    }
+
+    #[test]
+    fn the_follow_up_counts_calls_with_a_doubled_buffer() {
+        // Hand count: 1,000 records of 100 bytes; an 8,192-byte buffer holds 81 of them, so
+        // ceil(1000 / 81) = 13 calls (against 25 with 4,096 bytes, which holds 40).
+        let pins = parse_pins(&BufferedWrites, &["records=1000".into(), "size=100".into(), "capacity=4096".into(), "big_every=0".into()]).unwrap();
+        let q = generate(&BufferedWrites, 1, Difficulty::Hard, &pins).unwrap();
+        assert!(q.followups[0].answer.starts_with("**13**"), "{}", q.followups[0].answer);
+        assert!(q.slots[0].hand.is_some(), "the count is exact by hand");
+    }
+
+    #[test]
+    fn every_kth_record_is_said_without_ambiguity() {
+        let pins = parse_pins(&BufferedWrites, &["records=100".into(), "size=100".into(), "capacity=4096".into(), "big_every=8".into()]).unwrap();
+        let q = generate(&BufferedWrites, 1, Difficulty::Hard, &pins).unwrap();
+        let text = serde_json::to_string(&q.prompt).unwrap();
+        assert!(text.contains("Records number 8, 16, 24"), "{text}");
+    }
+
+    #[test]
+    fn a_log_that_fits_in_one_buffer_is_not_asked() {
+        // 10 records of 16 bytes in a 4,096-byte buffer: one final flush, nothing to count.
+        let pins = parse_pins(&BufferedWrites, &["records=10".into(), "size=16".into(), "capacity=4096".into(), "big_every=0".into()]).unwrap();
+        let e = generate(&BufferedWrites, 1, Difficulty::Easy, &pins).unwrap_err();
+        assert!(e.to_string().contains("write(2) call") && e.hint().is_some(), "{e}");
+        for seed in 0..20 {
+            let q = generate(&BufferedWrites, seed, Difficulty::Easy, &Default::default()).unwrap();
+            assert!(q.slots[0].expected.reference().parse::<u64>().unwrap() >= 3, "seed {seed}");
+        }
     }
 }

@@ -67,8 +67,8 @@ struct Scenario {
 fn cleanup_goal(setup: usize) -> impl Fn(&[Op], &[fsops::Outcome], &fsops::Contents) -> Result<(), String> {
     move |ops, out, _| {
         let last = out.len() - 1;
-        for i in setup..last {
-            if let Some(e) = &out[i].errno {
+        for (i, o) in out.iter().enumerate().take(last).skip(setup) {
+            if let Some(e) = &o.errno {
                 return Err(format!("`{}` fails with {e}", fsquiz::line_of(ops, i)));
             }
         }
@@ -109,7 +109,7 @@ fn cleanup(cx: &mut Ctx) -> Result<Question, GenError> {
     let mut remedies: Vec<fsquiz::Remedy> = seqs
         .into_iter()
         .map(|(seq, why)| {
-            let text = seq.iter().map(|o| fsops::render_op(o)).collect::<Vec<_>>().join(" ");
+            let text = seq.iter().map(fsops::render_op).collect::<Vec<_>>().join(" ");
             let mut ops = setup.clone();
             ops.extend(seq);
             ops.push(Op::Stat { path: root.into() });
@@ -128,7 +128,7 @@ fn cleanup(cx: &mut Ctx) -> Result<Question, GenError> {
     let verdicts = fsquiz::judge(&remedies, &[], true, &goal).map_err(GenError::Run)?;
     let expected = fsquiz::remedy_choice(&remedies, &verdicts).map_err(GenError::Run)?;
     let prompt = Content::new()
-        .p(format!("A test leaves this tree behind (in an empty directory on Linux, every call succeeds):"))
+        .p("A test leaves this tree behind (in an empty directory on Linux, every call succeeds):")
         .code("c", fsops::render_c(&setup))
         .p(format!("Which sequence removes `{root}` completely, with every call succeeding?"));
     let solution = Content::new()
@@ -222,6 +222,7 @@ impl Family for DirOps {
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         if cx.pick("ask") == "cleanup" {
+            fsquiz::refuse_unused_pins(cx, &["calls"], "cleanup")?;
             return cleanup(cx);
         }
         let calls = cx.int("calls") as usize;
@@ -389,5 +390,44 @@ mod tests {
         crate::family::cross_check(&DirOps, &q).unwrap();
         q.slots[0].expected = Expected::errno("EPERM");
         assert!(crate::family::cross_check(&DirOps, &q).is_err());
+    }
+
+    #[test]
+    fn cleanup_keys_the_bottom_up_order() {
+        // By hand (rmdir(2), unlink(2)): files first, then the emptied directory, then its parent.
+        let pins = parse_pins(&DirOps, &["ask=cleanup".into()]).unwrap();
+        for seed in 0..10 {
+            let q = generate(&DirOps, seed, Difficulty::Hard, &pins).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+            assert_eq!(options.len(), 5);
+            let right = &options[*correct].text;
+            let root = s.root.clone().unwrap();
+            assert!(right.starts_with("`unlink(") && right.ends_with(&format!("rmdir(\"{root}\");`")), "{right}");
+            assert!(options.iter().any(|o| o.text == format!("`rmdir(\"{root}\");`")));
+            crate::family::cross_check(&DirOps, &q).unwrap();
+            // The wrong ones carry the failing call.
+            assert!(options.iter().filter(|o| o.why_wrong.as_deref().is_some_and(|w| w.contains("fails with"))).count() == 4);
+        }
+    }
+
+    #[test]
+    fn no_setup_line_is_unused() {
+        let pins = parse_pins(&DirOps, &["ask=trace".into()]).unwrap();
+        for seed in 0..10 {
+            let q = generate(&DirOps, seed, Difficulty::Easy, &pins).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            let (mut ops, mut probes) = (s.ops.clone(), s.probes.clone());
+            let setup = ops.len() - (ops.len() - probes[0].op);
+            fsquiz::prune_setup(&mut ops, &mut probes, setup);
+            assert_eq!(ops, s.ops, "seed {seed}: a setup line no answer uses is shown");
+        }
+    }
+
+    #[test]
+    fn a_pin_the_drawn_ask_does_not_use_is_an_error() {
+        let pins = parse_pins(&DirOps, &["ask=cleanup".into(), "calls=3".into()]).unwrap();
+        let e = generate(&DirOps, 1, Difficulty::Easy, &pins).unwrap_err();
+        assert!(e.to_string().contains("not used when ask=cleanup") && e.hint().is_some(), "{e}");
     }
 }

@@ -344,6 +344,35 @@ pub fn check_variants(variants: &[Variant]) -> Result<(), CheckError> {
     Ok(())
 }
 
+/// `n` with thousands separators, for prose: 46394 → "46,394" (code keeps the plain number).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Strict pins: a `--set` for a parameter the drawn ask does not use is an error with a hint,
+/// never silently ignored.
+pub fn refuse_unused_pins(
+    cx: &crate::family::Ctx,
+    keys: &[&str],
+    ask: &str,
+) -> Result<(), GenError> {
+    match keys.iter().find(|k| cx.is_pinned(k)) {
+        Some(k) => Err(GenError::Params {
+            message: format!("`{k}` is not used when ask={ask}"),
+            hint: format!("drop the `{k}` pin, or pin `ask` to a value that uses it"),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// A copy of `ops` with the call of probe `p` repeated right after it, and the probe on the
 /// repeat: "what if this call ran twice?"
 pub fn repeated(ops: &[Op], p: Probe) -> (Vec<Op>, Probe) {
@@ -356,6 +385,10 @@ pub fn repeated(ops: &[Op], p: Probe) -> (Vec<Op>, Probe) {
 // Judgment: which remedy works? Each option is a listing; run them all and keep the one that
 // meets the goal
 // ---------------------------------------------------------------------------------------------
+
+/// What a remedy must achieve, judged on its listing, the outcomes and the files read back:
+/// `Err(reason)` for an option that fails.
+pub type Goal<'a> = dyn Fn(&[Op], &[Outcome], &fsops::Contents) -> Result<(), String> + 'a;
 
 /// One option of a "which fix works" question: its text, the listing it stands for, and the
 /// misconception that makes it tempting (shown when a candidate picks it and it fails).
@@ -375,7 +408,7 @@ pub fn judge(
     remedies: &[Remedy],
     read_back: &[&str],
     real: bool,
-    goal: &dyn Fn(&[Op], &[Outcome], &fsops::Contents) -> Result<(), String>,
+    goal: &Goal<'_>,
 ) -> Result<Vec<Result<(), String>>, String> {
     remedies
         .iter()
@@ -427,7 +460,7 @@ pub fn check_remedies(
     slot: usize,
     remedies: &[Remedy],
     read_back: &[&str],
-    goal: &dyn Fn(&[Op], &[Outcome], &fsops::Contents) -> Result<(), String>,
+    goal: &Goal<'_>,
 ) -> Result<(), CheckError> {
     let verdicts = judge(remedies, read_back, false, goal).map_err(CheckError)?;
     let want = remedy_choice(remedies, &verdicts).map_err(CheckError)?;
@@ -492,5 +525,76 @@ pub fn prune_setup(ops: &mut Vec<Op>, probes: &mut [Probe], setup: usize) {
             *ops = trial;
             probes.copy_from_slice(&shifted);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::filesystem::fsops::Flag;
+
+    fn ops() -> Vec<Op> {
+        vec![
+            Op::Open {
+                fd: 1,
+                path: "a".into(),
+                flags: vec![Flag::Wronly, Flag::Creat],
+                mode: 0o644,
+            },
+            Op::Close { fd: 1 },
+            Op::Open {
+                fd: 1,
+                path: "a".into(),
+                flags: vec![Flag::Rdonly],
+                mode: 0,
+            },
+            Op::Read { fd: 1, len: 8 },
+            Op::Stat { path: "a".into() },
+        ]
+    }
+
+    #[test]
+    fn labels_quote_the_line_as_the_listing_shows_it() {
+        // The second open reuses `fd2`: the listing drops `int`, and so must the label.
+        let ops = ops();
+        let code = render_marked(&ops, &[Probe::new(2, What::Result)]);
+        assert!(code.contains("\nfd2 = open(\"a\", O_RDONLY);"), "{code}");
+        assert_eq!(
+            ask_text(&Probe::new(2, What::Result), &ops),
+            "`fd2 = open(\"a\", O_RDONLY)`: OK or the errno name"
+        );
+    }
+
+    #[test]
+    fn the_stem_agrees_with_the_boxes() {
+        let ops = ops();
+        assert_eq!(
+            stem(&ops, &[Probe::new(2, What::Result)]),
+            "For the marked call (`// ← this call`), give OK or the errno name."
+        );
+        let mixed = [
+            Probe::new(2, What::Result),
+            Probe::new(3, What::Data),
+            Probe::new(4, What::Nlink),
+        ];
+        assert_eq!(
+            stem(&ops, &mixed),
+            "For each marked call, give: OK or the errno name for (a); the bytes it reads (as a string) for (b); st_nlink for (c)."
+        );
+    }
+
+    #[test]
+    fn repeated_runs_the_call_twice() {
+        let ops = vec![Op::Mkdir {
+            path: "d".into(),
+            mode: 0o755,
+        }];
+        let (v, p) = repeated(&ops, Probe::new(0, What::Result));
+        let (f, var) = variant("again?", v, Some(p), None, |a| a.to_string()).unwrap();
+        assert_eq!(f.answer, "EEXIST", "mkdir(2): an existing name");
+        check_variants(&[var.clone()]).unwrap();
+        let mut bad = var;
+        bad.answer = "OK".into();
+        assert!(check_variants(&[bad]).is_err());
     }
 }

@@ -128,7 +128,7 @@ fn backup(cx: &mut Ctx) -> Result<Question, GenError> {
             lines.insert(setup.len(), "/* here */".into());
             lines.join("\n")
         })
-        .p(format!("Which line at `/* here */` makes the final `read` return `v2`, with every call succeeding?"));
+        .p("Which line at `/* here */` makes the final `read` return `v2`, with every call succeeding?");
     let solution = Content::new()
         .p(format!("A hard link is a second directory entry for the same inode: it sees every in-place edit, and unlinking `{file}` only removes one name, so the inode and its data live on under `{keep}`."))
         .list(remedies.iter().zip(&verdicts).map(|(r, v)| match v {
@@ -295,6 +295,9 @@ impl Family for Links {
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
+        if ask != "nlink" {
+            fsquiz::refuse_unused_pins(cx, &["steps"], ask)?;
+        }
         if ask == "backup" {
             return backup(cx);
         }
@@ -467,5 +470,28 @@ mod tests {
             *value += 1;
         }
         assert!(crate::family::cross_check(&Links, &q).is_err());
+    }
+
+    #[test]
+    fn backup_keys_the_hard_link() {
+        // By hand (link(2), symlink(7)): only a hard link both sees the in-place edit and keeps
+        // the inode alive after the original name is unlinked.
+        let pins = parse_pins(&Links, &["ask=backup".into()]).unwrap();
+        for seed in 0..8 {
+            let q = generate(&Links, seed, Difficulty::Easy, &pins).unwrap();
+            let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+            assert!(options[*correct].text.starts_with("`link("), "{}", options[*correct].text);
+            assert_eq!(options.len(), 4);
+            assert!(q.followups[0].answer.starts_with("**v1**"), "{}", q.followups[0].answer);
+            crate::family::cross_check(&Links, &q).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_replaced_follow_up_sees_an_in_place_save() {
+        // In place, the hard link shares the inode, so it reads the new bytes.
+        let pins = parse_pins(&Links, &["ask=replaced".into()]).unwrap();
+        let q = generate(&Links, 1, Difficulty::Medium, &pins).unwrap();
+        assert!(q.followups[0].answer.starts_with("**new**"), "{}", q.followups[0].answer);
     }
 }

@@ -440,6 +440,7 @@ impl Family for OpenFlags {
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         if cx.pick("ask") == "which_flag" {
+            fsquiz::refuse_unused_pins(cx, &["case", "cases"], "which_flag")?;
             return which_flag(cx);
         }
         let first = cx.pick("case");
@@ -527,5 +528,33 @@ mod tests {
         crate::family::cross_check(&OpenFlags, &q).unwrap();
         q.slots[0].expected = Expected::errno("EACCES");
         assert!(crate::family::cross_check(&OpenFlags, &q).is_err());
+    }
+
+    #[test]
+    fn which_flag_keys_the_flag_the_man_page_names() {
+        // open(2): O_EXCL with O_CREAT fails on an existing name; O_TRUNC cuts an existing file;
+        // O_APPEND moves to the end before each write; O_NOFOLLOW fails (ELOOP) on a final symlink.
+        let want = [("no_clobber", "O_EXCL"), ("short_rewrite", "O_TRUNC"), ("append_log", "O_APPEND"), ("no_symlink", "O_NOFOLLOW")];
+        let pins = parse_pins(&OpenFlags, &["ask=which_flag".into()]).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 0..40 {
+            for d in [Difficulty::Easy, Difficulty::Hard] {
+                let q = generate(&OpenFlags, seed, d, &pins).unwrap();
+                let s: Scenario = q.scenario().unwrap();
+                let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+                let flag = want.iter().find(|(id, _)| *id == s.cases[0]).unwrap().1;
+                assert_eq!(options[*correct].text, format!("add `{flag}`"));
+                seen.insert(s.cases[0].clone());
+            }
+        }
+        assert_eq!(seen.len(), 4, "{seen:?}");
+    }
+
+    #[test]
+    fn the_trace_follow_up_changes_the_first_open() {
+        // Without O_EXCL the open of an existing file succeeds.
+        let pins = parse_pins(&OpenFlags, &["ask=trace".into(), "case=excl_existing".into(), "cases=1".into()]).unwrap();
+        let q = generate(&OpenFlags, 1, Difficulty::Easy, &pins).unwrap();
+        assert!(q.followups[0].answer.contains("**OK**"), "{}", q.followups[0].answer);
     }
 }

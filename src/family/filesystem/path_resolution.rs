@@ -294,4 +294,42 @@ mod tests {
         q.slots[0].expected = Expected::errno("ENOSYS");
         assert!(crate::family::cross_check(&PathResolution, &q).is_err());
     }
+
+    #[test]
+    fn easy_is_shallow_and_shows_no_unused_setup() {
+        for seed in 0..20 {
+            let q = generate(&PathResolution, seed, crate::family::Difficulty::Easy, &Default::default()).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            // Two one-step paths on only the tree they need: never the 17-call setup of every draw.
+            let opens = s.probes.iter().filter(|p| matches!(s.ops[p.op], Op::Open { .. })).count();
+            assert_eq!(opens, 2, "seed {seed}");
+            assert!(s.ops.len() <= 16, "seed {seed}: {} calls", s.ops.len());
+            let (mut ops, mut probes) = (s.ops.clone(), s.probes.clone());
+            let setup = probes[0].op;
+            fsquiz::prune_setup(&mut ops, &mut probes, setup);
+            assert_eq!(ops, s.ops, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn hard_asks_a_chained_path() {
+        for seed in 0..10 {
+            let q = generate(&PathResolution, seed, crate::family::Difficulty::Hard, &Default::default()).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            let chained = s.ops.iter().any(|o| matches!(o, Op::Open { path, .. } if path == "current/../shared/config" || path == "current/shared.conf"));
+            assert!(chained, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn the_nofollow_follow_up_looks_at_the_last_component_only() {
+        // `current/config` goes through a symlink in the middle: O_NOFOLLOW still opens it.
+        let mut ops = setup();
+        ops.push(open_op("current/config", true));
+        let (real, _) = fsops::run_real(&ops, &[]).unwrap();
+        assert_eq!(real.last().unwrap().errno, None);
+        let q = generate(&PathResolution, 3, crate::family::Difficulty::Medium, &Default::default()).unwrap();
+        assert!(!q.followups.is_empty());
+        crate::family::cross_check(&PathResolution, &q).unwrap();
+    }
 }

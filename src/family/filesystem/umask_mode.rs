@@ -189,6 +189,7 @@ impl Family for UmaskMode {
         let ask = cx.pick("ask");
         let mask = u32::from_str_radix(cx.pick("mask"), 8).unwrap_or(0o022);
         if ask == "which_umask" {
+            fsquiz::refuse_unused_pins(cx, &["objects"], ask)?;
             // Under the starting umask 022 no change is needed: a drawn 022 becomes 027.
             let mask = if mask == fsops::START_UMASK && !cx.is_pinned("mask") {
                 cx.adjusted("mask", crate::family::ParamValue::Choice("027".into()));
@@ -226,7 +227,7 @@ impl Family for UmaskMode {
         let prompt = Content::new()
             .p("A service starts with this code in an empty directory; every call succeeds:")
             .code("c", fsquiz::render_marked(&ops, &probes))
-            .p(format!("{} Write them as `st.st_mode & 0777` in octal, such as 0640.", fsquiz::stem(&ops, &probes)));
+            .p(format!("{} Write them as `st.st_mode & 0777`, such as 0640.", fsquiz::stem(&ops, &probes)));
         let show = |m: u32| {
             let (o, r) = fsops::show_mode(m);
             format!("{o} ({r})")
@@ -352,7 +353,7 @@ fn which_umask(cx: &mut Ctx, mask: u32) -> Result<Question, GenError> {
     v.push(Op::Fstat { fd: 1 });
     let probe = Probe::new(v.len() - 1, What::Mode);
     let (f, var) = fsquiz::variant(
-        format!("Under that umask, what mode does a later `open(\"run.sh\", O_WRONLY | O_CREAT, 0755)` give the script?"),
+        "Under that umask, what mode does a later `open(\"run.sh\", O_WRONLY | O_CREAT, 0755)` give the script?",
         v,
         Some(probe),
         None,
@@ -410,5 +411,58 @@ mod tests {
         crate::family::cross_check(&UmaskMode, &q).unwrap();
         q.slots[1].expected = Expected::Text { value: "0777".into(), normalisation: crate::answer::Normalisation::Exact, accepted: vec![] };
         assert!(crate::family::cross_check(&UmaskMode, &q).is_err());
+    }
+
+    #[test]
+    fn which_umask_is_the_mask_that_clears_exactly_the_lost_bits() {
+        // By hand: 0666 & ~0027 = 0640 and 0777 & ~0027 = 0750; umask(0640) would give 0026,
+        // and umask 0027 set after the calls would leave the starting 022's 0644 and 0755.
+        let pins = parse_pins(&UmaskMode, &["ask=which_umask".into(), "mask=027".into()]).unwrap();
+        let mut seen = false;
+        for seed in 0..30 {
+            let q = generate(&UmaskMode, seed, Difficulty::Medium, &pins).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+            assert_eq!(options[*correct].text, "`umask(0027)` first");
+            assert!(options.len() >= 3);
+            if creations(&s.remedies[0].ops) == [0o666, 0o777] {
+                assert_eq!(s.want, Some((0o640, 0o750)));
+                seen = true;
+            }
+            crate::family::cross_check(&UmaskMode, &q).unwrap();
+        }
+        assert!(seen, "no seed drew modes 0666 and 0777");
+    }
+
+    #[test]
+    fn a_umask_that_removes_no_requested_bit_is_never_drawn() {
+        for seed in 0..40 {
+            let pins = parse_pins(&UmaskMode, &["ask=mode".into()]).unwrap();
+            let q = generate(&UmaskMode, seed, Difficulty::Easy, &pins).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            let Op::Umask { mask } = s.ops[0] else { panic!() };
+            let Op::Open { mode, .. } = s.ops[1] else { panic!() };
+            assert_ne!(mode & mask, 0, "seed {seed}: 0{mode:o} under umask 0{mask:o}");
+        }
+        // Pinned to 000, every draw is inert: a parameter error, not a silent question.
+        let pins = parse_pins(&UmaskMode, &["ask=mode".into(), "mask=000".into()]).unwrap();
+        let e = generate(&UmaskMode, 1, Difficulty::Easy, &pins).unwrap_err();
+        assert!(e.to_string().contains("no fair question") && e.hint().is_some(), "{e}");
+        // And the family rule names the reason (the runner reports the first rule it meets).
+        let q = generate(&UmaskMode, 1, Difficulty::Easy, &parse_pins(&UmaskMode, &["ask=mode".into(), "mask=022".into()]).unwrap()).unwrap();
+        let mut s: Scenario = q.scenario().unwrap();
+        s.ops[0] = Op::Umask { mask: 0 };
+        let mut inert = q.clone();
+        inert.scenario = serde_json::to_value(&s).unwrap();
+        assert!(UmaskMode.flaws(&inert).iter().any(|f| f.contains("removes no bit")));
+    }
+
+    #[test]
+    fn the_follow_up_is_the_other_umask_run() {
+        let pins = parse_pins(&UmaskMode, &["ask=mode".into(), "mask=022".into(), "objects=file".into()]).unwrap();
+        let q = generate(&UmaskMode, 4, Difficulty::Easy, &pins).unwrap();
+        let s: Scenario = q.scenario().unwrap();
+        let (Op::Umask { mask: alt }, Op::Open { mode, .. }) = (&s.variants[0].ops[0], &s.variants[0].ops[1]) else { panic!() };
+        assert_eq!(s.variants[0].answer, format!("0{:03o}", mode & !alt));
     }
 }

@@ -86,7 +86,8 @@ impl Family for UnlinkOpen {
         let word = *WORDS.choose(cx.rng()).unwrap_or(&"data");
         let path = format!("{word}.tmp");
         let old = format!("{word}-v1");
-        let new = format!("{word}-v2");
+        // A different length from the old content, so st_size tells the two inodes apart.
+        let new = format!("{word}-v2-new");
         let mut ops = vec![
             Op::Open { fd: 0, path: path.clone(), flags: vec![Flag::Rdwr, Flag::Creat, Flag::Trunc], mode: 0o600 },
             Op::Write { fd: 0, data: old.clone() },
