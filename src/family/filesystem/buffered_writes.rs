@@ -9,8 +9,10 @@
 //!
 //! **Parameters**: `records` N (easy 10–100, medium 100–10,000, hard 100–2,000); `size` r
 //! (easy 16–128 dividing c, medium 10–500, hard 50–2,000); `capacity` c (easy 256–4,096,
-//! medium 1,024–8,192, hard 1,024–8,192); hard also makes every k-th record `big` (larger than c),
-//! which flushes and bypasses the buffer. At most 16 MiB written per question.
+//! halved at easy until the log fills it at least three times; medium 1,024–8,192, hard
+//! 1,024–8,192); hard also makes every k-th record `big` (larger than c), which flushes and
+//! bypasses the buffer. At most 16 MiB written per question. A draw whose answer is 1 or 2 calls
+//! (the log fits in one or two buffers) is a flaw and is redrawn.
 //!
 //! **Key.** The records are really written with `std::io::BufWriter` over a file in a scratch
 //! directory; a wrapper counts the write(2) calls reaching the descriptor, and the file's final
@@ -182,6 +184,13 @@ impl Family for BufferedWrites {
             // Easy: a record size that divides the buffer.
             r = 1 << cx.rng().random_range(4..=7);
             cx.adjusted("size", ParamValue::Int(r as i64));
+        }
+        if d == Difficulty::Easy && !cx.is_pinned("capacity") {
+            // Easy: a buffer the log fills at least three times, so the grouping shows.
+            while capacity > 256 && capacity / r.max(1) * 3 > n {
+                capacity /= 2;
+            }
+            cx.adjusted("capacity", ParamValue::Int(capacity as i64));
         }
         let every = cx.int("big_every") as usize;
         let big = capacity + capacity / 2 + cx.rng().random_range(0..64);

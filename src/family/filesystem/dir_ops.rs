@@ -9,7 +9,12 @@
 //! unlink of a directory (**EISDIR on Linux**; POSIX specifies EPERM, which other systems such as
 //! macOS return; this key follows Linux); and the successful calls in between.
 //!
-//! **Parameters**: `calls`: marked calls (easy 2, medium 3, hard 4–5).
+//! `ask=cleanup` (judgment): which sequence removes a small tree with every call succeeding
+//! (bottom-up unlink/rmdir against rmdir of the root, unlink of a directory, the wrong order,
+//! rmdir of files); every option runs for real, the model re-judges them.
+//!
+//! **Parameters**: `ask`; `calls`: marked calls for `trace` (easy 2, medium 3, hard 4–5).
+//! Setup lines no answer depends on are dropped from the listing.
 //!
 //! **Key.** The listing executed with real syscalls in a scratch directory.
 //!

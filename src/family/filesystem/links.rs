@@ -5,7 +5,9 @@
 //! (symlinks do not count); `symlink`: whether an open through a symlink succeeds after its
 //! target was removed, renamed or replaced (OK, or ENOENT for a dangling link), and what it
 //! reads; `replaced`: after the original path is replaced by `rename` (the atomic-save pattern),
-//! what a hard link and a symlink made earlier each read, and the hard link's st_nlink.
+//! what a hard link and a symlink made earlier each read, and the hard link's st_nlink;
+//! `backup` (judgment): which second name (hard link, symlink, copy, rename) still reads an
+//! in-place edit after the original is unlinked; every option runs for real.
 //!
 //! **Parameters**: `ask`; `steps`: link/unlink/symlink calls for `nlink` (easy 3, medium 4–5,
 //! hard 5–6).

@@ -16,6 +16,11 @@
 //!
 //! **Pitfalls**: O_CREAT alone failing on an existing file; O_TRUNC only on write; EACCES for a
 //! write on a read-only descriptor (it is EBADF: the file's permissions are not involved).
+//!
+//! `ask=which_flag` (judgment): a story (refuse a stale lock file, rewrite shorter content, two
+//! writers on one log, refuse a planted symlink) and a program; which single flag added to its
+//! `open` achieves the goal? Every option runs for real; the model re-judges them.
+
 
 use crate::content::Content;
 use crate::family::filesystem::fsops::{Flag, Op};

@@ -2,7 +2,14 @@
 //!
 //! **Asked**: the permission bits `stat`/`fstat` report, in octal (rwx accepted), for a file
 //! created by `open(…, O_CREAT, mode)`, a directory made by `mkdir(…, mode)`, and (hard) after a
-//! `chmod`.
+//! `chmod`. `ask=which_umask` (judgment): the file and directory must end with given modes;
+//! which change does it: the right `umask` call first, or a named misconception (the umask as
+//! the wanted mode, subtracted modes, bits that fit only the file, the complement from 0777, the
+//! right mask set after the calls)? Every option is run with real syscalls and the key is the
+//! one that gives both modes; the cross-check reruns them through the model.
+//!
+//! **Flaws** (redrawn): a umask that removes no bit of a requested mode; a chmod the umask would
+//! not have changed; fewer than three distinct options.
 //!
 //! **Parameters**: `mask`: the umask in octal (easy 022/002, medium also 027/077, hard 027, 077,
 //! 007 or 037; 000 and 777 when pinned); `objects`: what is created and asked (easy: a file; medium: a file and a directory;
