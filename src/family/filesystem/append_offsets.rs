@@ -20,7 +20,8 @@
 use crate::answer::{AnswerSlot, Expected, Normalisation};
 use crate::content::Content;
 use crate::family::filesystem::fsops::{self, Flag, Op};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::filesystem::fsquiz;
+use crate::family::{About, Ask, CheckError, Contrast, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,8 @@ static PARAMS: &[ParamSpec] = &[
 #[derive(Debug, Serialize, Deserialize)]
 struct Scenario {
     ops: Vec<Op>,
+    #[serde(default)]
+    variants: Vec<fsquiz::Variant>,
 }
 
 const FILE: &str = "app.log";
@@ -60,7 +63,7 @@ impl Family for AppendOffsets {
         "filesystem.append_offsets"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -74,6 +77,18 @@ impl Family for AppendOffsets {
     /// `writes` is the number of write calls listed in the code.
     fn shown_indirectly(&self) -> &'static [&'static str] {
         &["writes"]
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 4, 5], &["open-file-description"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "final file content from two descriptors (dup, two opens, O_APPEND)",
+            key: "real syscalls",
+            second_route: "in-memory POSIX model",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -166,6 +181,34 @@ impl Family for AppendOffsets {
                 fsops::trace_rows(&ops, &real),
             )
             .p(format!("`app.log` afterwards: `{text}`."));
+        // Follow-up: the same writes with the other offset rule on both descriptors.
+        // dup and O_APPEND on both keep every write; two private offsets overwrite. The follow-up
+        // switches to the other kind.
+        let private = setup == "dup" || setup == "append";
+        let v: Vec<Op> = ops
+            .iter()
+            .map(|o| match o {
+                Op::Open { fd, path, flags, mode } => {
+                    let mut flags: Vec<Flag> = flags.iter().copied().filter(|f| *f != Flag::Append).collect();
+                    if !private {
+                        flags.push(Flag::Append);
+                    }
+                    Op::Open { fd: *fd, path: path.clone(), flags, mode: *mode }
+                }
+                Op::Dup { new, .. } => Op::Open { fd: *new, path: FILE.into(), flags: vec![Flag::Wronly], mode: 0o644 },
+                o => o.clone(),
+            })
+            .collect();
+        let ask = match setup {
+            "append" => "What would `app.log` contain if neither `open` had `O_APPEND`?",
+            "dup" => "What would `app.log` contain if the `dup` were a second `open(\"app.log\", O_WRONLY)`?",
+            _ => "What would `app.log` contain if both `open` calls had `O_APPEND`?",
+        };
+        let (f, var) = fsquiz::variant(ask, v, None, Some(FILE), |a| {
+            format!("`{a}`: {}", if private { "each descriptor now has its own offset from 0 and overwrites the other's bytes." } else { "every write lands at the current end, so nothing is overwritten and the writes appear in program order." })
+        })?;
+        let concatenated: String = ops.iter().filter_map(|o| if let Op::Write { data, .. } = o { Some(data.as_str()) } else { None }).collect();
+        let (answer_now, answer_then) = (text.clone(), var.answer.clone());
         Ok(Question::new(
             prompt,
             vec![AnswerSlot::new(
@@ -179,11 +222,18 @@ impl Family for AppendOffsets {
             solution,
             evidence,
         )
-        .with_scenario(&Scenario { ops }))
+        .contrast(Contrast::new("the content as asked vs under the other offset rule", answer_now, answer_then))
+        .followup(f.point("O_APPEND makes seek-to-end and write one atomic step, which is what lets several processes share a log"))
+        .followup(crate::family::FollowUp::new(
+            "Which writes would be lost if every `write` simply went to the end, one after another?",
+            format!("None: the file would read `{concatenated}`; any difference from the key is bytes overwritten through a private offset."),
+        ))
+        .with_scenario(&Scenario { ops, variants: vec![var] }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
+        fsquiz::check_variants(&s.variants)?;
         let real = fsops::run_real(&s.ops, &[FILE]).map_err(CheckError)?;
         let model = fsops::run_model(&s.ops, &[FILE]);
         fsops::compare(&s.ops, &real, &model).map_err(CheckError)?;

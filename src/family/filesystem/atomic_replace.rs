@@ -34,7 +34,7 @@
 use crate::answer::{AnswerSlot, ChoiceOption, Expected};
 use crate::content::Content;
 use crate::family::filesystem::fsops::{self, Flag, Op};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -388,7 +388,7 @@ impl Family for AtomicReplace {
         "filesystem.atomic_replace"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -402,6 +402,18 @@ impl Family for AtomicReplace {
     /// `options` is the number of procedures listed.
     fn shown_indirectly(&self) -> &'static [&'static str] {
         &["options"]
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 5, 7], &["crash-consistency"]).judgment()];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "the procedure that replaces a file atomically and durably (choice)",
+            key: "enumerated crash points (lost directory changes, unsynced data old/new/empty/half)",
+            second_route: "an independent rule; the right procedure run with real syscalls",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -447,8 +459,25 @@ impl Family for AtomicReplace {
             .p("The right procedure, run with real syscalls (rustix) in a scratch directory on Linux after creating the old config:")
             .table(["call", "returned"], fsops::trace_rows(&ops, &real))
             .p(format!("Afterwards `{CFG}` holds `{}` and `{TMP}` is {}.", fsops::show_bytes(contents.get(CFG).map(|v| &v[..]).unwrap_or(b"")), if contents.contains_key(TMP) { "still there" } else { "gone" }));
-        let shown = shown.iter().map(|s| s.to_string()).collect();
+        // Follow-up: the crash model's counterexample for the first wrong procedure shown.
+        let (wrong_at, wrong_why) = options
+            .iter()
+            .enumerate()
+            .find_map(|(i, o)| o.why_wrong.clone().map(|w| (i, w)))
+            .ok_or_else(|| GenError::Run("no wrong procedure shown".into()))?;
+        let shown: Vec<String> = shown.iter().map(|s| s.to_string()).collect();
         Ok(Question::new(prompt, vec![AnswerSlot::new("the right procedure", Expected::Choice { options, correct })], solution, evidence)
+            .followup(
+                FollowUp::new(format!("Where exactly does Procedure {} go wrong? Describe a crash that breaks it.", crate::answer::letter(wrong_at)), wrong_why)
+                    .point("rename orders nothing against the data: only fsync before the rename does"),
+            )
+            .followup(
+                FollowUp::new(
+                    "If the new content only has to be atomic (old or new after a crash) but need not survive a power cut once the call returns, which step of the right procedure could you drop?",
+                    "The final fsync of the directory: without it a crash may bring back the old name and content, which is still whole. The fsync of the temporary file before the rename must stay, or the new name can point at empty or half-written data.",
+                )
+                .point("durability and atomicity are separate promises with separate costs"),
+            )
             .with_scenario(&Scenario { shown }))
     }
 

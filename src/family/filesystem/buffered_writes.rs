@@ -9,8 +9,10 @@
 //!
 //! **Parameters**: `records` N (easy 10–100, medium 100–10,000, hard 100–2,000); `size` r
 //! (easy 16–128 dividing c, medium 10–500, hard 50–2,000); `capacity` c (easy 256–4,096,
-//! medium 1,024–8,192, hard 1,024–8,192); hard also makes every k-th record `big` (larger than c),
-//! which flushes and bypasses the buffer. At most 16 MiB written per question.
+//! halved at easy until the log fills it at least three times; medium 1,024–8,192, hard
+//! 1,024–8,192); hard also makes every k-th record `big` (larger than c), which flushes and
+//! bypasses the buffer. At most 16 MiB written per question. A draw whose answer is 1 or 2 calls
+//! (the log fits in one or two buffers) is a flaw and is redrawn.
 //!
 //! **Key.** The records are really written with `std::io::BufWriter` over a file in a scratch
 //! directory; a wrapper counts the write(2) calls reaching the descriptor, and the file's final
@@ -24,7 +26,8 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, ParamValue, Question, Topic};
+use crate::family::filesystem::fsquiz;
+use crate::family::{About, Ask, CheckError, Contrast, Ctx, Difficulty, Family, FollowUp, GenError, ParamKind, ParamSpec, ParamValue, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -65,6 +68,9 @@ struct Scenario {
     r: usize,
     big: usize,
     every: usize,
+    /// The follow-up: write(2) calls with a buffer twice as large, counted by a real run.
+    #[serde(default)]
+    double_calls: u64,
 }
 
 fn sizes(n: usize, r: usize, big: usize, every: usize) -> Vec<usize> {
@@ -125,7 +131,7 @@ impl Family for BufferedWrites {
         "filesystem.buffered_writes"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -139,6 +145,30 @@ impl Family for BufferedWrites {
     /// `big_every` = 0 (no big records) shows as "every record is r bytes".
     fn shown_indirectly(&self) -> &'static [&'static str] {
         &["big_every"]
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 4, 6], &["write-buffering"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "write(2) calls through a user-space buffer, with records larger than it",
+            key: "`std::io::BufWriter` over a counting file",
+            second_route: "re-implemented policy; ⌈N/⌊c/r⌋⌉",
+        }
+    }
+
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        let Ok(s) = q.scenario::<Scenario>() else {
+            return vec!["the scenario does not parse".into()];
+        };
+        let calls = count_calls(&sizes(s.n, s.r, s.big, s.every), s.capacity);
+        if calls < 3 {
+            vec![format!("the whole log takes {calls} write(2) call(s): one or two buffers show nothing about grouping")]
+        } else {
+            Vec::new()
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -155,6 +185,13 @@ impl Family for BufferedWrites {
             r = 1 << cx.rng().random_range(4..=7);
             cx.adjusted("size", ParamValue::Int(r as i64));
         }
+        if d == Difficulty::Easy && !cx.is_pinned("capacity") {
+            // Easy: a buffer the log fills at least three times, so the grouping shows.
+            while capacity > 256 && capacity / r.max(1) * 3 > n {
+                capacity /= 2;
+            }
+            cx.adjusted("capacity", ParamValue::Int(capacity as i64));
+        }
         let every = cx.int("big_every") as usize;
         let big = capacity + capacity / 2 + cx.rng().random_range(0..64);
         let sizes = sizes(n, r, big, every);
@@ -168,9 +205,11 @@ impl Family for BufferedWrites {
         }
         let bigs = n.checked_div(every).unwrap_or(0);
         let mut prompt = Content::new().p(format!(
-            "A logger writes **{n}** records through a user-space buffer of **{capacity}** bytes, then flushes it once at the end. {}",
+            "A logger writes **{}** records through a user-space buffer of **{}** bytes, then flushes it once at the end. {}",
+            fsquiz::thousands(n as u64),
+            fsquiz::thousands(capacity as u64),
             if every > 0 {
-                format!("Every {every}th record is a **{big}**-byte stack trace; the others are **{r}** bytes.")
+                format!("Records number {every}, {}, {}, … (counting the first record as number 1) are **{}**-byte stack traces; the others are **{r}** bytes.", 2 * every, 3 * every, fsquiz::thousands(big as u64))
             } else {
                 format!("Every record is **{r}** bytes.")
             }
@@ -185,18 +224,32 @@ impl Family for BufferedWrites {
         } else if every == 0 {
             let k = capacity / r;
             solution = solution
-                .p(format!("⌊{capacity}/{r}⌋ = {k} records fit in the buffer{}; the {}th does not fit, so the buffer is flushed first.", if !capacity.is_multiple_of(r) { format!(" ({} bytes stay unused)", capacity - k * r) } else { String::new() }, k + 1))
-                .p(format!("{n} records in groups of {k}: ⌈{n}/{k}⌉ = **{calls}** write(2) calls (the last group is the final flush), against {unbuffered} unbuffered."));
+                .p(format!("$floor({capacity} / {r}) = {k}$ records fit in the buffer{}; the next one does not fit, so the buffer is flushed first.", if !capacity.is_multiple_of(r) { format!(" ({} bytes stay unused)", capacity - k * r) } else { String::new() }))
+                .p(format!("{} records in groups of {k}: $ceil({n} / {k}) = {calls}$, so **{calls}** write(2) calls (the last group is the final flush), against {} unbuffered.", fsquiz::thousands(n as u64), fsquiz::thousands(unbuffered)));
         } else {
             solution = solution
-                .p(format!("Between two big records there are {} small ones; they fill the buffer in groups of ⌊{capacity}/{r}⌋ = {}. Each big record first flushes what is buffered, then goes straight through with its own call.", every - 1, capacity / r.max(1)))
-                .p(format!("{bigs} big records, and the small ones in each stretch flushed in groups: **{calls}** calls in all, against {unbuffered} unbuffered."));
+                .p(format!("Between two big records there are {} small ones; they fill the buffer in groups of $floor({capacity} / {r}) = {}$. Each big record first flushes what is buffered, then goes straight through with its own call.", every - 1, capacity / r.max(1)))
+                .p(format!("{bigs} big records, and the small ones in each stretch flushed in groups: **{calls}** calls in all, against {} unbuffered.", fsquiz::thousands(unbuffered)));
         }
         let evidence = Content::new().p(format!(
             "Ran for real: {n} records written with std::io::BufWriter::with_capacity({capacity}) over a file in a scratch directory; a wrapper counted **{calls}** write calls reaching the descriptor; the file ended at {size} bytes ({total} expected)."
         ));
-        Ok(Question::new(prompt, vec![AnswerSlot::new("write(2) calls", Expected::Integer { value: calls as i64 })], solution, evidence)
-            .with_scenario(&Scenario { capacity, n, r, big, every }))
+        // Follow-up: the same records through a buffer twice as large, run for real.
+        let (double_calls, _) = run_real(&sizes, 2 * capacity).map_err(GenError::Run)?;
+        Ok(Question::new(prompt, vec![AnswerSlot::new("write(2) calls", Expected::Integer { value: calls as i64 }).exact_by_hand()], solution, evidence)
+            .contrast(Contrast::new("buffered vs unbuffered write(2) calls", calls, unbuffered))
+            .followup(
+                FollowUp::new(
+                    format!("How many write(2) calls with a {}-byte buffer instead?", 2 * capacity),
+                    format!("**{double_calls}** (against {calls}){}", if every > 0 { ": the big records still go straight through, one call each, and each still flushes what is buffered first." } else { ": twice the records per flush, so about half the calls." }),
+                )
+                .point("a record at least as large as the buffer bypasses it; buffering only pays for records much smaller than the buffer"),
+            )
+            .followup(FollowUp::new(
+                "The process crashes before the final flush. What is lost?",
+                "Whatever sits in the user-space buffer (up to one buffer's worth of records): it never reached the kernel. Bytes already written with write(2) survive a process crash, though not a power cut without fsync.",
+            ))
+            .with_scenario(&Scenario { capacity, n, r, big, every, double_calls }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -206,6 +259,7 @@ impl Family for BufferedWrites {
             return Err(CheckError("expected an integer".into()));
         };
         CheckError::expect_eq("calls (re-implemented policy)", *value as u64, count_calls(&sizes, s.capacity))?;
+        CheckError::expect_eq("follow-up calls with a doubled buffer (re-implemented policy)", s.double_calls, count_calls(&sizes, 2 * s.capacity))?;
         if s.every == 0 {
             let closed = if s.r >= s.capacity { s.n as u64 } else { (s.n as u64).div_ceil((s.capacity / s.r) as u64) };
             CheckError::expect_eq("calls (closed form)", *value as u64, closed)?;
@@ -255,5 +309,35 @@ mod tests {
         crate::family::cross_check(&BufferedWrites, &q).unwrap();
         q.slots[0].expected = Expected::Integer { value: 1 };
         assert!(crate::family::cross_check(&BufferedWrites, &q).is_err());
+    }
+
+    #[test]
+    fn the_follow_up_counts_calls_with_a_doubled_buffer() {
+        // Hand count: 1,000 records of 100 bytes; an 8,192-byte buffer holds 81 of them, so
+        // ceil(1000 / 81) = 13 calls (against 25 with 4,096 bytes, which holds 40).
+        let pins = parse_pins(&BufferedWrites, &["records=1000".into(), "size=100".into(), "capacity=4096".into(), "big_every=0".into()]).unwrap();
+        let q = generate(&BufferedWrites, 1, Difficulty::Hard, &pins).unwrap();
+        assert!(q.followups[0].answer.starts_with("**13**"), "{}", q.followups[0].answer);
+        assert!(q.slots[0].hand.is_some(), "the count is exact by hand");
+    }
+
+    #[test]
+    fn every_kth_record_is_said_without_ambiguity() {
+        let pins = parse_pins(&BufferedWrites, &["records=100".into(), "size=100".into(), "capacity=4096".into(), "big_every=8".into()]).unwrap();
+        let q = generate(&BufferedWrites, 1, Difficulty::Hard, &pins).unwrap();
+        let text = serde_json::to_string(&q.prompt).unwrap();
+        assert!(text.contains("Records number 8, 16, 24"), "{text}");
+    }
+
+    #[test]
+    fn a_log_that_fits_in_one_buffer_is_not_asked() {
+        // 10 records of 16 bytes in a 4,096-byte buffer: one final flush, nothing to count.
+        let pins = parse_pins(&BufferedWrites, &["records=10".into(), "size=16".into(), "capacity=4096".into(), "big_every=0".into()]).unwrap();
+        let e = generate(&BufferedWrites, 1, Difficulty::Easy, &pins).unwrap_err();
+        assert!(e.to_string().contains("write(2) call") && e.hint().is_some(), "{e}");
+        for seed in 0..20 {
+            let q = generate(&BufferedWrites, seed, Difficulty::Easy, &Default::default()).unwrap();
+            assert!(q.slots[0].expected.reference().parse::<u64>().unwrap() >= 3, "seed {seed}");
+        }
     }
 }

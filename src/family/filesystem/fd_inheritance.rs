@@ -24,7 +24,7 @@
 
 use crate::answer::{AnswerSlot, ChoiceOption, Expected, PartialCredit};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{About, Ask, CheckError, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rustix::fd::{AsRawFd, OwnedFd};
@@ -156,7 +156,7 @@ impl Family for FdInheritance {
         "filesystem.fd_inheritance"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -170,6 +170,18 @@ impl Family for FdInheritance {
     /// `descriptors` is the number of descriptors the code opens.
     fn shown_indirectly(&self) -> &'static [&'static str] {
         &["descriptors"]
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 4, 5], &["fd-cloexec"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "which descriptors survive fork + exec (O_CLOEXEC, dup, F_DUPFD_CLOEXEC, F_SETFD)",
+            key: "fork + exec of `/bin/sh` checking `/proc/self/fd`",
+            second_route: "FD_CLOEXEC rules; F_GETFD read back",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -214,12 +226,33 @@ impl Family for FdInheritance {
             ["descriptor", "in the child"],
             (0..ways.len()).map(|k| vec![format!("`{}`", NAMES[k]), if open[k] { "open" } else { "closed" }.to_string()]),
         );
-        Ok(Question::new(
+        // Follow-up: how to stop the first leaked descriptor, from the way it was made.
+        let leak = (0..ways.len()).find(|k| open[*k]);
+        let fix = leak.map(|k| {
+            let how = match ways[k] {
+                Way::Open => "open it with `O_CLOEXEC` added to the flags".to_string(),
+                Way::Dup(_) => "make the copy with `fcntl(fd, F_DUPFD_CLOEXEC, 0)` (or `dup3(..., O_CLOEXEC)`) instead of `dup`: a plain dup starts with FD_CLOEXEC clear even when the original has it".to_string(),
+                Way::OpenCloexecThenClear => "delete the `fcntl(…, F_SETFD, 0)` line that clears the flag".to_string(),
+                w => format!("nothing: it is {}", explain(w)),
+            };
+            (NAMES[k], how)
+        });
+        let mut q = Question::new(
             prompt,
             vec![AnswerSlot::new("descriptors open in the helper", Expected::Multi { options, correct, rule: PartialCredit::RightMinusWrong })],
             solution,
             evidence,
-        )
+        );
+        if let Some((name, how)) = fix {
+            q = q.followup(
+                FollowUp::new(format!("The helper must not inherit `{name}`. What one change to its line does that?"), format!("For `{name}`: {how}."))
+                    .point("setting FD_CLOEXEC with fcntl after open leaves a window in which another thread's fork + exec leaks the descriptor; O_CLOEXEC at open has no window"),
+            );
+        }
+        Ok(q.followup(FollowUp::new(
+            "Why does a leaked descriptor matter in practice?",
+            "The helper keeps the file (or socket, or pipe end) open: a listening socket stays bound after the server restarts, a pipe never sees EOF because a write end survives, a deleted file's space is not freed, and an untrusted helper can read or write through it.",
+        ))
         .with_scenario(&Scenario { ways }))
     }
 

@@ -51,7 +51,8 @@ pub enum Flag {
 }
 
 impl Flag {
-    fn c(self) -> &'static str {
+    /// The flag as written in C ("O_EXCL").
+    pub fn c(self) -> &'static str {
         match self {
             Flag::Rdonly => "O_RDONLY",
             Flag::Wronly => "O_WRONLY",

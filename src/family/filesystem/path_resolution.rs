@@ -23,9 +23,9 @@
 //! directory; expecting ENOENT for a loop.
 
 use crate::content::Content;
-use crate::family::filesystem::fsops::{Flag, Model, Op};
+use crate::family::filesystem::fsops::{self, Flag, Model, Op};
 use crate::family::filesystem::fsquiz::{self, Probe, What};
-use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{About, Ask, CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
@@ -35,14 +35,20 @@ pub struct PathResolution;
 static PARAMS: &[ParamSpec] = &[ParamSpec {
     key: "paths",
     help: "number of marked opens",
-    kind: ParamKind::Int { min: 1, max: 8, draw: [(2, 2), (3, 3), (4, 4)] },
+    kind: ParamKind::Int { min: 1, max: 8, draw: [(2, 2), (3, 3), (3, 4)] },
 }];
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Scenario {
     ops: Vec<Op>,
     probes: Vec<Probe>,
+    #[serde(default)]
+    variants: Vec<fsquiz::Variant>,
 }
+
+/// How deep each path of [`PATHS`] goes: 1 one idea (a symlink, `..`, a loop, a dangling link,
+/// a file as a directory), 2 a second idea (a relative target, O_NOFOLLOW), 3 two ideas chained.
+const TIER: [u8; 10] = [1, 2, 1, 1, 3, 3, 1, 2, 1, 1];
 
 /// (path, O_NOFOLLOW?, the lesson), easy ones first.
 const PATHS: &[(&str, bool, &str)] = &[
@@ -86,7 +92,7 @@ impl Family for PathResolution {
         "filesystem.path_resolution"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -102,18 +108,44 @@ impl Family for PathResolution {
         &["paths"]
     }
 
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 4, 6], &["path-resolution"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "which file a path through symlinks and `..` opens; ELOOP, ENOENT, ENOTDIR",
+            key: "real syscalls in a scratch directory",
+            second_route: "the model's resolver (physical `..`, targets relative to the link)",
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let count = (cx.int("paths") as usize).min(PATHS.len());
-        // Easy draws from the first half of the list; harder levels from all of it.
-        let pool = match cx.difficulty() {
-            Difficulty::Easy => 5,
-            _ => PATHS.len(),
+        let d = cx.difficulty();
+        let rng = cx.rng();
+        // Difficulty is depth, not length: easy asks one-step paths, medium at least one path
+        // that needs a second idea (a relative target, O_NOFOLLOW), hard at least one that chains
+        // them (`..` after a symlinked directory, a link reached through a link).
+        let (top, need) = match d {
+            Difficulty::Easy => (1, 1),
+            Difficulty::Medium => (2, 2),
+            Difficulty::Hard => (3, 3),
+        };
+        let mut pool: Vec<usize> = (0..PATHS.len()).filter(|i| TIER[*i] <= top && TIER[*i] != need).collect();
+        pool.shuffle(rng);
+        let mut needed: Vec<usize> = (0..PATHS.len()).filter(|i| TIER[*i] == need).collect();
+        needed.shuffle(rng);
+        let mut picks = vec![needed[0]];
+        picks.extend(pool.iter().chain(&needed[1..]).copied().take(count.saturating_sub(1)));
+        let mut rest: Vec<usize> = (0..PATHS.len()).filter(|i| !picks.contains(i)).collect();
+        rest.shuffle(rng);
+        while picks.len() < count {
+            picks.push(rest.remove(0));
         }
-        .max(count);
-        let mut picks: Vec<usize> = (0..pool).collect();
-        picks.shuffle(cx.rng());
-        picks.truncate(count);
+        picks.shuffle(rng);
         let mut ops = setup();
+        let setup_len = ops.len();
         let mut model = Model::default();
         for op in &ops {
             model.apply(op);
@@ -121,11 +153,7 @@ impl Family for PathResolution {
         let mut probes = Vec::new();
         for &i in &picks {
             let (path, nofollow, _) = PATHS[i];
-            let mut flags = vec![Flag::Rdonly];
-            if nofollow {
-                flags.push(Flag::Nofollow);
-            }
-            let open = Op::Open { fd: 1, path: path.into(), flags, mode: 0 };
+            let open = open_op(path, nofollow);
             let opened = model.apply(&open).errno.is_none();
             ops.push(open);
             probes.push(Probe::new(ops.len() - 1, What::Result));
@@ -136,24 +164,80 @@ impl Family for PathResolution {
                 model.apply(&Op::Close { fd: 1 });
             }
         }
+        // Only the setup some answer depends on is shown.
+        fsquiz::prune_setup(&mut ops, &mut probes, setup_len);
         let (slots, real) = fsquiz::slots(&ops, &probes)?;
         let prompt = Content::new()
-            .p("This builds a small tree in an empty directory on Linux; unmarked calls succeed. Three files are called `config` and hold `top`, `app` and `shared`. For each marked `open` give OK or the errno; for each marked `read`, the bytes it returns (which file was opened).")
-            .code("c", fsquiz::render_marked(&ops, &probes));
+            .p(if ops.iter().any(|o| matches!(o, Op::Write { .. })) {
+                "This builds a small tree in an empty directory on Linux (the bytes written into each `config` tell the files apart); unmarked calls succeed."
+            } else {
+                "This runs in an empty directory on Linux; unmarked calls succeed."
+            })
+            .code("c", fsquiz::render_marked(&ops, &probes))
+            .p(fsquiz::stem(&ops, &probes));
         let mut solution = Content::new().p("The kernel resolves a path one component at a time from the starting directory. A symlink in the middle (or at the end, unless O_NOFOLLOW) is replaced by its target, resolved from the directory that holds the link; `..` goes to the parent of wherever resolution has got to, physically.");
         for &i in &picks {
             solution = solution.p(format!("`{}`: {}", PATHS[i].0, PATHS[i].2));
         }
         solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes }))
+        // Follow-up: the first marked open that follows symlinks, with O_NOFOLLOW added.
+        let mut variants = Vec::new();
+        let mut q_followups = Vec::new();
+        if let Some(p) = probes.iter().find(|p| matches!(&ops[p.op], Op::Open { flags, .. } if !flags.contains(&Flag::Nofollow))) {
+            let Op::Open { path, .. } = &ops[p.op] else { unreachable!() };
+            let path = path.clone();
+            let mut v = ops[..p.op].to_vec();
+            v.push(open_op(&path, true));
+            let probe = Probe::new(p.op, What::Result);
+            let last_is_link = model_is_symlink(&ops[..p.op], &path);
+            let (f, var) = fsquiz::variant(
+                format!("What does `open(\"{path}\", O_RDONLY | O_NOFOLLOW)` give instead?"),
+                v,
+                Some(probe),
+                None,
+                |a| {
+                    if last_is_link {
+                        format!("**{a}**: the last component is itself a symlink, and O_NOFOLLOW refuses to follow it (ELOOP, even for a dangling or looping link).")
+                    } else {
+                        format!("**{a}**, as without the flag: O_NOFOLLOW looks only at the last component; symlinks earlier in the path are still followed.")
+                    }
+                },
+            )?;
+            q_followups.push(f.point("O_NOFOLLOW is about the final component only; use openat2 with RESOLVE_NO_SYMLINKS to refuse every symlink on the way"));
+            variants.push(var);
+        }
+        let mut q = Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes, variants });
+        for f in q_followups {
+            q = q.followup(f);
+        }
+        Ok(q)
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         fsquiz::check(q, &s.ops, &s.probes)?;
+        fsquiz::check_variants(&s.variants)?;
         Ok(())
     }
+}
+
+/// `open(path, O_RDONLY)`, with O_NOFOLLOW when asked.
+fn open_op(path: &str, nofollow: bool) -> Op {
+    let mut flags = vec![Flag::Rdonly];
+    if nofollow {
+        flags.push(Flag::Nofollow);
+    }
+    Op::Open { fd: 1, path: path.into(), flags, mode: 0 }
+}
+
+/// Whether `path` names a symlink after `ops` ran (through the model's lstat).
+fn model_is_symlink(ops: &[Op], path: &str) -> bool {
+    let mut m = Model::default();
+    for op in ops {
+        m.apply(op);
+    }
+    matches!(m.apply(&Op::Lstat { path: path.into() }).mode, Some((_, fsops::Kind::Symlink)))
 }
 
 #[cfg(test)]
@@ -209,5 +293,43 @@ mod tests {
         crate::family::cross_check(&PathResolution, &q).unwrap();
         q.slots[0].expected = Expected::errno("ENOSYS");
         assert!(crate::family::cross_check(&PathResolution, &q).is_err());
+    }
+
+    #[test]
+    fn easy_is_shallow_and_shows_no_unused_setup() {
+        for seed in 0..20 {
+            let q = generate(&PathResolution, seed, crate::family::Difficulty::Easy, &Default::default()).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            // Two one-step paths on only the tree they need: never the 17-call setup of every draw.
+            let opens = s.probes.iter().filter(|p| matches!(s.ops[p.op], Op::Open { .. })).count();
+            assert_eq!(opens, 2, "seed {seed}");
+            assert!(s.ops.len() <= 16, "seed {seed}: {} calls", s.ops.len());
+            let (mut ops, mut probes) = (s.ops.clone(), s.probes.clone());
+            let setup = probes[0].op;
+            fsquiz::prune_setup(&mut ops, &mut probes, setup);
+            assert_eq!(ops, s.ops, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn hard_asks_a_chained_path() {
+        for seed in 0..10 {
+            let q = generate(&PathResolution, seed, crate::family::Difficulty::Hard, &Default::default()).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            let chained = s.ops.iter().any(|o| matches!(o, Op::Open { path, .. } if path == "current/../shared/config" || path == "current/shared.conf"));
+            assert!(chained, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn the_nofollow_follow_up_looks_at_the_last_component_only() {
+        // `current/config` goes through a symlink in the middle: O_NOFOLLOW still opens it.
+        let mut ops = setup();
+        ops.push(open_op("current/config", true));
+        let (real, _) = fsops::run_real(&ops, &[]).unwrap();
+        assert_eq!(real.last().unwrap().errno, None);
+        let q = generate(&PathResolution, 3, crate::family::Difficulty::Medium, &Default::default()).unwrap();
+        assert!(!q.followups.is_empty());
+        crate::family::cross_check(&PathResolution, &q).unwrap();
     }
 }

@@ -23,7 +23,8 @@
 use crate::answer::{AnswerSlot, Expected, Normalisation};
 use crate::content::Content;
 use crate::family::filesystem::fsops::{self, Flag, Model, Op, Whence};
-use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::filesystem::fsquiz;
+use crate::family::{About, Ask, CheckError, Ctx, Difficulty, Family, FollowUp, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,9 @@ struct Scenario {
     ops: Vec<Op>,
     /// Index of the first read in `ops`.
     first_read: usize,
+    /// The follow-up: read() calls with a buffer twice as large, counted by running that loop.
+    #[serde(default)]
+    double_calls: usize,
 }
 
 fn build(size: u64, buf: usize, offset: u64) -> (Vec<Op>, usize) {
@@ -102,7 +106,7 @@ impl Family for ReadLoop {
         "filesystem.read_loop"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -112,6 +116,18 @@ impl Family for ReadLoop {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 3, 5], &["read-loop"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "read() return values of a read-until-0 loop, with and without a seek",
+            key: "the loop, run for real",
+            second_route: "in-memory model; ⌈R/B⌉ + 1",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -150,7 +166,7 @@ impl Family for ReadLoop {
             fsops::render_c(&ops[..4])
         );
         let prompt = Content::new()
-            .p(format!("The first three lines make `input.bin` a regular file of **{size}** bytes; then the program reads it to the end:"))
+            .p(format!("The first three lines make `input.bin` a regular file of **{}** bytes; then the program reads it to the end:", fsquiz::thousands(size)))
             .code("c", code);
         let (prompt, slots) = if d == Difficulty::Easy && calls <= 8 {
             (
@@ -159,25 +175,27 @@ impl Family for ReadLoop {
             )
         } else {
             let mut slots = vec![
-                AnswerSlot::new("the final value of `calls`", Expected::Integer { value: calls as i64 }),
-                AnswerSlot::new("the last non-zero value read returned", Expected::Integer { value: last_nonzero }),
+                AnswerSlot::new("the final value of `calls`", Expected::Integer { value: calls as i64 }).exact_by_hand(),
+                AnswerSlot::new("the last non-zero value `read` returned", Expected::Integer { value: last_nonzero }).exact_by_hand(),
             ];
+            let mut stem = "Give (a) the final value of `calls` and (b) the last non-zero value `read` returned".to_string();
             if offset > 0 {
-                slots.push(AnswerSlot::new("the total number of bytes read", Expected::Integer { value: total }));
+                slots.push(AnswerSlot::new("the total number of bytes read", Expected::Integer { value: total }).exact_by_hand());
+                stem = "Give (a) the final value of `calls`, (b) the last non-zero value `read` returned and (c) the total number of bytes read".into();
             }
-            (prompt.p("Give the asked values."), slots)
+            (prompt.p(format!("{stem}.")), slots)
         };
         let full = if left == 0 { 0 } else { left.div_ceil(buf as u64) };
         let solution = Content::new()
             .p(format!(
-                "{} bytes are left to read{}. A read on a regular file returns min(B, bytes left): {} call(s) return data ({} full buffer(s) of {buf}{}), then one more returns **0** at end of file.",
-                left,
-                if offset > 0 { format!(" after the seek to {offset}") } else { String::new() },
+                "{} bytes are left to read{}. A read on a regular file returns the smaller of the buffer size and the bytes left: {} call(s) return data ({} full buffer(s) of {buf} bytes{}), then one more returns **0** at end of file.",
+                fsquiz::thousands(left),
+                if offset > 0 { format!(" after the seek to byte {}", fsquiz::thousands(offset)) } else { String::new() },
                 full,
                 left / buf as u64,
-                if left % buf as u64 != 0 { format!(" and a partial read of {}", left % buf as u64) } else { String::new() }
+                if left % buf as u64 != 0 { format!(" and a partial read of {} bytes", left % buf as u64) } else { String::new() }
             ))
-            .p(format!("calls = ⌈{left}/{buf}⌉ + 1 = **{calls}**; the last non-zero read returns **{last_nonzero}**{}.", if offset > 0 { format!("; {total} bytes in all") } else { String::new() }));
+            .p(format!("$\"calls\" = ceil({left} / {buf}) + 1 = {calls}$, so **{calls}**; the last non-zero read returns **{last_nonzero}** bytes{}.", if offset > 0 { format!("; {total} bytes in all") } else { String::new() }));
         // Evidence: the trace, shortened in the middle.
         // The bytes are all zeros: show only what each call returned.
         let bare: Vec<fsops::Outcome> = real.iter().map(|o| fsops::Outcome { data: None, ..o.clone() }).collect();
@@ -195,7 +213,18 @@ impl Family for ReadLoop {
             .p("Executed with real syscalls (rustix) in a private scratch directory on Linux:")
             .table(["call", "returned"], rows)
             .p(rets_note);
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { size, buf, offset, ops, first_read }))
+        // Follow-up: the same loop with a buffer twice as large, run for real.
+        let (ops2, _) = build(size, 2 * buf, offset);
+        let (real2, _) = fsops::run_real(&ops2, &[]).map_err(GenError::Run)?;
+        let double_calls = returns(&ops2, &real2).len();
+        let q = Question::new(prompt, slots, solution, evidence).followup(
+            FollowUp::new(
+                format!("How many `read` calls would the loop make with `char buf[{}]`?", 2 * buf),
+                format!("**{double_calls}** (against {calls}): about half as many data reads, but still one final read that returns 0."),
+            )
+            .point("past a few tens of KiB a bigger buffer saves little; the syscall count, not the copy, is what shrinks"),
+        );
+        Ok(q.with_scenario(&Scenario { size, buf, offset, ops, first_read, double_calls }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -208,6 +237,9 @@ impl Family for ReadLoop {
         let calls = if left == 0 { 1 } else { left.div_ceil(b) + 1 };
         let last = if left == 0 { 0 } else { left - b * (left.div_ceil(b) - 1) };
         CheckError::expect_eq("calls (model vs closed form)", rets.len() as u64, calls)?;
+        let b2 = 2 * b;
+        let calls2 = if left == 0 { 1 } else { left.div_ceil(b2) + 1 };
+        CheckError::expect_eq("follow-up calls with a doubled buffer (closed form)", s.double_calls as u64, calls2)?;
         match q.expected(0)? {
             Expected::Sequence { values, .. } => {
                 let want: Vec<String> = rets.iter().map(|r| r.to_string()).collect();
@@ -266,5 +298,19 @@ mod tests {
         crate::family::cross_check(&ReadLoop, &q).unwrap();
         q.slots[0].expected = Expected::Integer { value: 1 };
         assert!(crate::family::cross_check(&ReadLoop, &q).is_err());
+    }
+
+    #[test]
+    fn the_follow_up_counts_the_reads_with_a_doubled_buffer() {
+        // Hand trace: 1,000 bytes through a 512-byte buffer read 512, 488, then 0: three calls.
+        let pins = parse_pins(&ReadLoop, &["size=1000".into(), "buf=256".into()]).unwrap();
+        let q = generate(&ReadLoop, 1, Difficulty::Easy, &pins).unwrap();
+        assert!(q.followups[0].ask.contains("buf[512]"), "{}", q.followups[0].ask);
+        assert!(q.followups[0].answer.starts_with("**3**"), "{}", q.followups[0].answer);
+        let mut s: Scenario = q.scenario().unwrap();
+        s.double_calls += 1;
+        let mut bad = q.clone();
+        bad.scenario = serde_json::to_value(&s).unwrap();
+        assert!(crate::family::cross_check(&ReadLoop, &bad).is_err(), "a wrong follow-up is caught");
     }
 }

@@ -23,7 +23,7 @@
 use crate::content::Content;
 use crate::family::filesystem::fsops::{Flag, Op};
 use crate::family::filesystem::fsquiz::{self, Probe, What};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{About, Ask, CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use serde::{Deserialize, Serialize};
 
 /// The family.
@@ -64,6 +64,8 @@ struct Scenario {
     cases: Vec<String>,
     ops: Vec<Op>,
     probes: Vec<Probe>,
+    #[serde(default)]
+    variants: Vec<fsquiz::Variant>,
 }
 
 fn create(path: &str, data: &str, fd: usize) -> Vec<Op> {
@@ -175,7 +177,7 @@ impl Family for Rename {
         "filesystem.rename"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -191,6 +193,18 @@ impl Family for Rename {
         &["renames"]
     }
 
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 4, 6], &["posix-rename"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "rename onto a file, an empty or non-empty directory, a file onto a directory, two links to one file",
+            key: "real syscalls in a scratch directory",
+            second_route: "in-memory POSIX model, call by call",
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let first = cx.pick("case");
         let count = cx.int("renames") as usize;
@@ -202,21 +216,47 @@ impl Family for Rename {
         }
         let (slots, real) = fsquiz::slots(&ops, &probes)?;
         let prompt = Content::new()
-            .p("The program below runs in an empty directory on Linux, and every call not marked succeeds. For each marked call, give the result.")
-            .code("c", fsquiz::render_marked(&ops, &probes));
+            .p("The program below runs in an empty directory on Linux, and every call not marked succeeds.")
+            .code("c", fsquiz::render_marked(&ops, &probes))
+            .p(fsquiz::stem(&ops, &probes));
         let mut solution = Content::new();
         for c in &cases {
             solution = solution.p(explain(c));
         }
         solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
+        // Follow-up: the first rename, run a second time right after.
+        let first_rename = probes[0];
+        let (v, vp) = fsquiz::repeated(&ops, first_rename);
+        let once = fsquiz::expected(&first_rename, &real).map(|e| e.reference()).unwrap_or_default();
+        let line = fsquiz::line_of(&ops, first_rename.op);
+        let (f, var) = fsquiz::variant(
+            format!("What does `{line}` return if the program runs it a second time, straight after?"),
+            v,
+            Some(vp),
+            None,
+            |a| {
+                if once == "OK" {
+                    format!("**{a}**: the first rename moved the name, so the source no longer exists (a rename is not repeatable; retry logic must treat ENOENT after a crash as \"already done\" only if the destination has the new content).")
+                } else {
+                    format!("**{a}**: the first call failed and changed nothing, so the second fails the same way.")
+                }
+            },
+        )?;
         let cases = cases.iter().map(|c| c.to_string()).collect();
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { cases, ops, probes }))
+        Ok(Question::new(prompt, slots, solution, evidence)
+            .followup(f.point("rename either happens completely or not at all: a failed rename leaves both names as they were"))
+            .followup(crate::family::FollowUp::new(
+                "Which call would you use to move a file into place but fail if the destination already exists?",
+                "`renameat2(olddirfd, old, newdirfd, new, RENAME_NOREPLACE)` (EEXIST if the destination exists), or `link` then `unlink` of the old name; plain rename always replaces a file.",
+            ))
+            .with_scenario(&Scenario { cases, ops, probes, variants: vec![var] }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         fsquiz::check(q, &s.ops, &s.probes)?;
+        fsquiz::check_variants(&s.variants)?;
         Ok(())
     }
 }

@@ -21,7 +21,8 @@
 use crate::answer::{AnswerSlot, Expected, Normalisation};
 use crate::content::Content;
 use crate::family::filesystem::fsops::{self, Flag, Op, Whence};
-use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::filesystem::fsquiz::{self, Probe, What};
+use crate::family::{About, Ask, CheckError, Contrast, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +53,8 @@ static PARAMS: &[ParamSpec] = &[
 #[derive(Debug, Serialize, Deserialize)]
 struct Scenario {
     ops: Vec<Op>,
+    #[serde(default)]
+    variants: Vec<crate::family::filesystem::fsquiz::Variant>,
 }
 
 const FILE: &str = "data.bin";
@@ -72,7 +75,7 @@ impl Family for SparseSeek {
         "filesystem.sparse_seek"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -86,6 +89,18 @@ impl Family for SparseSeek {
     /// `seeks` is the number of seeks in the code.
     fn shown_indirectly(&self) -> &'static [&'static str] {
         &["seeks"]
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [3, 4, 6], &["lseek-holes"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "`st_size` and the bytes read back after writes past the end",
+            key: "real syscalls in a scratch directory",
+            second_route: "in-memory POSIX model, call by call",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -192,10 +207,23 @@ impl Family for SparseSeek {
         let evidence = Content::new()
             .p("The operation list was executed with real syscalls (rustix) in a private scratch directory on Linux:")
             .table(["call", "returned"], rows);
+        // Follow-up: the same program with O_APPEND, where every write goes to the end.
+        let mut v = ops.clone();
+        if let Op::Open { flags, .. } = &mut v[0] {
+            flags.push(Flag::Append);
+        }
+        let (f, var) = fsquiz::variant(
+            "What would `st.st_size` be if the `open` also had `O_APPEND`?",
+            v,
+            Some(Probe::new(n - 2, What::Size)),
+            None,
+            |a| format!("**{a}**: with O_APPEND every write first moves to the end of the file, so the seeks no longer leave holes{}.", if truncate { " (the ftruncate still sets the size as given)" } else { "" }),
+        )?;
+        let written: usize = ops.iter().map(|o| if let Op::Write { data, .. } = o { data.len() } else { 0 }).sum();
         Ok(Question::new(
             prompt,
             vec![
-                AnswerSlot::new("`st.st_size`", Expected::Integer { value: st_size as i64 }),
+                AnswerSlot::new("`st.st_size`", Expected::Integer { value: st_size as i64 }).exact_by_hand(),
                 AnswerSlot::new(
                     "the bytes read into `buf`",
                     Expected::Text {
@@ -208,7 +236,9 @@ impl Family for SparseSeek {
             solution,
             evidence,
         )
-        .with_scenario(&Scenario { ops }))
+        .contrast(Contrast::new("st_size vs the bytes written", st_size, written))
+        .followup(f.point("lseek past the end is free; the hole costs no blocks on most filesystems, and reads back as zeros"))
+        .with_scenario(&Scenario { ops, variants: vec![var] }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -216,6 +246,7 @@ impl Family for SparseSeek {
         let real = fsops::run_real(&s.ops, &[FILE]).map_err(CheckError)?;
         let model = fsops::run_model(&s.ops, &[FILE]);
         fsops::compare(&s.ops, &real, &model).map_err(CheckError)?;
+        fsquiz::check_variants(&s.variants)?;
         let n = s.ops.len();
         let (size, _) = model.0[n - 2].stat.ok_or_else(|| CheckError("no fstat".into()))?;
         let Expected::Integer { value } = q.expected(0)? else {

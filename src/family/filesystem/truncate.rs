@@ -17,7 +17,8 @@
 use crate::content::Content;
 use crate::family::filesystem::fsops::{Flag, Op};
 use crate::family::filesystem::fsquiz::{self, Probe, What};
-use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::filesystem::fsops::Whence;
+use crate::family::{About, Ask, CheckError, Contrast, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +42,8 @@ static PARAMS: &[ParamSpec] = &[
 struct Scenario {
     ops: Vec<Op>,
     probes: Vec<Probe>,
+    #[serde(default)]
+    variants: Vec<fsquiz::Variant>,
 }
 
 impl Family for Truncate {
@@ -48,7 +51,7 @@ impl Family for Truncate {
         "filesystem.truncate"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -62,6 +65,18 @@ impl Family for Truncate {
     /// `steps` is the number of operations listed in the code.
     fn shown_indirectly(&self) -> &'static [&'static str] {
         &["steps"]
+    }
+
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 3, 5], &["ftruncate"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "size and bytes after ftruncate shrinks and grows (and a write past the end)",
+            key: "real syscalls",
+            second_route: "in-memory POSIX model",
+        }
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -99,7 +114,7 @@ impl Family for Truncate {
         let prompt = Content::new()
             .p("`blob` does not exist beforehand and every call succeeds:")
             .code("c", fsquiz::render_marked(&ops, &probes))
-            .p("Give st_size after the marked `fstat`, and the bytes the marked `pread` returns (write a zero byte as `\\0`).");
+            .p(format!("{} Write a zero byte as `\\0`.", fsquiz::stem(&ops, &probes)));
         let mut solution = Content::new()
             .p("`ftruncate(fd, n)` sets the size to n: shrinking discards the bytes past n for good; growing appends zero bytes (a hole). It does **not** move the descriptor's offset.");
         if hard {
@@ -107,12 +122,35 @@ impl Family for Truncate {
         }
         solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes }))
+        // Follow-up: the offset, which ftruncate leaves alone.
+        let last_trunc = ops.iter().rposition(|o| matches!(o, Op::Ftruncate { .. })).unwrap_or(2);
+        let pread = probes[1];
+        let (mut v, ask) = if hard {
+            let mut v = ops[..pread.op].to_vec();
+            v.insert(last_trunc + 1, Op::Lseek { fd: 0, off: 0, whence: Whence::Set });
+            (v, "What would the `pread` return if `lseek(fd, 0, SEEK_SET);` came right after the last `ftruncate`?")
+        } else {
+            let mut v = ops[..pread.op].to_vec();
+            v.insert(last_trunc + 1, Op::Write { fd: 0, data: "!".into() });
+            (v, "What would the `pread` return if `write(fd, \"!\", 1);` came right after the last `ftruncate`?")
+        };
+        v.push(Op::Pread { fd: 0, len: 64, off: 0 });
+        let probe = Probe::new(v.len() - 1, What::Data);
+        let (f, var) = fsquiz::variant(ask, v, Some(probe), None, |a| {
+            format!("`{a}`: the write goes to the descriptor's offset, which only write, read and lseek move; ftruncate changes the size, never the offset.")
+        })?;
+        let mut q = Question::new(prompt, slots, solution, evidence)
+            .followup(f.point("a log rotated with ftruncate(fd, 0) while the writer keeps its offset grows a hole of zeros; O_APPEND avoids it"));
+        if hard {
+            q = q.contrast(Contrast::new("the size before the last write vs the offset it writes at", size, len));
+        }
+        Ok(q.with_scenario(&Scenario { ops, probes, variants: vec![var] }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         fsquiz::check(q, &s.ops, &s.probes)?;
+        fsquiz::check_variants(&s.variants)?;
         Ok(())
     }
 }

@@ -21,7 +21,7 @@
 use crate::content::Content;
 use crate::family::filesystem::fsops::{Flag, Op, Whence};
 use crate::family::filesystem::fsquiz::{self, Probe, What};
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{About, Ask, CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::seq::IndexedRandom;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +45,8 @@ static PARAMS: &[ParamSpec] = &[
 struct Scenario {
     ops: Vec<Op>,
     probes: Vec<Probe>,
+    #[serde(default)]
+    variants: Vec<fsquiz::Variant>,
 }
 
 const WORDS: &[&str] = &["session", "journal", "upload", "segment", "spool", "sorted"];
@@ -54,7 +56,7 @@ impl Family for UnlinkOpen {
         "filesystem.unlink_open"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Filesystem
@@ -66,13 +68,26 @@ impl Family for UnlinkOpen {
         PARAMS
     }
 
+    fn asks(&self) -> &'static [Ask] {
+        static ASKS: &[Ask] = &[Ask::new("", [2, 3, 4], &["inode-lifetime"])];
+        ASKS
+    }
+    fn about(&self) -> About {
+        About {
+            asks: "st_nlink, reads and stat after unlinking an open file (and recreating the path)",
+            key: "real syscalls",
+            second_route: "in-memory POSIX model",
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let links = cx.int("links") as usize;
         let recreate = cx.pick("recreate") == "yes";
         let word = *WORDS.choose(cx.rng()).unwrap_or(&"data");
         let path = format!("{word}.tmp");
         let old = format!("{word}-v1");
-        let new = format!("{word}-v2");
+        // A different length from the old content, so st_size tells the two inodes apart.
+        let new = format!("{word}-v2-new");
         let mut ops = vec![
             Op::Open { fd: 0, path: path.clone(), flags: vec![Flag::Rdwr, Flag::Creat, Flag::Trunc], mode: 0o600 },
             Op::Write { fd: 0, data: old.clone() },
@@ -105,7 +120,7 @@ impl Family for UnlinkOpen {
         let prompt = Content::new()
             .p(format!("A worker writes a scratch file, then removes its name while keeping the descriptor open (`{path}` does not exist beforehand; `st` is a `struct stat`):"))
             .code("c", fsquiz::render_marked(&ops, &probes))
-            .p("For each marked call give the asked value; for `stat`, OK or the errno if it fails.");
+            .p(fsquiz::stem(&ops, &probes));
         let mut solution = Content::new()
             .p("A name is a directory entry pointing at an inode; a descriptor points at the inode (through an open file description), not at the name. `unlink` removes one name and decrements st_nlink; the inode and its data are freed only when st_nlink is 0 **and** no descriptor has it open.");
         solution = solution.p(if links > 0 {
@@ -120,12 +135,32 @@ impl Family for UnlinkOpen {
         }
         solution = solution.list(fsquiz::answer_lines(&ops, &probes, &real));
         let evidence = fsquiz::evidence(&ops, &real);
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Scenario { ops, probes }))
+        // Follow-up: the name removed before the data is even written.
+        let read = probes[1];
+        let mut v: Vec<Op> = ops[..=read.op].iter().filter(|o| !matches!(o, Op::Unlink { .. } | Op::Link { .. })).cloned().collect();
+        v.insert(1, Op::Unlink { path: path.clone() });
+        let probe = Probe::new(v.iter().rposition(|o| matches!(o, Op::Read { fd: 0, .. })).unwrap_or(0), What::Data);
+        v.truncate(probe.op + 1);
+        let (f, var) = fsquiz::variant(
+            format!("What would the marked `read` return if `unlink(\"{path}\")` ran straight after the `open`, before the first `write`?"),
+            v,
+            Some(probe),
+            None,
+            |a| format!("`{a}`, the same: the descriptor refers to the inode, and writes and reads through it work whether or not any name is left."),
+        )?;
+        Ok(Question::new(prompt, slots, solution, evidence)
+            .followup(f.point("open-then-unlink makes an anonymous scratch file that disappears on crash; O_TMPFILE does the same without ever having a name"))
+            .followup(crate::family::FollowUp::new(
+                "`df` shows the disk full but `du` finds nothing to delete. What is going on, and how do you find it?",
+                "A process still holds a deleted file open: its blocks are freed only at the last close. `lsof +L1` (or `ls -l /proc/*/fd | grep deleted`) finds it; restarting or truncating through `/proc/PID/fd/N` frees the space.",
+            ))
+            .with_scenario(&Scenario { ops, probes, variants: vec![var] }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         fsquiz::check(q, &s.ops, &s.probes)?;
+        fsquiz::check_variants(&s.variants)?;
         Ok(())
     }
 }
