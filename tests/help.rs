@@ -123,3 +123,48 @@ fn help_text_fits_its_command() {
         }
     }
 }
+
+/// The README's families table, as the registry describes each family (`Family::about`): one row
+/// per family in registry order, and the count line above it. On a mismatch the message holds the
+/// table to paste.
+#[test]
+fn the_readme_families_table_is_the_registry() {
+    use groundwork::family::{Topic, FAMILIES};
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let mut want = String::new();
+    let counts: Vec<String> = Topic::ALL
+        .iter()
+        .map(|t| {
+            let n = FAMILIES.iter().filter(|f| f.topic() == *t).count();
+            let h = t.heading();
+            format!("{n} on {}{}", h[..1].to_lowercase(), &h[1..])
+        })
+        .collect();
+    let (last, rest) = counts.split_last().unwrap();
+    want.push_str(&format!(
+        "{} families: {} and {last}.\n\n| id | what it asks | key | second route |\n|---|---|---|---|\n",
+        FAMILIES.len(),
+        rest.join(", ")
+    ));
+    for f in FAMILIES.iter() {
+        let a = f.about();
+        assert!(
+            !a.asks.is_empty() && !a.key.is_empty() && !a.second_route.is_empty(),
+            "{} declares no about()",
+            f.id()
+        );
+        want.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            f.id(),
+            a.asks,
+            a.key,
+            a.second_route
+        ));
+    }
+    assert!(
+        readme.contains(&want),
+        "the README's families table differs from the registry; paste this under \"## The families\":\n\n{want}"
+    );
+}

@@ -152,6 +152,11 @@ pub fn run(a: FamiliesArgs) -> Result<Output, Error> {
                     "difficulties": Difficulty::ALL.iter().map(|d| d.id()).collect::<Vec<_>>(),
                     "params": param_json(*f),
                     "asks": asks_json(*f),
+                    "about": {
+                        "asks": f.about().asks,
+                        "key": f.about().key,
+                        "second_route": f.about().second_route,
+                    },
                 })
             })
             .collect();

@@ -229,18 +229,16 @@ impl Family for Isolation {
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let mut kind = cx.pick("schedule");
-        if ask == "outcome" && !matches!(kind, "lost_update" | "write_skew") {
-            if cx.is_pinned("schedule") {
-                return Err(GenError::Params { message: format!("outcome asks for the final value of a lost_update or write_skew schedule, not {kind}"), hint: "pin schedule=lost_update or schedule=write_skew, or another ask".into() });
-            }
-            for _ in 0..32 {
-                kind = cx.pick("schedule");
-                if matches!(kind, "lost_update" | "write_skew") {
-                    break;
-                }
-            }
+        if ask == "outcome" {
+            // One draw whatever happens, so that pinning the recorded schedule regenerates the
+            // same question (the content stream stays aligned).
+            let alt = ["lost_update", "write_skew"][cx.rng().random_range(0..2)];
             if !matches!(kind, "lost_update" | "write_skew") {
-                kind = "lost_update";
+                if cx.is_pinned("schedule") {
+                    return Err(GenError::Params { message: format!("outcome asks for the final value of a lost_update or write_skew schedule, not {kind}"), hint: "pin schedule=lost_update or schedule=write_skew, or another ask".into() });
+                }
+                kind = alt;
+                cx.adjusted("schedule", crate::family::ParamValue::Choice(kind.to_string()));
             }
         }
         let level = if ask == "weakest" { None } else { Some(level_of(cx.pick("level"))) };
