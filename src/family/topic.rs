@@ -17,15 +17,18 @@ pub enum Topic {
     Filesystem,
     /// Optimization techniques, code- and system-level.
     Optimization,
+    /// Threads sharing memory: interleavings, locks, memory ordering.
+    Concurrency,
 }
 
 impl Topic {
     /// Every topic, in the order packs list them.
-    pub const ALL: [Topic; 4] = [
+    pub const ALL: [Topic; 5] = [
         Topic::Hashing,
         Topic::Probability,
         Topic::Filesystem,
         Topic::Optimization,
+        Topic::Concurrency,
     ];
 
     /// The id used in specs and family ids.
@@ -35,6 +38,7 @@ impl Topic {
             Topic::Probability => "probability",
             Topic::Filesystem => "filesystem",
             Topic::Optimization => "optimization",
+            Topic::Concurrency => "concurrency",
         }
     }
 
@@ -45,6 +49,7 @@ impl Topic {
             Topic::Probability => "Probability",
             Topic::Filesystem => "Filesystem APIs",
             Topic::Optimization => "Optimization",
+            Topic::Concurrency => "Concurrency",
         }
     }
 

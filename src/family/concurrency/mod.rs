@@ -1,0 +1,13 @@
+//! Topic `concurrency` (threads sharing memory: interleavings, locks, memory ordering). One line
+//! per family below, in the order packs and the registry list them: a family is one file in this
+//! folder plus one line here. The order feeds the registry fingerprint in pack codes, so a new
+//! family goes at the end.
+
+// Helpers only this topic uses: the shared-memory language with its renderer, exhaustive
+// explorer (SC and x86-TSO) and deadlock detector; and the second routes that share no code
+// with it: a tree-walking random scheduler and an axiomatic memory model.
+pub mod axiomatic;
+pub mod model;
+pub mod sample;
+
+crate::family::registry::families! {}
