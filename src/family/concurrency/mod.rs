@@ -8,6 +8,10 @@
 // with it: a tree-walking random scheduler and an axiomatic memory model.
 pub mod axiomatic;
 pub mod model;
+pub mod quiz;
 pub mod sample;
 
-crate::family::registry::families! {}
+crate::family::registry::families! {
+    interleavings => Interleavings,
+    lost_update => LostUpdate,
+}

@@ -142,6 +142,9 @@ pub enum Stmt {
     While { cond: Cond, body: Vec<Stmt> },
     /// `do … while (cond)`.
     DoWhile { body: Vec<Stmt>, cond: Cond },
+    /// `for (i = 0; i < times; i++)` with a constant bound: the body `times` times over (the
+    /// counter is private and takes no step).
+    Repeat { times: u32, body: Vec<Stmt> },
     /// A critical section: the statements inside, marked with a comment line; the explorer
     /// counts the threads inside at once.
     Critical(Vec<Stmt>),
@@ -297,9 +300,28 @@ impl Program {
                 _ => return Err(ModelError(format!("bad observable {o:?}"))),
             }
         }
+        let live = threads
+            .iter()
+            .enumerate()
+            .map(|(t, ct)| {
+                let at_end = self
+                    .observe
+                    .iter()
+                    .filter_map(|o| match *o {
+                        Obs::Reg(u, r) if u as usize == t => Some(1u64 << r),
+                        _ => None,
+                    })
+                    .fold(0, |a, b| a | b);
+                liveness(&ct.ops, at_end)
+            })
+            .collect();
+        if self.threads.iter().any(|t| t.regs.len() > 64) {
+            return Err(ModelError("at most 64 registers per thread".into()));
+        }
         Ok(Compiled {
             threads,
             regs: self.threads.iter().map(|t| t.regs.len()).max().unwrap_or(0),
+            live,
         })
     }
 
@@ -578,6 +600,75 @@ pub struct Compiled {
     pub threads: Vec<CThread>,
     /// The most registers any thread has.
     pub regs: usize,
+    /// Per thread and pc (0..=len), the registers that may still be read (a bit each): the
+    /// explorer zeroes the others, so states that differ only in dead registers merge.
+    pub live: Vec<Vec<u64>>,
+}
+
+fn operand_bits(o: Operand) -> u64 {
+    match o {
+        Operand::Reg(r) => 1 << r,
+        Operand::Const(_) => 0,
+    }
+}
+
+fn expr_bits(x: Expr) -> u64 {
+    match x {
+        Expr::Op(a) => operand_bits(a),
+        Expr::Add(a, b) | Expr::Mul(a, b) => operand_bits(a) | operand_bits(b),
+    }
+}
+
+fn cond_bits(c: &Cond) -> u64 {
+    match c {
+        Cond::Cmp(a, _, b) => operand_bits(*a) | operand_bits(*b),
+        Cond::And(a, b) | Cond::Or(a, b) => cond_bits(a) | cond_bits(b),
+    }
+}
+
+/// Backward liveness over one thread's operations; `at_end` are the registers read after the
+/// thread finishes (its observables).
+fn liveness(ops: &[(Op, usize)], at_end: u64) -> Vec<u64> {
+    let n = ops.len();
+    let mut live = vec![0u64; n + 1];
+    live[n] = at_end;
+    loop {
+        let mut changed = false;
+        for pc in (0..n).rev() {
+            let (uses, defs, succ): (u64, u64, Vec<usize>) = match &ops[pc].0 {
+                Op::Load { dst, .. } => (0, 1 << dst, vec![pc + 1]),
+                Op::Store { val, .. } => (expr_bits(*val), 0, vec![pc + 1]),
+                Op::FetchAdd { dst, .. } => (0, dst.map_or(0, |d| 1 << d), vec![pc + 1]),
+                Op::Exchange { dst, val, .. } => {
+                    (expr_bits(*val), dst.map_or(0, |d| 1 << d), vec![pc + 1])
+                }
+                Op::Cas {
+                    ok,
+                    expected,
+                    desired,
+                    ..
+                } => (
+                    (1 << expected) | expr_bits(*desired),
+                    ok.map_or(0, |d| 1 << d),
+                    vec![pc + 1],
+                ),
+                Op::Set { dst, val } => (expr_bits(*val), 1 << dst, vec![pc + 1]),
+                Op::JumpUnless { cond, target } => (cond_bits(cond), 0, vec![pc + 1, *target]),
+                Op::Jump(t) => (0, 0, vec![*t]),
+                _ => (0, 0, vec![pc + 1]),
+            };
+            let out = succ.iter().fold(0, |acc, &j| acc | live[j.min(n)]);
+            // A CAS both reads and (on failure) writes `expected`: it stays live through it.
+            let v = uses | (out & !defs);
+            if v != live[pc] {
+                live[pc] = v;
+                changed = true;
+            }
+        }
+        if !changed {
+            return live;
+        }
+    }
 }
 
 struct Walk<'a> {
@@ -788,6 +879,30 @@ impl Walk<'_> {
                     cond: cond.clone(),
                     target: end,
                 };
+            }
+            Stmt::Repeat { times, body } => {
+                self.line(depth, format!("for (i = 0; i < {times}; i++)"));
+                let start = self.ops.len();
+                self.block(body, depth + 1)?;
+                let once: Vec<(Op, usize)> = self.ops[start..].to_vec();
+                let len = once.len();
+                for k in 1..*times as usize {
+                    let shift = k * len;
+                    for (op, l) in &once {
+                        let op = match op {
+                            Op::Jump(t) => Op::Jump(t + shift),
+                            Op::JumpUnless { cond, target } => Op::JumpUnless {
+                                cond: cond.clone(),
+                                target: target + shift,
+                            },
+                            other => other.clone(),
+                        };
+                        self.ops.push((op, *l));
+                    }
+                }
+                if *times == 0 {
+                    self.ops.truncate(start);
+                }
             }
             Stmt::DoWhile { body, cond } => {
                 self.line(depth, "do".into());
@@ -1073,12 +1188,15 @@ impl<'a> Machine<'a> {
         let ops = &self.code.threads[t].ops;
         for _ in 0..100_000 {
             let pc = s[self.lay.pc + t] as usize;
-            let Some((op, _)) = ops.get(pc) else {
+            let Some((op, _)) = ops.get(pc).filter(|(op, _)| !op.takes_step()) else {
+                let live = self.code.live[t][pc.min(ops.len())];
+                for r in 0..self.lay.regs {
+                    if live & (1 << r) == 0 {
+                        s[self.lay.reg + t * self.lay.regs + r] = 0;
+                    }
+                }
                 return Ok(());
             };
-            if op.takes_step() {
-                return Ok(());
-            }
             let mut next = pc + 1;
             match op {
                 Op::Set { dst, val } => {

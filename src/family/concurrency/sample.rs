@@ -8,13 +8,14 @@
 //! and for a small straight-line program, every outcome the explorer found must be reached
 //! within [`coverage_runs`] runs.
 //!
-//! **The coverage bound.** In a straight-line program of T threads and L steps in all (no
-//! branches, loops or condition variables, sequential consistency), a schedule has at most L − 1
-//! random choices, each among at most T threads, so every schedule, and with it every outcome,
-//! has probability at least T^−(L−1) per run. N = ⌈25·T^(L−1)⌉ runs miss a given outcome with
+//! **The coverage bound.** In a loop-free program of T threads that takes at most L steps in all
+//! (the longer branch of each `if`; no condition variables; sequential consistency), a schedule
+//! has at most L − 1 random choices, each among at most T threads (a blocked thread only narrows
+//! the choice), so every schedule, and with it every outcome, has probability at least
+//! T^−(L−1) per run. N = ⌈25·T^(L−1)⌉ runs miss a given outcome with
 //! probability at most (1 − T^−(L−1))^N ≤ e^−25 ≈ 1.4·10⁻¹¹.
 
-use super::model::{Cmp, Cond, Expr, Memory, Obs, Operand, Program, Stmt};
+use super::model::{Cmp, Cond, Expr, Memory, Obs, Operand, Program, Step, StepKind, Stmt};
 use rand::Rng;
 use std::collections::BTreeMap;
 
@@ -39,6 +40,8 @@ enum Frame {
     WhileBody,
     DoBody,
     Critical,
+    /// A `for` body with this many passes left, this one included.
+    Repeat(u32),
 }
 
 /// One thread's position: a stack of (block, index, frame kind).
@@ -116,6 +119,14 @@ impl<'a> Cursor<'a> {
                     Frame::Plain | Frame::WhileBody => {
                         self.stack.pop();
                     }
+                    Frame::Repeat(left) => {
+                        self.stack.pop();
+                        if left > 1 {
+                            self.stack.push((block, 0, Frame::Repeat(left - 1)));
+                        } else {
+                            self.bump();
+                        }
+                    }
                 }
                 continue;
             }
@@ -139,6 +150,13 @@ impl<'a> Cursor<'a> {
                     }
                 }
                 Stmt::DoWhile { body, .. } => self.stack.push((body, 0, Frame::DoBody)),
+                Stmt::Repeat { times, body } => {
+                    if *times == 0 {
+                        self.bump();
+                    } else {
+                        self.stack.push((body, 0, Frame::Repeat(*times)));
+                    }
+                }
                 Stmt::Critical(body) => {
                     self.bump();
                     self.in_cs = true;
@@ -164,16 +182,68 @@ struct World {
     sems: Vec<i64>,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Action {
     Run(usize),
     Relock(usize),
     Flush(usize),
 }
 
-/// One random run: its outcome (None if stuck or cut off), whether it got stuck, and the most
-/// threads inside critical sections at once.
-fn run_once(prog: &Program, memory: Memory, rng: &mut impl Rng) -> (Option<Vec<i64>>, bool, u32) {
+/// Who picks the next action: a random scheduler, or a given schedule (replayed).
+enum Chooser<'s, R: Rng> {
+    Random(&'s mut R),
+    Replay { steps: &'s [Step], at: usize },
+}
+
+impl<R: Rng> Chooser<'_, R> {
+    /// The index of the action to run, or None to stop (a replay that is over or off track).
+    fn action(&mut self, actions: &[Action]) -> Option<usize> {
+        match self {
+            Chooser::Random(rng) => Some(rng.random_range(0..actions.len())),
+            Chooser::Replay { steps, at } => {
+                let st = steps.get(*at)?;
+                *at += 1;
+                let t = st.thread as usize;
+                let want = match st.kind {
+                    StepKind::Run { .. } => Action::Run(t),
+                    StepKind::Flush => Action::Flush(t),
+                    StepKind::Relock => Action::Relock(t),
+                };
+                actions.iter().position(|a| *a == want)
+            }
+        }
+    }
+
+    /// Which of `n` sleepers a signal wakes (sleepers in thread order).
+    fn sleeper(&mut self, n: usize) -> usize {
+        match self {
+            Chooser::Random(rng) => rng.random_range(0..n),
+            Chooser::Replay { steps, at } => match steps.get(at.wrapping_sub(1)) {
+                Some(Step {
+                    kind: StepKind::Run { choice },
+                    ..
+                }) => (*choice as usize).min(n - 1),
+                _ => 0,
+            },
+        }
+    }
+
+    fn replay_over(&self) -> bool {
+        matches!(self, Chooser::Replay { steps, at } if *at >= steps.len())
+    }
+}
+
+/// How a run ended: its outcome (None if stuck or cut off), whether it got stuck, the most
+/// threads inside critical sections at once, and the threads inside at the end.
+struct RunEnd {
+    outcome: Option<Vec<i64>>,
+    stuck: bool,
+    max_cs: u32,
+    cs_at_end: u32,
+}
+
+/// One run under `chooser`.
+fn run_once<R: Rng>(prog: &Program, memory: Memory, chooser: &mut Chooser<R>) -> RunEnd {
     let mut world = World {
         memory: prog.vars.iter().map(|v| v.init).collect(),
         owners: vec![None; prog.mutexes.len()],
@@ -227,6 +297,7 @@ fn run_once(prog: &Program, memory: Memory, rng: &mut impl Rng) -> (Option<Vec<i
                 actions.push(Action::Run(t));
             }
         }
+        let cs_now = threads.iter().filter(|c| c.in_cs).count() as u32;
         if actions.is_empty() {
             let finished = threads
                 .iter_mut()
@@ -240,11 +311,37 @@ fn run_once(prog: &Program, memory: Memory, rng: &mut impl Rng) -> (Option<Vec<i
                         Obs::Reg(t, r) => threads[t as usize].regs[r as usize],
                     })
                     .collect();
-                return (Some(out), false, max_cs);
+                return RunEnd {
+                    outcome: Some(out),
+                    stuck: false,
+                    max_cs,
+                    cs_at_end: cs_now,
+                };
             }
-            return (None, true, max_cs);
+            return RunEnd {
+                outcome: None,
+                stuck: true,
+                max_cs,
+                cs_at_end: cs_now,
+            };
         }
-        let action = actions[rng.random_range(0..actions.len())];
+        if chooser.replay_over() {
+            return RunEnd {
+                outcome: None,
+                stuck: false,
+                max_cs,
+                cs_at_end: cs_now,
+            };
+        }
+        let Some(pick) = chooser.action(&actions) else {
+            return RunEnd {
+                outcome: None,
+                stuck: false,
+                max_cs,
+                cs_at_end: cs_now,
+            };
+        };
+        let action = actions[pick];
         match action {
             Action::Flush(t) => {
                 let (v, x) = threads[t].buffer.remove(0);
@@ -265,11 +362,16 @@ fn run_once(prog: &Program, memory: Memory, rng: &mut impl Rng) -> (Option<Vec<i
                     }
                     Next::Done => continue,
                 };
-                step(prog, &mut world, &mut threads, t, stmt, tso, rng);
+                step(&mut world, &mut threads, t, stmt, tso, chooser);
             }
         }
     }
-    (None, false, max_cs)
+    RunEnd {
+        outcome: None,
+        stuck: false,
+        max_cs,
+        cs_at_end: 0,
+    }
 }
 
 fn read(world: &World, c: &Cursor, var: u8) -> i64 {
@@ -281,14 +383,13 @@ fn read(world: &World, c: &Cursor, var: u8) -> i64 {
         .unwrap_or(world.memory[var as usize])
 }
 
-fn step(
-    _prog: &Program,
+fn step<R: Rng>(
     world: &mut World,
     threads: &mut [Cursor],
     t: usize,
     stmt: &Stmt,
     tso: bool,
-    rng: &mut impl Rng,
+    chooser: &mut Chooser<R>,
 ) {
     let write = |world: &mut World, c: &mut Cursor, var: u8, x: i64| {
         if tso {
@@ -367,7 +468,7 @@ fn step(
             } else if sleepers.is_empty() {
                 vec![]
             } else {
-                vec![sleepers[rng.random_range(0..sleepers.len())]]
+                vec![sleepers[chooser.sleeper(sleepers.len())]]
             };
             for u in woken {
                 if let Some(a) = threads[u].asleep.as_mut() {
@@ -391,19 +492,44 @@ pub fn sample(prog: &Program, memory: Memory, runs: usize, rng: &mut impl Rng) -
         ..Sampled::default()
     };
     for _ in 0..runs {
-        let (o, stuck, cs) = run_once(prog, memory, rng);
-        out.max_in_cs = out.max_in_cs.max(cs);
-        match o {
+        let end = run_once(prog, memory, &mut Chooser::Random(&mut *rng));
+        out.max_in_cs = out.max_in_cs.max(end.max_cs);
+        match end.outcome {
             Some(o) => *out.outcomes.entry(o).or_default() += 1,
-            None if stuck => out.stuck += 1,
+            None if end.stuck => out.stuck += 1,
             None => out.unfinished += 1,
         }
     }
     out
 }
 
-/// Steps of a straight-line statement list, or None if it branches, loops or uses condition
-/// variables.
+/// Where a replayed schedule ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replayed {
+    /// Every thread finished, with this outcome.
+    Finished(Vec<i64>),
+    /// Nothing can move and some thread has not finished.
+    Stuck,
+    /// The schedule ended (or left the enabled actions) with this many threads in their
+    /// critical sections.
+    Stopped { in_cs: u32 },
+}
+
+/// Runs `prog` along `steps` (a schedule the explorer reported) in this interpreter.
+pub fn replay(prog: &Program, memory: Memory, steps: &[Step]) -> Replayed {
+    let mut chooser: Chooser<rand_chacha::ChaCha8Rng> = Chooser::Replay { steps, at: 0 };
+    let end = run_once(prog, memory, &mut chooser);
+    match end.outcome {
+        Some(o) => Replayed::Finished(o),
+        None if end.stuck => Replayed::Stuck,
+        None => Replayed::Stopped {
+            in_cs: end.cs_at_end,
+        },
+    }
+}
+
+/// The most steps a loop-free statement list can take (the longer branch of each `if`), or None
+/// if it loops or uses condition variables.
 fn steps_of(body: &[Stmt]) -> Option<usize> {
     let mut n = 0;
     for s in body {
@@ -411,8 +537,9 @@ fn steps_of(body: &[Stmt]) -> Option<usize> {
             Stmt::Set { .. } | Stmt::Comment(_) => 0,
             Stmt::PlainIncr { .. } => 2,
             Stmt::Critical(b) => steps_of(b)? + 1,
-            Stmt::If { .. }
-            | Stmt::While { .. }
+            Stmt::If { then, els, .. } => steps_of(then)?.max(steps_of(els)?),
+            Stmt::Repeat { times, body } => *times as usize * steps_of(body)?,
+            Stmt::While { .. }
             | Stmt::DoWhile { .. }
             | Stmt::Wait { .. }
             | Stmt::Signal(_)
@@ -423,7 +550,7 @@ fn steps_of(body: &[Stmt]) -> Option<usize> {
     Some(n)
 }
 
-/// The runs after which every outcome of a straight-line program under SC has been reached
+/// The runs after which every outcome of a loop-free program under SC has been reached
 /// except with probability ≤ e^−25 (see the module docs), or None when the program is not
 /// straight-line or the bound exceeds `cap` runs.
 pub fn coverage_runs(prog: &Program, cap: usize) -> Option<usize> {
