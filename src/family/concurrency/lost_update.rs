@@ -348,9 +348,7 @@ mod tests {
                     let count = count.clone();
                     loom::thread::spawn(move || {
                         for _ in 0..2 {
-                            // `fetch_add(0)` is the same read under SC, and dodges loom's
-                            // unexplored first loads (tokio-rs/loom#392).
-                            let r = count.fetch_add(0, Ordering::SeqCst);
+                            let r = count.load(Ordering::SeqCst);
                             count.store(r + 1, Ordering::SeqCst);
                         }
                     })

@@ -14,4 +14,5 @@ pub mod sample;
 crate::family::registry::families! {
     interleavings => Interleavings,
     lost_update => LostUpdate,
+    atomics_counter => AtomicsCounter,
 }
