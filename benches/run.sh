@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks for BENCHMARKS.md: one pack as HTML+PDF, and batches of 100 and 1000 candidates on
-# 1 and 2 threads, with wall time (median of several runs) and peak memory (max RSS).
+# Benchmarks for BENCHMARKS.md: one pack as HTML+PDF, batches of 100 and 1000 candidates on
+# 1 and 2 threads, and a rerun of a finished 2000-candidate batch, with wall time (median of
+# several runs) and peak memory (max RSS).
 #   bash benches/run.sh            # all
 #   RUNS=3 bash benches/run.sh     # fewer repetitions
+#   ONLY=rerun bash benches/run.sh # only the rerun of 2000 finished candidates
 # Needs a release build (the script builds it) and GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,14 +13,15 @@ cargo build --release --locked -q
 BIN=$PWD/target/release/groundwork
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-for n in 100 1000; do seq -f "cand%04g" 1 "$n" > "$WORK/c$n.txt"; done
+for n in 100 1000 2000; do seq -f "cand%04g" 1 "$n" > "$WORK/c$n.txt"; done
 
-# median wall seconds and max RSS (MiB) of a command, run $RUNS times
+# median wall seconds and max RSS (MiB) of a command, run $RUNS times (from an empty $WORK/out,
+# or with KEEP=1 on what the previous run left there)
 measure() {
   local label=$1; shift
   local times=() rss=0
   for _ in $(seq "$RUNS"); do
-    rm -rf "$WORK/out"
+    [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK/out"
     /usr/bin/time -f "%e %M" -o "$WORK/t" "$@" >/dev/null 2>&1
     read -r t m < "$WORK/t"
     times+=("$t"); (( m > rss )) && rss=$m
@@ -31,6 +34,7 @@ measure() {
 
 echo "| what | median | range | peak RSS |"
 echo "|---|---|---|---|"
+if [ "${ONLY:-}" != rerun ]; then
 measure "one pack, html (8 questions)" "$BIN" generate --out "$WORK/out" --format html -q
 measure "one pack, html+pdf (8 questions)" "$BIN" generate --out "$WORK/out" --format html,pdf -q
 for n in 100 1000; do
@@ -39,4 +43,15 @@ for n in 100 1000; do
     measure "batch $n candidates, html+pdf, $threads thread(s)" env RAYON_NUM_THREADS=$threads "$BIN" batch --candidates "$WORK/c$n.txt" --out "$WORK/out" --format html,pdf -q
   done
   RUNS=$r
+done
+fi
+
+# A rerun of a finished batch: every candidate is skipped on the stamp of its inputs (no pack is
+# regenerated); the files are read and hashed to check them. The first run is not timed.
+for formats in html,pdf html,json; do
+  rm -rf "$WORK/out"
+  "$BIN" batch --candidates "$WORK/c2000.txt" --out "$WORK/out" --format "$formats" -q
+  for threads in 1 2; do
+    KEEP=1 measure "rerun of 2000 finished candidates, $formats, $threads thread(s)" env RAYON_NUM_THREADS=$threads "$BIN" batch --candidates "$WORK/c2000.txt" --out "$WORK/out" --format "$formats" -q
+  done
 done

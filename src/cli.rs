@@ -18,7 +18,8 @@ checked by a second, independent route. Packs print as HTML, Markdown and JSON."
   groundwork generate --spec round2.toml --seed 7 --out round2/
   groundwork families                          list every question family and its parameters
   groundwork show 7QK2M-9XD4T-ZP3HB            regenerate one question from its printed code
-  groundwork show hashing.birthday --set n=500 --difficulty hard"
+  groundwork show hashing.birthday --set n=500 --difficulty hard
+  groundwork keygen > interview.key            a key for sealed packs (--secret-file)"
 )]
 pub struct Cli {
     /// What to do.
@@ -154,6 +155,17 @@ Examples:
   printf '0.42\\nquit\\n' | groundwork practice --seed 7     (piped answers work too)"
     )]
     Practice(PracticeArgs),
+    /// Print a new random key for sealed packs: 256 bits from the operating system, in a form
+    /// `--secret-file` recognises and uses without slow key stretching.
+    #[command(after_help = "Examples:
+  groundwork keygen > interview.key && chmod 600 interview.key
+  groundwork generate --secret-file interview.key --out round2/
+  groundwork answers 4G1C2-Q8ZP0-5W3MA-K2D7X --secret-file interview.key
+
+Keep the key file: without it nobody, you included, can regenerate a sealed pack or its key from
+the codes on the paper. A typed secret (--secret, GROUNDWORK_SECRET) works too if it has at least
+16 characters; it is stretched with Argon2id, which costs a moment on every run.")]
+    Keygen,
 }
 
 /// Arguments of `practice`.
@@ -273,17 +285,14 @@ pub struct BatchArgs {
 /// Where a sealed pack's secret comes from (see `groundwork generate --help`).
 #[derive(Debug, Args, Default)]
 pub struct SealArgs {
-    /// Seal the pack with this secret: without it nobody can regenerate the pack or its key from
-    /// the printed codes. Prefer --secret-file or GROUNDWORK_SECRET (a command line is visible to
-    /// other users of the machine).
-    #[arg(
-        long,
-        value_name = "TEXT",
-        env = "GROUNDWORK_SECRET",
-        hide_env_values = true
-    )]
+    /// Seal the pack with this secret (at least 16 characters, stretched with Argon2id): without it
+    /// nobody can regenerate the pack or its key from the printed codes. Prefer --secret-file
+    /// with a key from `groundwork keygen`, or the GROUNDWORK_SECRET variable, which is read when
+    /// neither flag is given (a command line is visible to other users of the machine).
+    #[arg(long, value_name = "TEXT")]
     pub secret: Option<String>,
-    /// Read the secret from the first line of FILE.
+    /// Read the secret from the first line of FILE: a key from `groundwork keygen`, or a typed
+    /// secret of at least 16 characters.
     #[arg(long, value_name = "FILE", conflicts_with = "secret")]
     pub secret_file: Option<PathBuf>,
 }

@@ -8,27 +8,27 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// No family has this id.
-    #[error("unknown family `{given}`")]
+    #[error("unknown family `{}`", crate::text::echo(.given))]
     UnknownFamily {
         given: String,
         suggestion: Option<String>,
         valid: String,
     },
     /// No topic has this id.
-    #[error("unknown topic `{given}`")]
+    #[error("unknown topic `{}`", crate::text::echo(.given))]
     UnknownTopic {
         given: String,
         suggestion: Option<String>,
         valid: String,
     },
     /// Not easy, medium or hard.
-    #[error("unknown difficulty `{given}`")]
+    #[error("unknown difficulty `{}`", crate::text::echo(.given))]
     BadDifficulty {
         given: String,
         suggestion: Option<String>,
     },
     /// A `--set key=value` that does not fit the family.
-    #[error("--set {set}: {message}")]
+    #[error("--set {}: {message}", crate::text::echo(.set))]
     BadSet {
         set: String,
         message: String,
@@ -42,7 +42,7 @@ pub enum Error {
         hint: String,
     },
     /// A question or pack code that does not decode.
-    #[error("bad code `{code}`: {message}")]
+    #[error("bad code `{}`: {message}", crate::text::echo(.code))]
     BadCode {
         code: String,
         message: String,
@@ -62,9 +62,13 @@ pub enum Error {
     /// A key's two routes disagree: a bug in a family, caught before anything is printed.
     #[error("{at}: {message}")]
     CrossCheck { at: String, message: String },
-    /// A template failed to render (a bug or a broken template override).
+    /// An embedded template or a renderer failed: a bug in groundwork.
     #[error("rendering {what}: {message}")]
     Render { what: String, message: String },
+    /// A `--templates` override failed to parse or render, or went past a limit: the template's
+    /// fault, not groundwork's. `what` is the override's path.
+    #[error("template {what}: {message}")]
+    Template { what: String, message: String },
     /// Reading or writing a file failed.
     #[error("{action} {}: {source}", path.display())]
     Io {
@@ -107,6 +111,11 @@ impl Error {
             Error::Generate { .. } | Error::Render { .. } | Error::CrossCheck { .. } => Some(
                 "this is a bug in groundwork; please report it with the command you ran".into(),
             ),
+            Error::Template { .. } => Some(
+                "the template comes from --templates: fix it, or remove it to use the built-in one \
+                 (templates are code: use only templates you trust)"
+                    .into(),
+            ),
             Error::Io { action, .. } if *action == "writing" || *action == "creating" => Some(
                 "check that the directory exists and is writable, or choose another with --out"
                     .into(),
@@ -118,6 +127,30 @@ impl Error {
     /// The process exit code: 2 for bad input and I/O errors (1 is reserved for graded misses).
     pub fn exit_code(&self) -> i32 {
         2
+    }
+
+    /// For a family whose real code failed to run: when the temporary folder (`TMPDIR`, where the
+    /// filesystem questions run their syscalls) is missing or not writable, the fault is the
+    /// environment's, and this says how to fix it; `None` when the folder is fine.
+    pub fn temp_dir_problem() -> Option<String> {
+        let dir = std::env::temp_dir();
+        let fix = "set TMPDIR to a folder that exists and is writable, or unset it to use /tmp";
+        if !dir.is_dir() {
+            return Some(format!(
+                "the temporary folder {} (from TMPDIR) does not exist or is not a folder: {fix}",
+                dir.display()
+            ));
+        }
+        match tempfile::Builder::new()
+            .prefix("groundwork-probe-")
+            .tempdir_in(&dir)
+        {
+            Ok(_) => None,
+            Err(e) => Some(format!(
+                "the temporary folder {} (from TMPDIR) is not usable ({e}): {fix}",
+                dir.display()
+            )),
+        }
     }
 
     /// Wraps an I/O error with the path and the action.

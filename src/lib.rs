@@ -12,7 +12,7 @@
 //! - [`answer`]: expected answers, tolerances and grading.
 //! - [`family`]: the `Family` trait, parameters, the registry and the families themselves.
 //! - [`seed`], [`code`], [`seal`]: seed derivation, question and pack codes, sealed packs.
-//! - [`spec`], [`pack`]: pack specs and building packs from them.
+//! - [`spec`], [`pack`]: pack specs and building packs from them; [`input`]: reading user files.
 //! - [`export`]: exporters and the one place that writes files.
 //! - [`report`]: grading a pack against an answers file ([`answer::sheet`]).
 //! - [`cli`], [`cmd`]: the command line.
@@ -26,6 +26,7 @@ pub mod content;
 pub mod error;
 pub mod export;
 pub mod family;
+pub mod input;
 pub mod pack;
 pub mod report;
 pub mod seal;

@@ -2,6 +2,7 @@
 //! Exit codes: 0 success, 1 graded with misses, 2 bad input or I/O error.
 
 use clap::Parser;
+use groundwork::text::visible_lines;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -23,9 +24,11 @@ fn main() -> ExitCode {
             ExitCode::from(out.code as u8)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            // Messages echo input (file contents, ids, codes): no control character reaches the
+            // terminal raw, whatever a message holds.
+            eprintln!("error: {}", visible_lines(&e.to_string()));
             if let Some(hint) = e.hint() {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", visible_lines(&hint));
             }
             ExitCode::from(e.exit_code() as u8)
         }

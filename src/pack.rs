@@ -178,14 +178,40 @@ pub fn question(
     pins: &family::Pins,
     seal: Option<&Seal>,
 ) -> Result<Question, Error> {
-    let mut q = family::generate_sealed(family, seed, difficulty, pins, seal)
-        .map_err(|e| e.into_error(family.id()))?;
-    q.code = crate::code::question_code(&q);
+    let mut q = family::generate_sealed(family, seed, difficulty, pins, seal).map_err(|e| {
+        match e.into_error(family.id()) {
+            // Real code failed to run: a bug, unless the temporary folder is the cause.
+            Error::Generate {
+                family,
+                message,
+                hint: None,
+            } => Error::Generate {
+                family,
+                message,
+                hint: Error::temp_dir_problem(),
+            },
+            e => e,
+        }
+    })?;
+    q.code = crate::code::question_code(&q, seal);
     Ok(q)
 }
 
 /// Builds the pack a spec describes; with a seal, a sealed pack (see [`crate::seal`]).
 pub fn build(spec: &Spec, seal: Option<&Seal>) -> Result<Pack, Error> {
+    // A parsed spec or pack code is already held to the limit; a spec built in code is held here,
+    // so no path builds (or regenerates for `check`) more questions than a pack may hold.
+    let total: u64 = spec.sections.iter().map(|s| u64::from(s.count)).sum();
+    if total > u64::from(crate::spec::MAX_COUNT) {
+        return Err(Error::Spec {
+            at: "pack".into(),
+            message: format!("the spec asks for {total} questions"),
+            hint: format!(
+                "a pack holds at most {} questions; use `groundwork batch` for many candidates",
+                crate::spec::MAX_COUNT
+            ),
+        });
+    }
     let slots = plan(spec);
     let questions: Vec<Question> = slots
         .par_iter()

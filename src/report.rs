@@ -224,8 +224,15 @@ fn num(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// The terminal report.
+/// The terminal report. A candidate's answers, and feedback that quotes them, are untrusted: every
+/// control character in them is shown as an escape (see [`crate::text`]), so an answer cannot
+/// rename the terminal, clear it or print a line of its own.
 pub fn text(r: &Report) -> String {
+    crate::text::visible_lines(&text_unguarded(r)).into_owned()
+}
+
+fn text_unguarded(r: &Report) -> String {
+    use crate::text::{echo, visible};
     let mut s = format!("{} · pack {}\n\n", r.title, r.pack_code);
     let width = r.parts.iter().map(|p| p.label.len()).max().unwrap_or(1);
     for p in &r.parts {
@@ -235,10 +242,10 @@ pub fn text(r: &Report) -> String {
             p.label,
             p.status.word(),
             pts,
-            p.answer.as_deref().unwrap_or("—")
+            p.answer.as_deref().map_or("—".into(), echo)
         ));
         if p.status != Status::Correct {
-            s.push_str(&format!("  {:<width$}  {}\n", "", p.feedback));
+            s.push_str(&format!("  {:<width$}  {}\n", "", visible(&p.feedback)));
             if let Some(reference) = &p.reference {
                 s.push_str(&format!(
                     "  {:<width$}  reference: {reference}  [{}]\n",
@@ -275,12 +282,13 @@ pub fn text(r: &Report) -> String {
     s
 }
 
-/// The JSON report.
+/// The JSON report. Answers stay exactly as written (JSON escapes C0 controls); DEL and C1
+/// controls, which serde_json leaves raw, are written as `\u00XX` escapes too.
 pub fn json(r: &Report) -> Result<String, Error> {
     serde_json::to_string_pretty(r)
         .map(|mut s| {
             s.push('\n');
-            s
+            crate::text::json_escape_c1(s)
         })
         .map_err(|e| Error::Render {
             what: "report".into(),
@@ -296,10 +304,19 @@ pub fn html(r: &Report, t: &crate::export::Templates) -> Result<String, Error> {
         percent: String,
         score: String,
     }
+    // HTML-escaped by the template as ever; control characters, which HTML escaping leaves
+    // alone, are shown as escapes so the page is safe to print to a terminal too.
+    let mut shown = r.clone();
+    for p in &mut shown.parts {
+        if let Some(a) = &mut p.answer {
+            *a = crate::text::visible(a).into_owned();
+        }
+        p.feedback = crate::text::visible(&p.feedback).into_owned();
+    }
     t.render(
         "html/report.html",
         &View {
-            r,
+            r: &shown,
             percent: format!("{:.1}", r.percent()),
             score: num(r.score),
         },

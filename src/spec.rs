@@ -33,13 +33,34 @@ pub const DEFAULT_SPEC: &str = include_str!("default_spec.toml");
 /// The most questions a section may ask for; a guard against a typo such as `count = 2000`.
 pub const MAX_COUNT: u32 = 100;
 
+/// The longest title, in characters: a heading, not a document (a 173 kB title once made the
+/// PDF export take 2.1 GB).
+pub const MAX_TITLE_CHARS: usize = 200;
+/// The longest duration, in characters ("60 minutes").
+pub const MAX_DURATION_CHARS: usize = 60;
+/// The longest instructions, in characters: a few paragraphs.
+pub const MAX_INSTRUCTIONS_CHARS: usize = 4000;
+
+/// Refuses a free-text field longer than `max` characters; `at` says where it came from.
+pub fn check_length(at: &str, field: &str, value: &str, max: usize) -> Result<(), Error> {
+    let n = value.chars().count();
+    if n > max {
+        return Err(Error::Spec {
+            at: at.to_string(),
+            message: format!("`{field}` is {n} characters long; the limit is {max}"),
+            hint: format!("shorten it to at most {max} characters"),
+        });
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSpec {
-    title: Option<String>,
+    title: Option<Spanned<String>>,
     seed: Option<Spanned<i64>>,
-    duration: Option<String>,
-    instructions: Option<String>,
+    duration: Option<Spanned<String>>,
+    instructions: Option<Spanned<String>>,
     points: Option<Spanned<i64>>,
     paper: Option<bool>,
     family_seed: Option<Spanned<i64>>,
@@ -329,6 +350,15 @@ impl Spec {
         }
         plan_check(&sections, paper_only)
             .map_err(|(i, m, h)| err(spans[i].clone(), format!("section {}: {m}", i + 1), h))?;
+        for (field, value, max) in [
+            ("title", &raw.title, MAX_TITLE_CHARS),
+            ("duration", &raw.duration, MAX_DURATION_CHARS),
+            ("instructions", &raw.instructions, MAX_INSTRUCTIONS_CHARS),
+        ] {
+            if let Some(v) = value {
+                check_length(&at(v.span()), field, v.get_ref(), max)?;
+            }
+        }
         let total: u32 = sections.iter().map(|s| s.count).sum();
         if total > MAX_COUNT {
             return Err(Error::Spec {
@@ -338,10 +368,17 @@ impl Spec {
             });
         }
         Ok(Spec {
-            title: raw.title.unwrap_or_else(|| "Backend fundamentals".into()),
+            title: raw
+                .title
+                .map_or_else(|| "Backend fundamentals".into(), Spanned::into_inner),
             seed,
-            duration: raw.duration.unwrap_or_else(|| "60 minutes".into()),
-            instructions: raw.instructions.unwrap_or_default(),
+            duration: raw
+                .duration
+                .map_or_else(|| "60 minutes".into(), Spanned::into_inner),
+            instructions: raw
+                .instructions
+                .map(Spanned::into_inner)
+                .unwrap_or_default(),
             paper_only,
             family_seed,
             sections,
@@ -353,9 +390,9 @@ impl Spec {
         self.family_seed.unwrap_or(self.seed)
     }
 
-    /// Reads and parses a spec file.
+    /// Reads and parses a spec file (at most 16 MiB of UTF-8, see [`crate::input`]).
     pub fn load(path: &std::path::Path) -> Result<Spec, Error> {
-        let src = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
+        let src = crate::input::read_text(path, "the spec")?;
         Spec::parse(&src, &path.display().to_string())
     }
 

@@ -42,7 +42,18 @@ fn each_candidate_gets_a_distinct_variant_and_the_manifest_matches_the_files() {
         let cols: Vec<&str> = row.split(',').collect();
         assert_eq!(cols[0], id, "candidate order is the file's");
         codes.push(cols[1].to_string());
-        for (file, digest) in cols[2].split(' ').zip(cols[3].split(' ')) {
+        // As many digests as files (zip would stop at the shorter list), one per file written for
+        // the candidate (paper.html, key.html, pack.json; Moodle is one combined file), each the
+        // file's SHA-256.
+        let (files, digests): (Vec<&str>, Vec<&str>) =
+            (cols[2].split(' ').collect(), cols[3].split(' ').collect());
+        assert_eq!(files.len(), digests.len(), "{row}");
+        assert_eq!(files.len(), 3, "{row}");
+        assert!(
+            files.iter().all(|f| f.starts_with(&format!("{id}/"))),
+            "{row}"
+        );
+        for (file, digest) in files.into_iter().zip(digests) {
             let bytes = fs::read(out.join(file)).unwrap();
             assert_eq!(format!("{:x}", Sha256::digest(&bytes)), digest, "{file}");
         }
@@ -173,4 +184,256 @@ fn bad_candidate_files_name_the_line_and_write_nothing() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not UTF-8"));
+}
+
+#[test]
+fn candidate_files_are_capped_and_may_start_with_a_bom() {
+    let d = setup("");
+    groundwork(d.path())
+        .args(["batch", "--candidates", "/dev/zero", "--out", "out"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: /dev/zero: the candidates file is larger than 16 MiB",
+        ));
+    assert!(!d.path().join("out").exists());
+    // Plain and CSV lists saved with a byte-order mark (Notepad, PowerShell 5).
+    for (name, text) in [
+        ("plain.txt", "\u{feff}ada\ngrace\n"),
+        ("list.csv", "\u{feff}id,name\nada,Ada\ngrace,Grace\n"),
+    ] {
+        fs::write(d.path().join(name), text).unwrap();
+        let out = format!("out-{name}");
+        groundwork(d.path())
+            .args([
+                "batch",
+                "--candidates",
+                name,
+                "--out",
+                &out,
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("2 candidates"));
+        assert!(
+            d.path().join(&out).join("ada/pack.json").is_file(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_rerun_decides_from_the_stamp_without_regenerating_packs() {
+    let d = setup("ada\ngrace\n");
+    let run = |extra: &[(&str, &str)]| {
+        let mut c = groundwork(d.path());
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        c.args([
+            "batch",
+            "--candidates",
+            "candidates.csv",
+            "--out",
+            "out",
+            "--format",
+            "html,json,moodle,gift",
+        ])
+        .assert()
+    };
+    run(&[]).success();
+    let read = |f: &str| fs::read(d.path().join("out").join(f)).unwrap();
+    let first: Vec<Vec<u8>> = BATCH_OUTPUTS.iter().map(|f| read(f)).collect();
+    // Generating a pack needs a scratch folder (the filesystem questions run real syscalls):
+    // with none, only a rerun that does not regenerate can succeed.
+    run(&[("TMPDIR", "/nonexistent-groundwork-tmp")])
+        .success()
+        .stdout(predicate::str::contains(
+            "0 written, 2 unchanged and skipped",
+        ));
+    let again: Vec<Vec<u8>> = BATCH_OUTPUTS.iter().map(|f| read(f)).collect();
+    assert!(
+        first == again,
+        "the combined files are rebuilt byte for byte"
+    );
+    // A changed file is not skipped: its digest no longer matches.
+    fs::write(d.path().join("out/ada/paper.html"), "edited").unwrap();
+    run(&[]).success().stdout(predicate::str::contains(
+        "1 written, 1 unchanged and skipped",
+    ));
+    assert_eq!(read("ada/paper.html"), first_paper(&d));
+}
+
+const BATCH_OUTPUTS: &[&str] = &[
+    "manifest.csv",
+    "answers.txt",
+    "moodle.xml",
+    "pack.gift",
+    "grace/pack.json",
+];
+
+/// ada's paper, regenerated elsewhere with the same inputs.
+fn first_paper(d: &tempfile::TempDir) -> Vec<u8> {
+    groundwork(d.path())
+        .args([
+            "batch",
+            "--candidates",
+            "candidates.csv",
+            "--out",
+            "fresh",
+            "--format",
+            "html,json,moodle,gift",
+        ])
+        .assert()
+        .success();
+    fs::read(d.path().join("fresh/ada/paper.html")).unwrap()
+}
+
+#[test]
+fn a_rerun_with_fewer_formats_removes_what_it_no_longer_writes() {
+    let d = setup("ada\ngrace\n");
+    let run = |formats: &str| {
+        groundwork(d.path())
+            .args([
+                "batch",
+                "--candidates",
+                "candidates.csv",
+                "--out",
+                "out",
+                "--format",
+                formats,
+            ])
+            .assert()
+            .success()
+    };
+    run("html,md,moodle");
+    let out = d.path().join("out");
+    fs::write(out.join("ada/notes.txt"), "mine").unwrap();
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    run("html,json")
+        .stdout(predicate::str::contains("removed out/ada/pack.md"))
+        .stdout(predicate::str::contains("removed out/grace/pack.md"))
+        .stdout(predicate::str::contains("removed out/moodle.xml"));
+    for id in ["ada", "grace"] {
+        let files: Vec<String> = tree(&out.join(id)).into_iter().collect();
+        let mut want = vec![
+            ".groundwork",
+            "key.html",
+            "marking.html",
+            "pack.json",
+            "paper.html",
+        ];
+        if id == "ada" {
+            want.push("notes.txt");
+        }
+        want.sort();
+        assert_eq!(files, want, "{id}");
+    }
+    assert!(!out.join("moodle.xml").exists() && out.join("notes.txt").is_file());
+    // The manifest lists exactly what is in the folders.
+    let manifest = fs::read_to_string(out.join("manifest.csv")).unwrap();
+    assert!(!manifest.contains("pack.md"), "{manifest}");
+    assert!(manifest.contains("ada/pack.json"), "{manifest}");
+}
+
+#[test]
+fn a_rerun_removes_temporary_files_interrupted_runs_left() {
+    let d = setup("ada\n");
+    let run = || {
+        groundwork(d.path())
+            .args(["batch", "--candidates", "candidates.csv", "--out", "out"])
+            .assert()
+            .success()
+    };
+    run();
+    let out = d.path().join("out");
+    let left = [
+        ".manifest.csv.AbC123.tmp",
+        ".answers.txt.x1Y2z3.tmp",
+        "ada/.key.html.QwErTy.tmp",
+        "ada/..groundwork.q1w2e3.tmp",
+        ".groundwork-cache/.ada.json.a1b2c3.tmp",
+    ];
+    for f in left {
+        fs::write(out.join(f), "left over").unwrap();
+    }
+    fs::write(out.join(".notes.txt.abcdef.tmp"), "mine").unwrap();
+    // A changed seed redoes the candidate, and cleans up on the way.
+    groundwork(d.path())
+        .args([
+            "batch",
+            "--candidates",
+            "candidates.csv",
+            "--out",
+            "out",
+            "--seed",
+            "5",
+        ])
+        .assert()
+        .success();
+    // An unchanged rerun cleans up too.
+    fs::write(out.join(".answers.txt.zzzzzz.tmp"), "left over").unwrap();
+    run();
+    let files = tree(&out);
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.ends_with(".tmp") || f == ".notes.txt.abcdef.tmp"),
+        "{files:?}"
+    );
+    assert!(files.contains(".notes.txt.abcdef.tmp"));
+}
+
+#[test]
+fn reserved_candidate_ids_are_refused_up_front() {
+    for (content, line, id) in [
+        ("ada\nmanifest.csv\n", 2, "manifest.csv"),
+        ("id\nada\nANSWERS.TXT\n", 3, "ANSWERS.TXT"),
+        ("moodle.xml\n", 1, "moodle.xml"),
+        ("ada\ngrace\npack.gift\n", 3, "pack.gift"),
+    ] {
+        let d = setup(content);
+        let before = tree(d.path());
+        groundwork(d.path())
+            .args([
+                "batch",
+                "--candidates",
+                "candidates.csv",
+                "--out",
+                ".",
+                "--format",
+                "html,moodle",
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "error: candidates.csv:{line}: candidate id `{id}` is reserved"
+            )))
+            .stderr(predicate::str::contains("hint: rename the candidate"));
+        assert_eq!(tree(d.path()), before, "{id}: nothing written");
+    }
+}
+
+#[test]
+fn a_hostile_candidate_id_is_echoed_with_its_controls_escaped() {
+    let d = setup("ada\n\x1b]2;pwned\x07\x1b[2J\n");
+    let out = groundwork(d.path())
+        .args(["batch", "--candidates", "candidates.csv", "--out", "out"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.chars()
+            .all(|c| c == '\n' || !matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}')),
+        "{err:?}"
+    );
+    assert!(
+        err.contains("candidates.csv:2: candidate id `\\x1b]2;pwned\\x07\\x1b[2J`"),
+        "{err}"
+    );
+    assert!(!d.path().join("out").exists());
 }

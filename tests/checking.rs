@@ -135,24 +135,79 @@ fn bad_answers_files_exit_2_with_the_line() {
         .stderr(predicate::str::contains("checksum"));
 }
 
+/// A new key from `groundwork keygen`.
+fn keygen(dir: &std::path::Path) -> String {
+    let out = groundwork(dir)
+        .arg("keygen")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// Two fixed keys in keygen's format, so that sealed packs in tests are the same on every run.
+const RIGHT_KEY: &str =
+    "groundwork-key-1:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const OTHER_KEY: &str =
+    "groundwork-key-1:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+
+#[test]
+fn keygen_prints_256_random_bits_in_a_recognisable_form() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (keygen(d.path()), keygen(d.path()));
+    assert_ne!(a, b);
+    for k in [&a, &b] {
+        let hex = k
+            .strip_prefix("groundwork-key-1:")
+            .and_then(|r| r.strip_suffix('\n'))
+            .unwrap_or_else(|| panic!("{k:?}"));
+        assert!(
+            hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            "{k}"
+        );
+    }
+}
+
 #[test]
 fn sealed_packs_need_the_secret() {
-    let (d, code) = pack_dir(&["--secret", "correct horse battery staple"]);
-    fs::write(d.path().join("a.txt"), "1: 1\n").unwrap();
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("right.key"), RIGHT_KEY).unwrap();
+    fs::write(d.path().join("other.key"), OTHER_KEY).unwrap();
+    let (d, code) = {
+        groundwork(d.path())
+            .args([
+                "generate",
+                "--quiet",
+                "--format",
+                "json",
+                "--secret-file",
+                "right.key",
+            ])
+            .assert()
+            .success();
+        let pack: serde_json::Value =
+            serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+        let code = pack["meta"]["code"].as_str().unwrap().to_string();
+        (d, code)
+    };
+    // No answers: every part unanswered.
+    fs::write(d.path().join("a.txt"), "# nothing yet\n").unwrap();
     groundwork(d.path())
-        .env_remove("GROUNDWORK_SECRET")
         .args(["check", &code, "a.txt"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("sealed"));
     groundwork(d.path())
-        .args(["check", &code, "a.txt", "--secret", "wrong"])
+        .args(["check", &code, "a.txt", "--secret-file", "other.key"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("does not match"));
+        .stderr(predicate::str::contains(
+            "this code was sealed with a different secret",
+        ));
     groundwork(d.path())
-        .env("GROUNDWORK_SECRET", "correct horse battery staple")
-        .args(["check", &code, "a.txt"])
+        .args(["check", &code, "a.txt", "--secret-file", "right.key"])
         .assert()
         .code(1);
     // The question codes on a sealed paper do not regenerate questions without the secret.
@@ -160,7 +215,6 @@ fn sealed_packs_need_the_secret() {
         serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
     let qcode = pack["questions"][0]["code"].as_str().unwrap();
     groundwork(d.path())
-        .env_remove("GROUNDWORK_SECRET")
         .args(["show", qcode])
         .assert()
         .code(2)
@@ -168,6 +222,117 @@ fn sealed_packs_need_the_secret() {
     // And the sealed pack's questions differ from the unsealed pack with the same seed.
     let (_, plain) = pack_dir(&[]);
     assert_ne!(plain, code);
+}
+
+#[test]
+fn a_wrong_secret_for_a_sealed_question_code_is_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    let (right, other) = (RIGHT_KEY, OTHER_KEY);
+    fs::write(d.path().join("right.key"), right).unwrap();
+    fs::write(d.path().join("other.key"), other).unwrap();
+    groundwork(d.path())
+        .args([
+            "generate",
+            "--quiet",
+            "--format",
+            "json",
+            "--secret-file",
+            "right.key",
+        ])
+        .assert()
+        .success();
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    for q in pack["questions"].as_array().unwrap() {
+        let qcode = q["code"].as_str().unwrap();
+        assert_eq!(qcode.len(), 23, "a sealed code carries a verifier: {qcode}");
+        let message = format!("error: {qcode}: this code was sealed with a different secret");
+        groundwork(d.path())
+            .args(["show", qcode, "--secret-file", "other.key"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message.as_str()))
+            .stdout(predicate::str::is_empty());
+        // A leftover GROUNDWORK_SECRET from another pack is caught the same way.
+        groundwork(d.path())
+            .env("GROUNDWORK_SECRET", other)
+            .args(["show", qcode])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message.as_str()));
+        // The right key shows the question of the pack.
+        let out = groundwork(d.path())
+            .env("GROUNDWORK_SECRET", right)
+            .args(["show", qcode, "--format", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let mut shown: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        shown["points"] = q["points"].clone();
+        assert_eq!(&shown, q);
+    }
+}
+
+#[test]
+fn typed_secrets_must_be_long_and_an_empty_variable_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["generate", "--secret", "zebra"],
+        vec!["generate", "--secret-file", "short.txt"],
+    ] {
+        fs::write(d.path().join("short.txt"), "zebra\n").unwrap();
+        let before = crate::tree(d.path());
+        groundwork(d.path())
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("at least 16 characters"))
+            .stderr(predicate::str::contains(
+                "hint: make a random key with `groundwork keygen",
+            ))
+            .stderr(predicate::str::contains("zebra").not());
+        assert_eq!(crate::tree(d.path()), before, "{args:?} wrote files");
+    }
+    groundwork(d.path())
+        .env("GROUNDWORK_SECRET", "")
+        .args(["generate", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: GROUNDWORK_SECRET is set but empty",
+        ))
+        .stderr(predicate::str::contains("unset GROUNDWORK_SECRET"));
+    assert!(!d.path().join("pack").exists());
+    // A passphrase of 16 characters or more seals a pack (through Argon2id), and the same
+    // passphrase opens it.
+    let out = groundwork(d.path())
+        .args([
+            "generate",
+            "--format",
+            "json",
+            "--secret",
+            "correct horse battery staple",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let code = text
+        .split("pack code ")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap();
+    groundwork(d.path())
+        .env("GROUNDWORK_SECRET", "correct horse battery staple")
+        .args(["answers", code])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -187,4 +352,217 @@ fn practice_runs_on_piped_stdin_and_summarises_at_end_of_input() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("hint:"));
+}
+
+/// True when `s` holds no control character but the newline (C0, DEL and C1 checked).
+fn no_raw_controls(s: &str) -> bool {
+    s.chars()
+        .all(|c| c == '\n' || !matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}'))
+}
+
+#[test]
+fn hostile_answers_cannot_drive_the_terminal_in_any_report_format() {
+    let (d, _) = pack_dir(&[]);
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    let first = if pack["questions"][0]["slots"].as_array().unwrap().len() > 1 {
+        "1a"
+    } else {
+        "1"
+    };
+    // Renames the window, clears the screen, returns the carriage, a C1 CSI, DEL, markup.
+    let hostile = "\x1b]2;pwned\x07\x1b[2J\r\u{9b}31m<script>x</script>\x7f";
+    fs::write(d.path().join("a.txt"), format!("{first}: {hostile}\n")).unwrap();
+    // JSON can also carry a newline: a fake score line.
+    let json_answer = format!("{hostile}\nScore: 40 / 40 (100.0%)");
+    fs::write(
+        d.path().join("a.json"),
+        serde_json::json!({ first: json_answer }).to_string(),
+    )
+    .unwrap();
+    for (file, raw) in [("a.txt", hostile), ("a.json", json_answer.as_str())] {
+        let out = groundwork(d.path())
+            .args(["check", "pack/pack.json", file])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(no_raw_controls(&text), "{file}: raw control in {text:?}");
+        assert!(
+            text.contains("\\x1b]2;pwned\\x07\\x1b[2J\\x0d\\u{9b}31m"),
+            "{file}: escapes shown: {text}"
+        );
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.trim_start().starts_with("Score:"))
+                .count(),
+            1,
+            "{file}: one score line: {text}"
+        );
+        let out = groundwork(d.path())
+            .args(["check", "pack/pack.json", file, "--format", "json"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let json = String::from_utf8(out).unwrap();
+        assert!(no_raw_controls(&json), "{file}: raw control in {json:?}");
+        let r: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            r["parts"][0]["answer"], raw,
+            "JSON keeps the answer exactly"
+        );
+        let out = groundwork(d.path())
+            .args(["check", "pack/pack.json", file, "--format", "html"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let html = String::from_utf8(out).unwrap();
+        assert!(no_raw_controls(&html), "{file}: raw control in the HTML");
+        assert!(!html.contains("<script>x"), "{file}: markup is escaped");
+        assert!(html.contains("&lt;script&gt;x"), "{file}");
+        assert!(html.contains("\\x1b]2;pwned"), "{file}");
+    }
+    // Errors echo input with the controls escaped and cut to 80 characters.
+    let long = format!("{}{}", hostile, "z".repeat(300));
+    fs::write(d.path().join("b.txt"), format!("{long}\n")).unwrap();
+    fs::write(
+        d.path().join("b.json"),
+        serde_json::json!({ long.clone(): "1" }).to_string(),
+    )
+    .unwrap();
+    for file in ["b.txt", "b.json"] {
+        let out = groundwork(d.path())
+            .args(["check", "pack/pack.json", file])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(no_raw_controls(&err), "{file}: raw control in {err:?}");
+        assert!(err.contains("\\x1b]2;pwned"), "{file}: {err}");
+        assert!(err.contains("z…"), "{file}: cut with an ellipsis: {err}");
+        assert!(!err.contains(&"z".repeat(81)), "{file}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn answers_files_are_capped_and_may_start_with_a_bom() {
+    let (d, _) = pack_dir(&[]);
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: /dev/zero: the answers file is larger than 16 MiB",
+        ));
+    // Standard input too (a real pipe from /dev/zero, not a buffer in the test).
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("groundwork"))
+        .current_dir(d.path())
+        .env_remove("GROUNDWORK_SECRET")
+        .args(["check", "pack/pack.json", "-"])
+        .stdin(fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("error: <stdin>: standard input is larger than 16 MiB"));
+    let key = groundwork(d.path())
+        .args(["answers", "pack/pack.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let key = String::from_utf8(key).unwrap();
+    // The key as text and as JSON, each saved by Notepad with a byte-order mark.
+    fs::write(d.path().join("bom.txt"), format!("\u{feff}{key}")).unwrap();
+    let mut json = serde_json::Map::new();
+    for line in key.lines().filter(|l| !l.starts_with('#')) {
+        let (label, answer) = line.split_once(": ").unwrap();
+        json.insert(label.into(), answer.into());
+    }
+    fs::write(
+        d.path().join("bom.json"),
+        format!("\u{feff}{}", serde_json::Value::Object(json)),
+    )
+    .unwrap();
+    for file in ["bom.txt", "bom.json"] {
+        groundwork(d.path())
+            .args(["check", "pack/pack.json", file])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("(100.0%)"));
+    }
+    fs::write(d.path().join("latin1.txt"), b"1: caf\xe9\n").unwrap();
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "latin1.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: latin1.txt:1: the answers file is not UTF-8 text",
+        ));
+}
+
+#[test]
+fn a_label_twice_in_a_json_answers_file_is_an_error() {
+    let (d, _) = pack_dir(&[]);
+    fs::write(d.path().join("a.json"), "{\"1\": \"4\",\n \"1\": \"5\"}").unwrap();
+    groundwork(d.path())
+        .args(["check", "pack/pack.json", "a.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: a.json:2:4: \"1\" appears twice in the JSON",
+        ))
+        .stderr(predicate::str::contains("hint: keep one answer per label"));
+}
+
+#[test]
+fn pack_codes_of_seeds_past_2_pow_63_regenerate_their_pack() {
+    for seed in ["9223372036854775808", "18446744073709551615"] {
+        let (d, code) = pack_dir(&["--seed", seed]);
+        let by_file = groundwork(d.path())
+            .args(["answers", "pack/pack.json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let by_code = groundwork(d.path())
+            .args(["answers", &code])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        // The first line names the pack; the answers below it are the same.
+        let body = |b: &[u8]| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(body(&by_file), body(&by_code), "seed {seed}");
+    }
+}
+
+#[test]
+fn practice_stops_at_an_endless_line() {
+    let d = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("groundwork"))
+        .current_dir(d.path())
+        .args(["practice", "--seed", "7", "--topic", "optimization"])
+        .stdin(fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("longer than 64 KiB"));
 }

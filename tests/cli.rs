@@ -26,10 +26,11 @@ fn generate_without_arguments_writes_the_sample_pack() {
         "pack/marking.html",
         "pack/pack.md",
         "pack/pack.json",
+        "pack/.groundwork",
     ] {
         assert!(files.contains(f), "{f} missing from {files:?}");
     }
-    assert_eq!(files.len(), 6, "no temp files left behind: {files:?}");
+    assert_eq!(files.len(), 7, "no temp files left behind: {files:?}");
     let pack: serde_json::Value =
         serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
     assert_eq!(pack["schema_version"], 1);
@@ -65,24 +66,43 @@ fn the_paper_carries_no_answers_and_the_key_does() {
         assert!(!paper.contains(marker), "paper leaks `{marker}`");
     }
     assert!(key.contains("Worked solution") && key.contains("Evidence") && key.contains("Answer:"));
-    // Every reference answer appears on the key.
+    // Each question's answer block on the key holds exactly its own references, in order: a
+    // reference found anywhere in the file (another question's, a number in a table) proves
+    // nothing.
     let pack: groundwork::pack::Pack =
         serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
-    for q in &pack.questions {
-        for s in &q.slots {
-            let r = s.expected.reference();
-            let escaped = r
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-                .replace('\'', "&#x27;");
-            assert!(
-                key.contains(&escaped),
-                "key lacks reference {r} of {}",
-                q.code
-            );
-        }
+    for (n, q) in pack.questions.iter().enumerate() {
+        let open = format!("<section class=\"question\" id=\"q{}\">", n + 1);
+        let start = key
+            .find(&open)
+            .unwrap_or_else(|| panic!("no section for question {}", n + 1));
+        let end = start + key[start..].find("</section>").unwrap();
+        let section = &key[start..end];
+        assert!(
+            section.contains(&q.code),
+            "question {} is not {}",
+            n + 1,
+            q.code
+        );
+        let shown: Vec<&str> = section
+            .split("Answer: <span class=\"ref\">")
+            .skip(1)
+            .map(|rest| &rest[..rest.find("</span>").unwrap()])
+            .collect();
+        let want: Vec<String> = q
+            .slots
+            .iter()
+            .map(|s| {
+                s.expected
+                    .reference()
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&quot;")
+                    .replace('\'', "&#x27;")
+            })
+            .collect();
+        assert_eq!(shown, want, "question {} ({})", n + 1, q.code);
     }
 }
 
@@ -111,7 +131,7 @@ fn spec_file_flags_and_formats() {
         ));
     assert_eq!(
         tree(&d.path().join("out")).into_iter().collect::<Vec<_>>(),
-        ["pack.json"]
+        [".groundwork", "pack.json"]
     );
     let a: serde_json::Value =
         serde_json::from_slice(&fs::read(d.path().join("out/pack.json")).unwrap()).unwrap();
@@ -420,6 +440,13 @@ fn bad_question_codes() {
         "bad code `7QK2M-9XD4T`: it has 10 characters",
         "question code looks like",
     );
+    // Too long is a length error, not a complaint about the 26th character.
+    fails(
+        &["show", "7QK2M-9XD4T-ZP3HB-7QK2M-9XD4T-ZP3HB"],
+        &[],
+        "it has 30 characters, and a question code has 15 (20 in a sealed pack)",
+        "question code looks like",
+    );
     fails(
         &["show", "7QK2M-9XD4T-ZP3HU"],
         &[],
@@ -494,9 +521,11 @@ fn read_only_out_directory_leaves_nothing_behind() {
     let ro = d.path().join("ro");
     fs::create_dir(&ro).unwrap();
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
-    // Root ignores directory permissions; the test only means something for other users.
+    // Root ignores directory permissions: the test only means something for other users, so as
+    // root it says so (the test below fails a write for root too).
     if fs::write(ro.join("probe"), "x").is_ok() {
         fs::remove_file(ro.join("probe")).unwrap();
+        eprintln!("skipped (running as root, which ignores directory permissions): read_only_out_directory_leaves_nothing_behind");
         return;
     }
     let out = groundwork(d.path())
@@ -507,6 +536,25 @@ fn read_only_out_directory_leaves_nothing_behind() {
         .clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("error: writing"));
     assert!(tree(&ro).is_empty());
+}
+
+#[test]
+fn an_out_directory_under_a_file_fails_and_leaves_nothing_behind() {
+    // Fails for root as well: a path below a regular file cannot be created (ENOTDIR).
+    let d = tmp();
+    fs::write(d.path().join("plain"), "x").unwrap();
+    let before = tree(d.path());
+    let out = groundwork(d.path())
+        .args(["generate", "--out", "plain/pack"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("error:"),
+        "{out:?}"
+    );
+    assert_eq!(tree(d.path()), before);
 }
 
 #[test]
@@ -550,4 +598,356 @@ fn help_shows_examples_and_print_default_spec_round_trips() {
         fs::read(d.path().join("a/pack.json")).unwrap(),
         fs::read(d.path().join("b/pack.json")).unwrap()
     );
+}
+
+#[test]
+fn inputs_are_capped_at_16_mib_and_free_text_fields_in_length() {
+    // `/dev/zero` never ends: it is refused after 16 MiB instead of growing without bound.
+    fails(
+        &["generate", "--spec", "/dev/zero"],
+        &[],
+        "/dev/zero: the spec is larger than 16 MiB",
+        "right file",
+    );
+    let long = "x".repeat(300);
+    fails(
+        &["generate", "--spec", "s.toml"],
+        &[(
+            "s.toml",
+            &format!("title = \"{long}\"\n[[section]]\ntopic = \"hashing\"\n"),
+        )],
+        "s.toml:1:9: `title` is 300 characters long; the limit is 200",
+        "at most 200",
+    );
+    fails(
+        &["generate", "--spec", "s.toml"],
+        &[(
+            "s.toml",
+            &format!(
+                "duration = \"{}\"\n[[section]]\ntopic = \"hashing\"\n",
+                "9".repeat(61)
+            ),
+        )],
+        "s.toml:1:12: `duration` is 61 characters long; the limit is 60",
+        "at most 60",
+    );
+    fails(
+        &["generate", "--spec", "s.toml"],
+        &[(
+            "s.toml",
+            &format!(
+                "instructions = \"{}\"\n[[section]]\ntopic = \"hashing\"\n",
+                "i".repeat(4001)
+            ),
+        )],
+        "`instructions` is 4001 characters long; the limit is 4000",
+        "at most 4000",
+    );
+    fails(
+        &["generate", "--title", &long],
+        &[],
+        "--title: `title` is 300 characters long",
+        "at most 200",
+    );
+}
+
+#[test]
+fn a_spec_that_is_not_utf8_says_so_and_a_bom_is_accepted() {
+    let d = tmp();
+    fs::write(
+        d.path().join("s.toml"),
+        b"[[section]]\ntopic = \"hashing\"\ntitle = \"caf\xe9\"\n",
+    )
+    .unwrap();
+    let before = tree(d.path());
+    groundwork(d.path())
+        .args(["generate", "--spec", "s.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: s.toml:3: the spec is not UTF-8 text",
+        ))
+        .stderr(predicate::str::contains("hint: save it as UTF-8"))
+        .stderr(predicate::str::contains("bug in groundwork").not());
+    assert_eq!(tree(d.path()), before);
+    // Notepad's byte-order mark is not part of the spec.
+    fs::write(
+        d.path().join("bom.toml"),
+        "\u{feff}title = \"With a BOM\"\n[[section]]\ntopic = \"hashing\"\n",
+    )
+    .unwrap();
+    groundwork(d.path())
+        .args(["generate", "--spec", "bom.toml", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("With a BOM: 1 questions"));
+}
+
+/// Runs `generate` with one override template and checks that it fails as the template's fault:
+/// exit 2, `error: template …` with `message`, a hint that is not "a bug in groundwork", and
+/// nothing written. Returns stderr.
+fn template_fails(name: &str, text: &str, format: &str, message: &str) -> String {
+    let d = tmp();
+    let path = d.path().join("t").join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, text).unwrap();
+    fs::write(d.path().join("t/secret.txt"), "a file beside the template").unwrap();
+    let before = tree(d.path());
+    let out = groundwork(d.path())
+        .env("GROUNDWORK_SECRET", "the-leaked-secret-0123456789")
+        .env("SOME_VARIABLE", "the-environment-value")
+        .args(["generate", "--templates", "t", "--format", format])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!("error: template t/{name}: ")) && stderr.contains(message),
+        "{name}: {stderr}"
+    );
+    assert!(
+        stderr.contains("hint: the template comes from --templates"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("bug in groundwork"), "{stderr}");
+    for leak in [
+        "the-leaked-secret",
+        "the-environment-value",
+        "a file beside the template",
+    ] {
+        assert!(!stderr.contains(leak), "{stderr}");
+    }
+    assert!(out.stdout.is_empty());
+    assert_eq!(tree(d.path()), before, "{name} wrote files");
+    stderr
+}
+
+#[test]
+fn templates_cannot_read_the_environment_or_files() {
+    template_fails(
+        "html/paper.html",
+        "{{ get_env(name=\"GROUNDWORK_SECRET\") }}",
+        "html",
+        "get_env is not available",
+    );
+    template_fails(
+        "markdown/pack.md",
+        "{{ get_env(name=\"SOME_VARIABLE\", default=\"\") }}",
+        "md",
+        "get_env is not available",
+    );
+    // typst sees only /pack.json: not the file system, not the folder of the template.
+    template_fails(
+        "pdf/pack.typ",
+        "#read(\"/etc/passwd\")",
+        "pdf",
+        "file not found",
+    );
+    template_fails(
+        "pdf/pack.typ",
+        "#read(\"secret.txt\")",
+        "pdf",
+        "file not found",
+    );
+    template_fails(
+        "pdf/pack.typ",
+        "#sys.inputs.at(\"GROUNDWORK_SECRET\")",
+        "pdf",
+        "",
+    );
+}
+
+#[test]
+fn runaway_templates_hit_a_limit_and_the_blame_is_theirs() {
+    template_fails(
+        "html/paper.html",
+        "{% for i in range(end=200000000) %}x{% endfor %}",
+        "html",
+        "at most 100000",
+    );
+    template_fails(
+        "html/key.html",
+        "{% for i in range(end=10, step_by=0) %}x{% endfor %}",
+        "html",
+        "step_by",
+    );
+    template_fails(
+        "html/paper.html",
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}0123456789{% endfor %}{% endfor %}",
+        "html",
+        "grew past 16 MiB",
+    );
+    template_fails(
+        "pdf/pack.typ",
+        "#for i in range(1001) { [page #i]; pagebreak() }",
+        "pdf",
+        "1002 pages, more than the 1000",
+    );
+    // A broken override is the template's fault too.
+    template_fails("html/paper.html", "{% if %}", "html", "");
+    template_fails("pdf/pack.typ", "#let x = ", "pdf", "");
+}
+
+#[test]
+fn a_templates_path_that_is_missing_or_empty_is_an_error() {
+    fails(
+        &["generate", "--templates", "nowhere"],
+        &[],
+        "--templates nowhere: no such folder",
+        "holds your templates",
+    );
+    fails(
+        &["generate", "--templates", "file.txt"],
+        &[("file.txt", "x")],
+        "--templates file.txt is not a folder",
+        "holds your templates",
+    );
+    // paper.html at the top instead of html/paper.html: no recognised template.
+    fails(
+        &["generate", "--templates", "."],
+        &[("paper.html", "custom")],
+        "--templates .: the folder holds no template groundwork knows",
+        "html/paper.html",
+    );
+}
+
+#[test]
+fn a_rerun_removes_the_files_it_no_longer_writes_and_nothing_else() {
+    let d = tmp();
+    let out = d.path().join("out");
+    fs::create_dir(&out).unwrap();
+    // Files groundwork never wrote, one of them with a name it could write.
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    fs::write(out.join("pack.md"), "my own markdown").unwrap();
+    groundwork(d.path())
+        .args([
+            "generate",
+            "--seed",
+            "1",
+            "--format",
+            "html,pdf,json",
+            "--out",
+            "out",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("removed").not());
+    let stamp = fs::read_to_string(out.join(".groundwork")).unwrap();
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("pack.json")).unwrap()).unwrap();
+    assert!(stamp.contains(&format!("pack {}", pack["meta"]["code"].as_str().unwrap())));
+    for f in [
+        "paper.html",
+        "key.html",
+        "paper.pdf",
+        "key.pdf",
+        "pack.json",
+    ] {
+        assert!(stamp.contains(&format!("file {f}\n")), "{stamp}");
+    }
+    assert!(!stamp.contains("pack.md"), "{stamp}");
+    groundwork(d.path())
+        .args([
+            "generate",
+            "--seed",
+            "2",
+            "--format",
+            "html,json",
+            "--out",
+            "out",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "removed out/paper.pdf (an earlier run wrote it; this one did not)",
+        ))
+        .stdout(predicate::str::contains("removed out/key.pdf"));
+    assert_eq!(
+        tree(&out).into_iter().collect::<Vec<_>>(),
+        [
+            ".groundwork",
+            "key.html",
+            "marking.html",
+            "notes.txt",
+            "pack.json",
+            "pack.md",
+            "paper.html"
+        ]
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("pack.md")).unwrap(),
+        "my own markdown"
+    );
+    let stamp = fs::read_to_string(out.join(".groundwork")).unwrap();
+    assert!(!stamp.contains("pdf"), "{stamp}");
+    // An edited stamp cannot make groundwork remove a file it does not write.
+    fs::write(
+        out.join(".groundwork"),
+        format!("{stamp}file notes.txt\nfile ../outside.txt\n"),
+    )
+    .unwrap();
+    fs::write(d.path().join("outside.txt"), "outside").unwrap();
+    groundwork(d.path())
+        .args([
+            "generate", "--seed", "2", "--format", "json", "--out", "out",
+        ])
+        .assert()
+        .success();
+    assert!(out.join("notes.txt").is_file() && d.path().join("outside.txt").is_file());
+    assert!(
+        !out.join("paper.html").exists(),
+        "groundwork's own html went"
+    );
+}
+
+#[test]
+fn a_rerun_removes_temporary_files_an_interrupted_run_left() {
+    let d = tmp();
+    let out = d.path().join("out");
+    fs::create_dir(&out).unwrap();
+    let ours = [
+        ".manifest.csv.AbC123.tmp",
+        ".answers.txt.x1Y2z3.tmp",
+        ".key.pdf.QwErTy.tmp",
+        ".paper.html.000000.tmp",
+    ];
+    // Not ours: another name, another shape.
+    let theirs = [
+        ".notes.txt.abcdef.tmp",
+        ".paper.html.tmp",
+        "paper.html.abcdef.tmp",
+    ];
+    for f in ours.iter().chain(&theirs) {
+        fs::write(out.join(f), "left over").unwrap();
+    }
+    groundwork(d.path())
+        .args(["generate", "--format", "json", "--out", "out"])
+        .assert()
+        .success();
+    let left = tree(&out);
+    for f in ours {
+        assert!(!left.contains(f), "{f} should be gone: {left:?}");
+    }
+    for f in theirs {
+        assert!(left.contains(f), "{f} should stay: {left:?}");
+    }
+}
+
+#[test]
+fn a_missing_tmpdir_is_not_called_a_bug() {
+    let d = tmp();
+    groundwork(d.path())
+        .env("TMPDIR", "/nonexistent-groundwork-tmp")
+        .arg("generate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot create a scratch directory",
+        ))
+        .stderr(predicate::str::contains(
+            "hint: the temporary folder /nonexistent-groundwork-tmp (from TMPDIR) does not exist",
+        ))
+        .stderr(predicate::str::contains("bug in groundwork").not());
+    assert!(tree(d.path()).is_empty());
 }

@@ -90,12 +90,12 @@ fn moodle_xml_has_the_structure_moodle_imports() {
         match kind {
             "cloze" => {
                 let t = text(child(q, "questiontext"));
-                let embedded = t.matches(":NUMERICAL:").count()
-                    + t.matches(":SHORTANSWER:").count()
-                    + t.matches(":MULTICHOICE:").count()
-                    + t.matches(":MULTIRESPONSE:").count();
-                assert_eq!(embedded, question.slots.len(), "{idnumber}: {t}");
+                let parts = cloze_parts(&t);
+                assert_eq!(parts.len(), question.slots.len(), "{idnumber}: {t}");
                 assert!(question.slots.len() > 1);
+                for (part, slot) in parts.iter().zip(&question.slots) {
+                    check_cloze_part(idnumber, part, &slot.expected);
+                }
             }
             "numerical" => {
                 assert_eq!(answers.len(), 1);
@@ -124,15 +124,48 @@ fn moodle_xml_has_the_structure_moodle_imports() {
                 let single = child(q, "single").and_then(|n| n.text()) == Some("true");
                 let opts = expected.options().unwrap();
                 assert_eq!(answers.len(), opts.len());
-                if single {
-                    assert_eq!(answers.iter().filter(|a| frac(a) == 100.0).count(), 1);
-                } else {
-                    let pos: f64 = answers.iter().map(frac).filter(|f| *f > 0.0).sum();
+                // The answers come in option order, each carrying its option's text: the right
+                // option earns 100% (a multi's right ones share it), every other one nothing or
+                // less.
+                let right: Vec<usize> = match expected {
+                    Expected::Choice { correct, .. } => vec![*correct],
+                    Expected::Multi { correct, .. } => correct.clone(),
+                    e => panic!("multichoice for {e:?}"),
+                };
+                for (i, o) in opts.iter().enumerate() {
+                    let a = &answers[i];
+                    let plain = o.text.replace('`', "").replace("**", "");
+                    let shown = text(Some(*a));
+                    let words: Vec<&str> = plain
+                        .split_whitespace()
+                        .filter(|w| w.chars().all(|c| c.is_alphanumeric()))
+                        .collect();
                     assert!(
-                        (pos - 100.0).abs() < 0.01,
-                        "{idnumber}: right options sum to {pos}"
+                        words.iter().all(|w| shown.contains(w)),
+                        "{idnumber}: answer {i} `{shown}` is not option `{}`",
+                        o.text
                     );
+                    let f = frac(a);
+                    if right.contains(&i) {
+                        let want = if single {
+                            100.0
+                        } else {
+                            100.0 / right.len() as f64
+                        };
+                        assert!(
+                            (f - want).abs() < 0.01,
+                            "{idnumber}: right option `{}` has {f}%",
+                            o.text
+                        );
+                    } else {
+                        assert!(f <= 0.0, "{idnumber}: wrong option `{}` has {f}%", o.text);
+                    }
                 }
+                assert_eq!(
+                    single,
+                    matches!(expected, Expected::Choice { .. }),
+                    "{idnumber}"
+                );
             }
             "shortanswer" => {
                 let accepted: Vec<String> = answers.iter().map(|a| text(Some(*a))).collect();
@@ -148,6 +181,107 @@ fn moodle_xml_has_the_structure_moodle_imports() {
     assert_eq!(seen, slots.len());
 }
 
+/// The embedded answers of a cloze question text: each `{points:TYPE:body}` as its type and its
+/// alternatives (split at unescaped `~`, escapes removed).
+fn cloze_parts(t: &str) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = t.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '{' {
+            i += 1;
+            continue;
+        }
+        // Up to the first `:` after the points, then the type, then the body to the unescaped `}`.
+        let mut j = i + 1;
+        let mut head = String::new();
+        while j < chars.len() && head.matches(':').count() < 2 && chars[j] != '}' {
+            head.push(chars[j]);
+            j += 1;
+        }
+        let fields: Vec<&str> = head.split(':').collect();
+        if fields.len() < 3 || fields[0].parse::<u32>().is_err() {
+            i += 1;
+            continue;
+        }
+        let mut alts = vec![String::new()];
+        while j < chars.len() && chars[j] != '}' {
+            match chars[j] {
+                '\\' if j + 1 < chars.len() => {
+                    alts.last_mut().unwrap().push(chars[j + 1]);
+                    j += 1;
+                }
+                '~' => alts.push(String::new()),
+                c => alts.last_mut().unwrap().push(c),
+            }
+            j += 1;
+        }
+        out.push((fields[1].to_string(), alts));
+        i = j + 1;
+    }
+    out
+}
+
+/// One cloze part agrees with its slot: a number's value and half-width, the 100% option of a
+/// single choice, the positive options of a multiple choice, the reference among short answers.
+fn check_cloze_part(at: &str, (kind, alts): &(String, Vec<String>), e: &Expected) {
+    match (kind.as_str(), e) {
+        ("NUMERICAL", Expected::Integer { value }) => {
+            assert_eq!(alts, &vec![format!("={value}:0")], "{at}")
+        }
+        ("NUMERICAL", Expected::Real { value, tolerance }) => {
+            let (v, w) = alts[0].trim_start_matches('=').split_once(':').unwrap();
+            let (v, w): (f64, f64) = (v.parse().unwrap(), w.parse().unwrap());
+            assert!(close(v, *value), "{at}: value {v} vs {value}");
+            assert!(
+                close(w, tolerance.half_width(*value)),
+                "{at}: half-width {w} vs {}",
+                tolerance.half_width(*value)
+            );
+        }
+        ("MULTICHOICE", Expected::Choice { options, correct }) => {
+            assert_eq!(alts.len(), options.len(), "{at}");
+            let right: Vec<usize> = (0..alts.len())
+                .filter(|i| alts[*i].starts_with('='))
+                .collect();
+            assert_eq!(right, vec![*correct], "{at}: {alts:?}");
+            assert!(
+                alts[*correct].contains(&options[*correct].text),
+                "{at}: {alts:?}"
+            );
+        }
+        (
+            "MULTIRESPONSE",
+            Expected::Multi {
+                options, correct, ..
+            },
+        ) => {
+            assert_eq!(alts.len(), options.len(), "{at}");
+            for (i, a) in alts.iter().enumerate() {
+                let w: f64 = a
+                    .trim_start_matches('%')
+                    .split('%')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert_eq!(
+                    w > 0.0,
+                    correct.contains(&i),
+                    "{at}: option {i} weighted {w}"
+                );
+            }
+        }
+        ("SHORTANSWER", e) => assert!(
+            alts.iter()
+                .any(|a| a.trim_start_matches('=') == e.reference()),
+            "{at}: {alts:?} vs {}",
+            e.reference()
+        ),
+        (k, e) => panic!("{at}: a {k} part for {e:?}"),
+    }
+}
+
 /// The gift-pegjs parser, installed by `.ci/run` (or by hand: see the README) under target/node.
 fn gift_parser() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/node/node_modules/gift-pegjs");
@@ -155,17 +289,12 @@ fn gift_parser() -> Option<PathBuf> {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if dir.is_dir() && node {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").is_err(),
-        "CI must install node and gift-pegjs (see .ci/run)"
-    );
-    eprintln!(
-        "skipping: node or gift-pegjs missing (npm install --prefix target/node gift-pegjs@1.0.2)"
-    );
-    None
+    crate::require(
+        "node with gift-pegjs under target/node",
+        dir.is_dir() && node,
+        "npm install --prefix target/node gift-pegjs@1.0.2",
+    )
+    .then_some(dir)
 }
 
 #[test]

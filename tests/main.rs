@@ -4,6 +4,7 @@ mod batch;
 mod catalog;
 mod checking;
 mod cli;
+mod compiled_c;
 mod determinism;
 mod golden;
 mod help;
@@ -25,6 +26,41 @@ pub fn groundwork(dir: &Path) -> assert_cmd::Command {
     c.current_dir(dir);
     c.env_remove("GROUNDWORK_SECRET");
     c
+}
+
+/// True when `what` is available. When it is not: under `CI` (set to anything) the test fails,
+/// since `.ci/run` installs everything the tests use; elsewhere it prints a `skipped:` marker (so a
+/// skip is never silent) and the caller returns early.
+pub fn require(what: &str, present: bool, install: &str) -> bool {
+    require_under(std::env::var_os("CI").is_some(), what, present, install)
+}
+
+/// [`require`] with the `CI` decision made by the caller.
+fn require_under(ci: bool, what: &str, present: bool, install: &str) -> bool {
+    if present {
+        return true;
+    }
+    if ci {
+        panic!("CI is set but {what} is missing: .ci/run must install it ({install})");
+    }
+    eprintln!("skipped: {what} is missing ({install})");
+    false
+}
+
+/// [`require`] for a program on PATH, found when `name --version` runs successfully.
+pub fn require_tool(name: &str, install: &str) -> bool {
+    let present = std::process::Command::new(name)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    require(&format!("`{name}`"), present, install)
+}
+
+#[test]
+fn a_missing_tool_fails_under_ci_and_is_marked_elsewhere() {
+    assert!(require_under(true, "x", true, "-"));
+    assert!(!require_under(false, "x", false, "-"));
+    assert!(std::panic::catch_unwind(|| require_under(true, "x", false, "-")).is_err());
 }
 
 /// Every path below `dir`, relative, for "nothing was written" assertions.

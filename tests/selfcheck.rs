@@ -2,7 +2,8 @@
 //! Chromium, driven over the DevTools protocol) it grades typed answers exactly as `check` does.
 //!
 //! The browser tests need `chromium` on PATH. `.ci/run` installs it; on a machine without it they
-//! print that they were skipped, except under `CI=true`, where a missing browser fails them.
+//! print that they were skipped, except under `CI` (set to anything), where a missing browser fails
+//! them (`crate::require`).
 
 use crate::groundwork;
 use groundwork::answer::{grade, Outcome};
@@ -108,6 +109,20 @@ fn the_page_holds_no_answers_solutions_or_evidence() {
                     );
                 }
             }
+            // Option feedback names the misconception behind each wrong option: shown on the page
+            // it would mark every option it is attached to as wrong.
+            for slot in &q.slots {
+                for o in slot.expected.options().unwrap_or_default() {
+                    if let Some(why) = &o.why_wrong {
+                        let probe: String = why.chars().take(40).collect();
+                        assert!(
+                            probe.chars().count() < 20 || !page.contains(&probe),
+                            "question {}: option feedback `{probe}` is on the page",
+                            qi + 1
+                        );
+                    }
+                }
+            }
             let solution = q.solution.plain_text();
             let probe: String = solution.chars().take(60).collect();
             assert!(
@@ -141,10 +156,7 @@ impl Browser {
                     .is_ok_and(|o| o.status.success())
             });
         let Some(exe) = exe else {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("CI=true but no chromium on PATH: .ci/run must install it");
-            }
-            eprintln!("skipped: no chromium on PATH (apt-get install -y chromium)");
+            crate::require("chromium on PATH", false, "apt-get install -y chromium");
             return None;
         };
         let profile = tempfile::tempdir().unwrap();

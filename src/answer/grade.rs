@@ -5,6 +5,7 @@
 //! [`Outcome::Wrong`]. Real numbers accept `0.42`, `4.2e-1`, `42%` and fractions such as `3/8`.
 
 use super::{letter, Expected, PartialCredit};
+use crate::text::echo;
 use serde::{Deserialize, Serialize};
 
 /// The result of grading one slot.
@@ -78,7 +79,7 @@ pub fn grade(expected: &Expected, input: &str) -> Outcome {
                 .to_ascii_lowercase();
             if t.is_empty() || !t.chars().all(|c| c.is_ascii_hexdigit()) {
                 invalid(
-                    format!("`{input}` is not hexadecimal"),
+                    format!("`{}` is not hexadecimal", echo(input)),
                     "write hex digits 0-9 and a-f, such as 3fa9",
                 )
             } else if t == value.to_ascii_lowercase() {
@@ -107,7 +108,7 @@ pub fn grade(expected: &Expected, input: &str) -> Outcome {
                     Outcome::Correct
                 } else {
                     Outcome::Wrong {
-                        feedback: format!("`{}` is not the expected answer", input),
+                        feedback: format!("`{}` is not the expected answer", echo(input)),
                     }
                 }
             }
@@ -237,15 +238,15 @@ pub fn parse_integer(s: &str) -> Result<i64, String> {
     };
     let v = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
         i64::from_str_radix(&h.replace('_', ""), 16)
-            .map_err(|_| format!("`{t}` is not a hex integer"))?
+            .map_err(|_| format!("`{}` is not a hex integer", echo(t)))?
     } else {
         let digits: String = body.chars().filter(|c| *c != '_' && *c != ',').collect();
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!("`{t}` is not a whole number"));
+            return Err(format!("`{}` is not a whole number", echo(t)));
         }
         digits
             .parse::<i64>()
-            .map_err(|_| format!("`{t}` is too large"))?
+            .map_err(|_| format!("`{}` is too large", echo(t)))?
     };
     Ok(if neg { -v } else { v })
 }
@@ -253,14 +254,14 @@ pub fn parse_integer(s: &str) -> Result<i64, String> {
 /// Parses a real number: decimal or scientific notation, a percentage, or a fraction `a/b`.
 pub fn parse_real(s: &str) -> Result<f64, String> {
     let t = s.trim().replace('_', "");
-    let bad = || format!("`{}` is not a number", s.trim());
+    let bad = || format!("`{}` is not a number", echo(s.trim()));
     let v = if let Some(p) = t.strip_suffix('%') {
         p.trim().parse::<f64>().map_err(|_| bad())? / 100.0
     } else if let Some((a, b)) = t.split_once('/') {
         let a: f64 = a.trim().parse().map_err(|_| bad())?;
         let b: f64 = b.trim().parse().map_err(|_| bad())?;
         if b == 0.0 {
-            return Err(format!("`{}` divides by zero", s.trim()));
+            return Err(format!("`{}` divides by zero", echo(s.trim())));
         }
         a / b
     } else {
@@ -269,7 +270,7 @@ pub fn parse_real(s: &str) -> Result<f64, String> {
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(format!("`{}` is not a finite number", s.trim()))
+        Err(format!("`{}` is not a finite number", echo(s.trim())))
     }
 }
 
@@ -281,7 +282,10 @@ fn parse_letters(s: &str, n: usize) -> Result<Vec<usize>, String> {
             continue;
         }
         if !c.is_ascii_alphabetic() {
-            return Err(format!("`{c}` is not an option letter"));
+            return Err(format!(
+                "`{}` is not an option letter",
+                echo(&c.to_string())
+            ));
         }
         let i = (c.to_ascii_uppercase() as u8 - b'A') as usize;
         if i >= n {

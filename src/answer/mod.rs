@@ -303,7 +303,7 @@ impl Normalisation {
                 {
                     Ok(u)
                 } else {
-                    Err(format!("`{t}` is not an errno name"))
+                    Err(format!("`{}` is not an errno name", crate::text::echo(t)))
                 }
             }
             Normalisation::Integer => grade::parse_integer(t).map(|v| v.to_string()),
@@ -478,6 +478,40 @@ impl Expected {
             Expected::Choice { options, .. } | Expected::Multi { options, .. } => Some(options),
             _ => None,
         }
+    }
+
+    /// Well-formed answers that must all grade wrong: for numbers, just outside the tolerance on
+    /// both sides (a window that is too wide below the key is as wrong as one too wide above it);
+    /// for a single choice, every other option. The first is [`Expected::near_miss`].
+    pub fn near_misses(&self) -> Vec<String> {
+        let mut out = vec![self.near_miss()];
+        match self {
+            Expected::Integer { value } => out.push((value - 1).to_string()),
+            Expected::Real { value, tolerance } => {
+                let w = tolerance.half_width(*value);
+                let miss = value - 1.5 * w - 1e-9 * value.abs().max(1e-300);
+                out.push(format!("{miss:.17e}"));
+            }
+            Expected::Text {
+                value,
+                normalisation: Normalisation::Integer,
+                ..
+            } => {
+                if let Ok(v) = grade::parse_integer(value) {
+                    out.push((v - 1).to_string());
+                }
+            }
+            Expected::Choice { options, correct } => {
+                let first = out[0].clone();
+                out.extend(
+                    (0..options.len())
+                        .filter(|i| i != correct && letter(*i).to_string() != first)
+                        .map(|i| letter(i).to_string()),
+                );
+            }
+            _ => {}
+        }
+        out
     }
 
     /// A well-formed answer that must grade wrong: for numbers, just outside the tolerance. Used by

@@ -141,15 +141,26 @@ impl AnswerSheet {
         Ok(sheet)
     }
 
-    /// Parses the JSON form.
+    /// Parses the JSON form. A label written twice is an error, as in the text form: JSON
+    /// parsers usually keep the last, which would grade an answer the candidate did not mean.
     pub fn parse_json(src: &str, origin: &str) -> Result<AnswerSheet, Error> {
-        let value: serde_json::Value = serde_json::from_str(src).map_err(|e| {
-            spec_err(
-                format!("{origin}:{}:{}", e.line(), e.column()),
-                format!("the JSON does not parse: {e}"),
-                "write an object from label to answer: {\"1\": \"0.42\", \"2b\": \"ENOTEMPTY\"}",
-            )
-        })?;
+        let value = serde_json::from_str::<Strict>(src)
+            .map_err(|e| {
+                let at = format!("{origin}:{}:{}", e.line(), e.column());
+                if e.classify() == serde_json::error::Category::Data {
+                    // Our own error: a repeated key. Drop serde's " at line … column …".
+                    let text = e.to_string();
+                    let suffix = format!(" at line {} column {}", e.line(), e.column());
+                    let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+                    return spec_err(at, message, "keep one answer per label");
+                }
+                spec_err(
+                    at,
+                    format!("the JSON does not parse: {e}"),
+                    "write an object from label to answer: {\"1\": \"0.42\", \"2b\": \"ENOTEMPTY\"}",
+                )
+            })?
+            .0;
         let obj = match value.get("answers") {
             Some(inner) => inner,
             None => &value,
@@ -291,6 +302,67 @@ impl AnswerSheet {
     }
 }
 
+/// Any JSON value, refusing an object that has the same key twice (at any depth).
+struct Strict(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(items.into())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut obj = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if obj.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "\"{}\" appears twice in the JSON",
+                    crate::text::echo(&key)
+                )));
+            }
+            let Strict(v) = map.next_value()?;
+            obj.insert(key, v);
+        }
+        Ok(obj.into())
+    }
+}
+
 fn json_kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Bool(_) => "boolean",
@@ -299,13 +371,9 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// The first 40 characters of user text, for messages.
+/// User text as messages echo it: control characters escaped, cut to 80 characters.
 fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if s.chars().count() > 40 {
-        out.push('…');
-    }
-    out
+    crate::text::echo(s)
 }
 
 #[cfg(test)]
@@ -354,6 +422,11 @@ mod tests {
         assert!(e.to_string().contains("a.txt:2"), "{e}");
         let e = AnswerSheet::parse("1: 2\n1: 3\n", "a.txt").unwrap_err();
         assert!(e.to_string().contains("twice"), "{e}");
+        // JSON too: a repeated key is not silently resolved to its last value.
+        let e = AnswerSheet::parse("{\"1\": \"2\",\n \"1\": \"3\"}", "a.json").unwrap_err();
+        assert_eq!(e.to_string(), "a.json:2:4: \"1\" appears twice in the JSON");
+        let e = AnswerSheet::parse("{\"2b\": \"2\", \"2B\": \"3\"}", "a.json").unwrap_err();
+        assert!(e.to_string().contains("answered twice"), "{e}");
         let sheet = AnswerSheet::parse("3: 1\n", "a.txt").unwrap();
         let e = sheet.resolve(&[1, 1]).unwrap_err();
         assert!(e.to_string().contains("no question 3"), "{e}");

@@ -9,8 +9,19 @@
 //! Outputs in `--out`: `<id>/…` per candidate; `manifest.csv` (candidate, pack code, files,
 //! SHA-256 digests); `answers.txt`, the combined compact key for the interviewer; and, with
 //! `--format moodle` or `gift`, one combined `moodle.xml` / `pack.gift` holding every variant in
-//! a category per family. A candidate whose files are all present and whose stamp matches (same
-//! spec, seed, formats, templates and version) is skipped on a rerun.
+//! a category per family.
+//!
+//! Reruns: a candidate is skipped when the digest of its inputs (groundwork's version, the spec's
+//! bytes, the seed, the formats, the templates, the seal's fingerprint and the id) matches both
+//! the stamp in its folder and its entry in `.groundwork-cache/`, and every file it wrote is there
+//! with its recorded SHA-256. The entry holds what the combined files need (pack code, answers,
+//! LMS fragments), so the decision and the skip never regenerate the pack: a rerun of 2,000
+//! finished candidates reads and hashes their files and nothing more (BENCHMARKS.md).
+//!
+//! Every folder the batch writes has a stamp ([`crate::export::STAMP`]): a candidate's folder
+//! loses the files of formats an earlier run wrote and this one does not, the top folder loses a
+//! `moodle.xml` or `pack.gift` no longer asked for, and temporary files of an interrupted run go;
+//! nothing groundwork did not write is touched.
 
 use super::Output;
 use crate::cli::BatchArgs;
@@ -18,6 +29,7 @@ use crate::error::Error;
 use crate::export::{self, Exporter, Templates};
 use crate::pack::{self, Pack};
 use crate::spec::Spec;
+use crate::text::echo;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::{IsTerminal, Write};
@@ -45,7 +57,9 @@ fn bad(origin: &str, line: usize, message: String, hint: &str) -> Error {
 
 /// Parses a candidates file: a CSV with a header that has an `id` (or `candidate`) column, or
 /// plain lines with one id each (`#` comments and blank lines skipped). Ids must be unique,
-/// non-empty, at most 64 characters of `A-Z a-z 0-9 . _ -`, and not start with `.` or `-`.
+/// non-empty, at most 64 characters of `A-Z a-z 0-9 . _ -`, not start with `.` or `-`, and not be
+/// the name of a file the batch writes beside the candidate folders (`manifest.csv`, …). The
+/// batch's own hidden names (`.groundwork`, `.groundwork-cache`) cannot be ids: they start with `.`.
 pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error> {
     let lines: Vec<(usize, &str)> = src
         .lines()
@@ -141,7 +155,7 @@ pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error
                 c.line,
                 format!(
                     "candidate id `{}…` is longer than 64 characters",
-                    &c.id[..c.id.char_indices().nth(20).map_or(c.id.len(), |x| x.0)]
+                    echo(&c.id[..c.id.char_indices().nth(20).map_or(c.id.len(), |x| x.0)])
                 ),
                 "use a shorter id",
             ));
@@ -155,7 +169,7 @@ pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error
                 c.line,
                 format!(
                     "candidate id `{}` has `{}`, which is unsafe in a file name",
-                    c.id,
+                    echo(&c.id),
                     ch.escape_default()
                 ),
                 "ids may use letters, digits, `.`, `_` and `-`",
@@ -165,8 +179,30 @@ pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error
             return Err(bad(
                 origin,
                 c.line,
-                format!("candidate id `{}` starts with `{}`", c.id, &c.id[..1]),
+                format!(
+                    "candidate id `{}` starts with `{}`",
+                    echo(&c.id),
+                    &c.id[..1]
+                ),
                 "start ids with a letter or digit",
+            ));
+        }
+        // The batch writes these beside the candidate folders: such a candidate would collide.
+        if let Some(name) = crate::export::BATCH_FILES
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&c.id))
+        {
+            return Err(bad(
+                origin,
+                c.line,
+                format!(
+                    "candidate id `{}` is reserved: the batch writes a file named {name} beside the candidate folders",
+                    echo(&c.id)
+                ),
+                &format!(
+                    "rename the candidate; the reserved names are {}",
+                    crate::export::BATCH_FILES.join(", ")
+                ),
             ));
         }
         // Case-insensitive: `Alice` and `alice` would share a directory on some filesystems.
@@ -174,7 +210,7 @@ pub fn parse_candidates(src: &str, origin: &str) -> Result<Vec<Candidate>, Error
             return Err(bad(
                 origin,
                 c.line,
-                format!("candidate id `{}` repeats line {prev}", c.id),
+                format!("candidate id `{}` repeats line {prev}", echo(&c.id)),
                 "every candidate needs a distinct id (ids are compared ignoring case)",
             ));
         }
@@ -198,16 +234,57 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Everything one candidate contributes to the combined outputs.
+/// Everything one candidate contributes to the combined outputs; also what the rerun cache keeps
+/// of it, so that a finished candidate is skipped without regenerating its pack.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Done {
-    row: String,
+    /// The digest of the inputs that made it ([`inputs_digest`]).
+    inputs: String,
+    /// The pack code.
+    code: String,
+    /// Each file in the candidate's folder with its SHA-256.
+    digests: Vec<(String, String)>,
+    /// The candidate's block of `answers.txt`.
     answers: String,
+    /// The candidate's part of `moodle.xml` and `pack.gift`, when asked for.
     moodle: Option<String>,
     gift: Option<String>,
+    /// Files an earlier run wrote in the candidate's folder that this run does not (removed).
+    #[serde(skip)]
+    removed: Vec<PathBuf>,
+    /// True when the candidate was finished and skipped.
+    #[serde(skip)]
     skipped: bool,
 }
 
-const STAMP: &str = ".groundwork-batch";
+impl Done {
+    /// The candidate's row of `manifest.csv`.
+    fn row(&self, id: &str) -> String {
+        let join = |f: &dyn Fn(&(String, String)) -> String| {
+            self.digests.iter().map(f).collect::<Vec<_>>().join(" ")
+        };
+        format!(
+            "{},{},{},{}\n",
+            csv_field(id),
+            self.code,
+            csv_field(&join(&|(n, _)| format!("{id}/{n}"))),
+            csv_field(&join(&|(_, d)| d.clone()))
+        )
+    }
+}
+
+/// The hidden folder, beside the candidate folders, where each finished candidate's [`Done`] is
+/// kept as `<id>.json`. It holds answers, like `answers.txt` beside it: the batch's top folder is
+/// the interviewer's; a candidate's own folder never holds the cache.
+const CACHE_DIR: &str = ".groundwork-cache";
+
+/// The digest of everything that decides a candidate's files: groundwork's version, the spec's
+/// bytes, the seed, the formats, the templates, the seal (see `run`) and the id.
+fn inputs_digest(stamp_base: &str, id: &str) -> String {
+    hex(&Sha256::digest(
+        format!("{stamp_base}\ncandidate {id}\n").as_bytes(),
+    ))
+}
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
@@ -215,6 +292,34 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// The candidate's [`Done`] from the cache, if the candidate is finished with these inputs: the
+/// cache entry and the folder's stamp both name them, and every file is there with its digest.
+fn finished(c: &Candidate, out: &Path, inputs: &str, names: &[&str]) -> Option<Done> {
+    let entry = out.join(CACHE_DIR).join(format!("{}.json", c.id));
+    let text = crate::input::read_text(&entry, "the cache entry").ok()?;
+    let done: Done = serde_json::from_str(&text).ok()?;
+    let dir = out.join(&c.id);
+    let stamp = export::Stamp::read(&dir);
+    let listed: Vec<&str> = done.digests.iter().map(|(n, _)| n.as_str()).collect();
+    if done.inputs != inputs || stamp.inputs.as_deref() != Some(inputs) || listed != names {
+        return None;
+    }
+    for (name, digest) in &done.digests {
+        let path = dir.join(name);
+        // A regular file only: never read a device or a pipe someone put in its place.
+        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
+        if hex(&Sha256::digest(std::fs::read(&path).ok()?)) != *digest {
+            return None;
+        }
+    }
+    Some(Done {
+        skipped: true,
+        ..done
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -228,86 +333,68 @@ fn one(
     out: &Path,
     stamp_base: &str,
 ) -> Result<Done, Error> {
+    let inputs = inputs_digest(stamp_base, &c.id);
+    let individual: Vec<&dyn Exporter> = exporters
+        .iter()
+        .copied()
+        .filter(|e| !is_lms(e.id()))
+        .collect();
+    let names: Vec<&str> = individual
+        .iter()
+        .flat_map(|e| e.files().iter().map(|(n, _)| *n))
+        .collect();
+    // A rerun decides from the stamp of the inputs, without regenerating the pack.
+    if let Some(done) = finished(c, out, &inputs, &names) {
+        return Ok(done);
+    }
     let mut spec = spec.clone();
     spec.seed = candidate_seed(spec.seed, &c.id);
     spec.title = format!("{base_title} · {}", c.id);
     let pack: Pack = pack::build(&spec, seal)?;
-    let dir = out.join(&c.id);
-    let names: Vec<&str> = exporters
+    let files = export::render_all(&pack, &individual, templates)?;
+    let digests = files
         .iter()
-        .filter(|e| !is_lms(e.id()))
-        .flat_map(|e| e.files().iter().map(|(n, _)| *n))
+        .map(|(n, bytes)| (n.clone(), hex(&Sha256::digest(bytes))))
         .collect();
-    let stamp = format!(
-        "{stamp_base}\ncandidate {}\npack {}\n",
-        c.id, pack.meta.code
-    );
-    let fresh = std::fs::read_to_string(dir.join(STAMP)).ok().as_deref() == Some(stamp.as_str())
-        && names.iter().all(|n| dir.join(n).is_file());
-    let mut digests = Vec::new();
-    if fresh {
-        for n in &names {
-            let bytes =
-                std::fs::read(dir.join(n)).map_err(|e| Error::io("reading", dir.join(n), e))?;
-            digests.push((n.to_string(), hex(&Sha256::digest(&bytes))));
-        }
-    } else {
-        let individual: Vec<&dyn Exporter> = exporters
-            .iter()
-            .copied()
-            .filter(|e| !is_lms(e.id()))
-            .collect();
-        let mut files = export::render_all(&pack, &individual, templates)?;
-        for (n, bytes) in &files {
-            digests.push((n.clone(), hex(&Sha256::digest(bytes))));
-        }
-        // The stamp goes last in the same atomic set: present only if every file is.
-        files.push((STAMP.to_string(), stamp.into_bytes()));
-        export::write_all(&dir, &files)?;
-    }
-    let row = format!(
-        "{},{},{},{}\n",
-        csv_field(&c.id),
-        pack.meta.code,
-        csv_field(
-            &digests
-                .iter()
-                .map(|(n, _)| format!("{}/{n}", c.id))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        csv_field(
-            &digests
-                .iter()
-                .map(|(_, d)| d.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        )
-    );
-    let answers = format!(
-        "# {} · pack {}\n{}\n",
-        c.id,
-        pack.meta.code,
-        super::check::answers_file(&pack).trim_end()
-    );
     let wants = |id: &str| exporters.iter().any(|e| e.id() == id);
-    let moodle = if wants("moodle") {
-        Some(export::moodle::render_fragment(&pack, templates)?)
-    } else {
-        None
+    let mut done = Done {
+        inputs,
+        code: pack.meta.code.clone(),
+        digests,
+        answers: format!(
+            "# {} · pack {}\n{}\n",
+            c.id,
+            pack.meta.code,
+            super::check::answers_file(&pack).trim_end()
+        ),
+        moodle: if wants("moodle") {
+            Some(export::moodle::render_fragment(&pack, templates)?)
+        } else {
+            None
+        },
+        gift: if wants("gift") {
+            Some(export::gift::render_fragment(&pack, templates)?)
+        } else {
+            None
+        },
+        removed: Vec::new(),
+        skipped: false,
     };
-    let gift = if wants("gift") {
-        Some(export::gift::render_fragment(&pack, templates)?)
-    } else {
-        None
-    };
-    Ok(Done {
-        row,
-        answers,
-        moodle,
-        gift,
-        skipped: fresh,
-    })
+    // The folder's stamp records the inputs; the cache entry, written after the files, is what
+    // lets a rerun skip the candidate.
+    let written = export::write_all(
+        &out.join(&c.id),
+        &files,
+        &pack.meta.code,
+        Some(&done.inputs),
+    )?;
+    done.removed = written.removed;
+    let entry = serde_json::to_vec(&done).map_err(|e| Error::Render {
+        what: "the batch cache".into(),
+        message: e.to_string(),
+    })?;
+    export::write_one(&out.join(CACHE_DIR), &format!("{}.json", c.id), &entry)?;
+    Ok(done)
 }
 
 fn is_lms(id: &str) -> bool {
@@ -349,23 +436,11 @@ impl Combined {
 /// Runs `batch`.
 pub fn run(a: BatchArgs) -> Result<Output, Error> {
     let exporters = export::parse_formats(&a.format)?;
-    let raw = std::fs::read(&a.candidates).map_err(|e| Error::io("reading", &a.candidates, e))?;
     let origin = a.candidates.display().to_string();
-    let src = String::from_utf8(raw).map_err(|e| {
-        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        bad(
-            &origin,
-            line,
-            "the candidates file is not UTF-8".into(),
-            "save it as UTF-8 text",
-        )
-    })?;
+    let src = crate::input::read_text(&a.candidates, "the candidates file")?;
     let candidates = parse_candidates(&src, &origin)?;
     let spec_text = match &a.spec {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io("reading", p, e))?,
+        Some(p) => crate::input::read_text(p, "the spec")?,
         None => crate::spec::DEFAULT_SPEC.to_string(),
     };
     let mut spec = match &a.spec {
@@ -377,21 +452,8 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
     }
     let seal = a.seal.seal()?;
     let templates = Templates::load(a.templates.as_deref())?;
-    let template_digest = match &a.templates {
-        Some(d) => {
-            let mut h = Sha256::new();
-            for (name, _) in export::templates::EMBEDDED {
-                if let Ok(b) = std::fs::read(d.join(name)) {
-                    h.update(name.as_bytes());
-                    h.update(&b);
-                }
-            }
-            hex(&h.finalize())
-        }
-        None => "embedded".into(),
-    };
     let stamp_base = format!(
-        "{} {}\nspec {}\nseed {}\nformats {}\ntemplates {}\nsealed {}",
+        "{} {}\nspec {}\nseed {}\nformats {}\ntemplates {}\nseal {}",
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
         hex(&Sha256::digest(spec_text.as_bytes())),
@@ -401,8 +463,8 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             .map(|e| e.id())
             .collect::<Vec<_>>()
             .join(","),
-        template_digest,
-        seal.is_some()
+        templates.fingerprint(),
+        seal.as_ref().map_or("none".into(), |s| s.fingerprint())
     );
     let out = &a.out;
     if out.exists() && !out.is_dir() {
@@ -412,6 +474,27 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
         });
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io("creating", out, e))?;
+    let cache = out.join(CACHE_DIR);
+    std::fs::create_dir_all(&cache).map_err(|e| Error::io("creating", &cache, e))?;
+    // The cache is groundwork's alone: any temporary file in it is a leftover.
+    export::remove_stale_temps(&cache, &|_| true)?;
+    let wants = |id: &str| exporters.iter().any(|e| e.id() == id);
+    let combined: Vec<String> = export::BATCH_FILES
+        .iter()
+        .filter(|n| match **n {
+            "moodle.xml" => wants("moodle"),
+            "pack.gift" => wants("gift"),
+            _ => true,
+        })
+        .map(|n| n.to_string())
+        .collect();
+    let top = export::Folder::begin(
+        out,
+        export::Stamp {
+            files: combined,
+            ..Default::default()
+        },
+    )?;
     let base_title = spec.title.clone();
     let mut manifest = Combined::new(out, "manifest.csv", "candidate,pack_code,files,sha256\n")?;
     let mut answers = Combined::new(
@@ -422,7 +505,6 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             candidates.len()
         ),
     )?;
-    let wants = |id: &str| exporters.iter().any(|e| e.id() == id);
     let mut moodle = if wants("moodle") {
         Some(Combined::new(
             out,
@@ -454,6 +536,7 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
         b
     };
     let (mut made, mut skipped) = (0usize, 0usize);
+    let mut removed: Vec<PathBuf> = Vec::new();
     for chunk in candidates.chunks(CHUNK) {
         let done: Vec<Result<Done, Error>> = chunk
             .par_iter()
@@ -472,9 +555,9 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
                 r
             })
             .collect();
-        for d in done {
+        for (c, d) in chunk.iter().zip(done) {
             let d = d?;
-            manifest.push(&d.row)?;
+            manifest.push(&d.row(&c.id))?;
             answers.push(&d.answers)?;
             answers.push("\n\n")?;
             if let (Some(m), Some(x)) = (moodle.as_mut(), &d.moodle) {
@@ -488,6 +571,7 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             } else {
                 made += 1;
             }
+            removed.extend(d.removed);
         }
     }
     bar.finish_and_clear();
@@ -498,6 +582,7 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
     if let Some(g) = gift {
         written.push(g.finish("")?);
     }
+    removed.extend(top.finish()?);
     if a.quiet {
         return Ok(Output::ok(String::new()));
     }
@@ -508,6 +593,19 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
     );
     for p in written {
         msg.push_str(&format!("  wrote {}\n", p.display()));
+    }
+    const SHOWN: usize = 10;
+    for p in removed.iter().take(SHOWN) {
+        msg.push_str(&format!(
+            "  removed {} (an earlier run wrote it; this one did not)\n",
+            p.display()
+        ));
+    }
+    if removed.len() > SHOWN {
+        msg.push_str(&format!(
+            "  removed {} more files earlier runs wrote and this one did not\n",
+            removed.len() - SHOWN
+        ));
     }
     Ok(Output::ok(msg))
 }

@@ -244,9 +244,14 @@ pub fn render(templates: &Templates) -> Result<Vec<u8>, Error> {
 pub fn run(a: CatalogArgs) -> Result<Output, Error> {
     let templates = Templates::load(a.templates.as_deref())?;
     let page = render(&templates)?;
-    let written = export::write_all(&a.out, &[("index.html".to_string(), page)])?;
+    let written = export::write_all(
+        &a.out,
+        &[("index.html".to_string(), page)],
+        "catalogue",
+        None,
+    )?;
     let mut out = format!("catalogue of {} families\n", FAMILIES.len());
-    for p in written {
+    for p in written.paths {
         out.push_str(&format!("  wrote {}\n", p.display()));
     }
     Ok(Output::ok(out))

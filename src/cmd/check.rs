@@ -8,22 +8,21 @@ use crate::cli::{AnswersArgs, CheckArgs, ReportFormat, SealArgs};
 use crate::error::Error;
 use crate::pack::{Pack, SCHEMA_VERSION};
 use crate::report;
-use std::io::Read;
 use std::path::Path;
 
 /// Runs `check`. Exit code 0 when every part is correct, 1 otherwise.
 pub fn run(a: CheckArgs) -> Result<Output, Error> {
     let pack = load_pack(&a.pack, &a.seal)?;
     let (src, origin) = if a.answers.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Error::io("reading", Path::new("<stdin>"), e))?;
-        (s, "<stdin>".to_string())
+        (
+            crate::input::read_stdin("standard input")?,
+            "<stdin>".to_string(),
+        )
     } else {
-        let s =
-            std::fs::read_to_string(&a.answers).map_err(|e| Error::io("reading", &a.answers, e))?;
-        (s, a.answers.display().to_string())
+        (
+            crate::input::read_text(&a.answers, "the answers file")?,
+            a.answers.display().to_string(),
+        )
     };
     let sheet = AnswerSheet::parse(&src, &origin)?;
     let r = report::grade_pack(&pack, &sheet)?;
@@ -86,15 +85,12 @@ pub fn load_pack(target: &str, seal: &SealArgs) -> Result<Pack, Error> {
     let seal = if code.sealed() {
         let Some(seal) = seal.seal()? else {
             return Err(Error::Usage {
-                message: format!("pack {} is sealed: regenerating it needs the pack's secret", target.trim()),
+                message: format!("pack {} is sealed: regenerating it needs the pack's secret", crate::text::echo(target.trim())),
                 hint: "pass --secret-file FILE, --secret TEXT or set GROUNDWORK_SECRET; or check against the pack.json".into(),
             });
         };
         if code.verifier != Some(seal.verifier(code.spec.seed)) {
-            return Err(Error::Usage {
-                message: format!("the secret does not match pack {}", target.trim()),
-                hint: "use the secret the pack was generated with".into(),
-            });
+            return Err(super::show::wrong_secret(target));
         }
         Some(seal)
     } else {
@@ -106,7 +102,7 @@ pub fn load_pack(target: &str, seal: &SealArgs) -> Result<Pack, Error> {
 }
 
 fn read_pack_json(path: &Path) -> Result<Pack, Error> {
-    let src = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
+    let src = crate::input::read_text(path, "the pack")?;
     let value: serde_json::Value = serde_json::from_str(&src).map_err(|e| Error::Spec {
         at: format!("{}:{}:{}", path.display(), e.line(), e.column()),
         message: format!("the pack does not parse as JSON: {e}"),

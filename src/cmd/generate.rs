@@ -23,6 +23,7 @@ pub fn run(a: GenerateArgs) -> Result<Output, Error> {
         spec.seed = seed;
     }
     if let Some(title) = a.title {
+        crate::spec::check_length("--title", "title", &title, crate::spec::MAX_TITLE_CHARS)?;
         spec.title = title;
     }
     if let Some(d) = &a.difficulty {
@@ -35,7 +36,7 @@ pub fn run(a: GenerateArgs) -> Result<Output, Error> {
     let templates = Templates::load(a.templates.as_deref())?;
     let pack = pack::build(&spec, seal.as_ref())?;
     let files = export::render_all(&pack, &exporters, &templates)?;
-    let written = export::write_all(&a.out, &files)?;
+    let written = export::write_all(&a.out, &files, &pack.meta.code, None)?;
     if a.quiet {
         return Ok(Output::ok(String::new()));
     }
@@ -46,8 +47,14 @@ pub fn run(a: GenerateArgs) -> Result<Output, Error> {
         pack.meta.total_points,
         pack.meta.code
     );
-    for p in written {
+    for p in written.paths {
         out.push_str(&format!("  wrote {}\n", p.display()));
+    }
+    for p in written.removed {
+        out.push_str(&format!(
+            "  removed {} (an earlier run wrote it; this one did not)\n",
+            p.display()
+        ));
     }
     Ok(Output::ok(out))
 }

@@ -44,5 +44,6 @@ pub fn run(cli: Cli) -> Result<Output, Error> {
         Command::Man => completions::man(),
         Command::Answers(a) => check::run_answers(a),
         Command::Practice(a) => practice::run(a),
+        Command::Keygen => Ok(Output::ok(format!("{}\n", crate::seal::new_key_text()?))),
     }
 }

@@ -12,8 +12,9 @@ use crate::answer::{grade, Outcome};
 use crate::cli::PracticeArgs;
 use crate::error::Error;
 use crate::family::{self, Difficulty, Family, Topic};
+use crate::text::visible;
 use rand::seq::SliceRandom;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read as _, Write};
 
 /// The running score.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -53,11 +54,24 @@ enum Read {
     End,
 }
 
+/// The longest answer line practice reads: a line from `/dev/zero` must not grow forever.
+const MAX_LINE_BYTES: u64 = 64 * 1024;
+
 fn read_line(input: &mut dyn BufRead) -> Result<Read, Error> {
     let mut line = String::new();
-    let n = input
+    let n = (&mut *input)
+        .take(MAX_LINE_BYTES)
         .read_line(&mut line)
         .map_err(|e| Error::io("reading", std::path::Path::new("<stdin>"), e))?;
+    if n as u64 >= MAX_LINE_BYTES && !line.ends_with('\n') {
+        return Err(Error::Usage {
+            message: format!(
+                "an answer line is longer than {} KiB",
+                MAX_LINE_BYTES / 1024
+            ),
+            hint: "type one answer per line".into(),
+        });
+    }
     Ok(if n == 0 {
         Read::End
     } else {
@@ -134,7 +148,7 @@ pub fn session(
                 };
                 touched = true;
                 if echo {
-                    writeln!(out, "{line}").map_err(io_err)?;
+                    writeln!(out, "{}", visible(&line)).map_err(io_err)?;
                 }
                 match line.as_str() {
                     "quit" | "exit" | "q" => break 'questions,
@@ -151,23 +165,29 @@ pub fn session(
                 let score = outcome.score();
                 let verdict = match outcome {
                     Outcome::Invalid { reason, hint } => {
-                        writeln!(out, "  can't read that: {reason}. {hint}. Try again.")
-                            .map_err(io_err)?;
+                        writeln!(
+                            out,
+                            "  can't read that: {}. {hint}. Try again.",
+                            visible(&reason)
+                        )
+                        .map_err(io_err)?;
                         continue;
                     }
                     Outcome::Correct => "  ✓ correct".to_string(),
                     Outcome::Partial { score, feedback } => {
                         missed = true;
                         format!(
-                            "  ◐ partly right ({:.0}% credit): {feedback}. The answer: {}",
+                            "  ◐ partly right ({:.0}% credit): {}. The answer: {}",
                             score * 100.0,
+                            visible(&feedback),
                             slot.expected.reference()
                         )
                     }
                     Outcome::Wrong { feedback } => {
                         missed = true;
                         format!(
-                            "  ✗ not quite: {feedback}. The answer: {}",
+                            "  ✗ not quite: {}. The answer: {}",
+                            visible(&feedback),
                             slot.expected.reference()
                         )
                     }

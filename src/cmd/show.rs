@@ -50,7 +50,6 @@ pub fn run(a: ShowArgs) -> Result<Output, Error> {
 /// Generates (and cross-checks) the question the arguments name.
 pub fn question(a: &ShowArgs) -> Result<Question, Error> {
     let looks_like_id = a.target.contains('.');
-    let seal = a.seal.seal()?;
     let (fam, seed, difficulty, pins, seal) = if looks_like_id {
         let fam = family::lookup(&a.target)?;
         let seed = a.seed.unwrap_or(1);
@@ -67,7 +66,7 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
             .transpose()?
             .unwrap_or_default();
         let pins = family::parse_pins(fam, &a.set)?;
-        (fam, seed, difficulty, pins, seal)
+        (fam, seed, difficulty, pins, a.seal.seal()?)
     } else {
         if a.seed.is_some() || a.difficulty.is_some() || !a.set.is_empty() {
             return Err(Error::Usage {
@@ -90,10 +89,16 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
                 },
                 e => e,
             })?;
-        let seal = match (code.sealed, seal) {
-            (false, _) => None,
-            (true, Some(seal)) => Some(seal),
-            (true, None) => return Err(sealed_error(&a.target)),
+        // The secret is read (and a typed one stretched) only for a sealed code.
+        let seal = match code.verifier {
+            Some(_) => a.seal.seal()?,
+            None => None,
+        };
+        let seal = match (code.verifier, seal) {
+            (None, _) => None,
+            (Some(v), Some(seal)) if v == seal.question_verifier(fam.id(), code.seed) => Some(seal),
+            (Some(_), Some(_)) => return Err(wrong_secret(&a.target)),
+            (Some(_), None) => return Err(sealed_error(&a.target)),
         };
         (fam, code.seed, code.difficulty, code.pins, seal)
     };
@@ -108,8 +113,22 @@ pub fn question(a: &ShowArgs) -> Result<Question, Error> {
 /// The error for a sealed code given without a secret.
 pub fn sealed_error(code: &str) -> Error {
     Error::Usage {
-        message: format!("{} belongs to a sealed pack, and regenerating it needs the pack's secret", code.trim()),
+        message: format!("{} belongs to a sealed pack, and regenerating it needs the pack's secret", crate::text::echo(code.trim())),
         hint: "pass --secret-file FILE, --secret TEXT or set GROUNDWORK_SECRET (ask whoever generated the pack)".into(),
+    }
+}
+
+/// The error for a sealed code given with a secret whose verifier does not match.
+pub fn wrong_secret(code: &str) -> Error {
+    Error::Usage {
+        message: format!(
+            "{}: this code was sealed with a different secret",
+            crate::text::echo(code.trim())
+        ),
+        hint: format!(
+            "use the key file or secret the pack was generated with (check --secret-file, --secret and {})",
+            crate::seal::SECRET_ENV
+        ),
     }
 }
 

@@ -3,7 +3,9 @@
 //! An [`Exporter`] names the files it produces and the [`View`] each is rendered from; `render` is
 //! pure. [`write_all`] renders every file in memory first, then writes each to a temporary file in
 //! the target directory and renames it into place, so an error or an interrupted run never leaves a
-//! half-written file, and an error before writing leaves nothing at all.
+//! half-written file, and an error before writing leaves nothing at all. Every folder written gets
+//! a [`STAMP`] listing what groundwork wrote there, so that the next run can remove its own leftovers
+//! (files of formats no longer asked for, temporary files of an interrupted run) and nothing else.
 //!
 //! The candidate's paper is rendered from [`view::PaperView`], a type that holds no answers, so no
 //! template mistake can leak the key onto the paper.
@@ -114,11 +116,190 @@ pub fn render_all(
     Ok(files)
 }
 
-/// Writes `files` into `dir` atomically (temp file + rename each), creating `dir` if needed.
+/// The stamp file groundwork leaves in every folder it writes: which pack, and which files it wrote
+/// there. The next run in that folder removes the files an earlier run wrote that it does not write
+/// itself (a `paper.pdf` from another seed must not sit beside this seed's key), and never touches
+/// a file the stamp does not list.
+pub const STAMP: &str = ".groundwork";
+
+/// The combined files `groundwork batch` writes beside the candidate folders.
+pub const BATCH_FILES: &[&str] = &["manifest.csv", "answers.txt", "moodle.xml", "pack.gift"];
+
+/// True for a file name groundwork writes: an exporter's file, a batch's combined file or the
+/// stamp. Only such names are ever removed, whatever a stamp says.
+pub fn own_name(name: &str) -> bool {
+    name == STAMP
+        || BATCH_FILES.contains(&name)
+        || EXPORTERS
+            .iter()
+            .any(|e| e.files().iter().any(|(n, _)| *n == name))
+}
+
+/// True for a temporary file [`staging_file`] makes for `dir/name` with `own(name)`:
+/// `.NAME.XXXXXX.tmp`, where XXXXXX are tempfile's six random letters and digits.
+fn is_own_temp(file: &str, own: &dyn Fn(&str) -> bool) -> bool {
+    let Some(inner) = file.strip_prefix('.').and_then(|f| f.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((name, random)) = inner.rsplit_once('.') else {
+        return false;
+    };
+    random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric()) && own(name)
+}
+
+/// Removes the temporary files an interrupted run left in `dir` (names `own` accepts only).
+pub(crate) fn remove_stale_temps(dir: &Path, own: &dyn Fn(&str) -> bool) -> Result<(), Error> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("reading", dir, e)),
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if is_own_temp(name, own) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            remove(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+fn remove(path: &Path) -> Result<(), Error> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io("removing", path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// What a stamp records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stamp {
+    /// The pack code of the pack written there ("" for a batch's top folder).
+    pub pack: String,
+    /// A digest of the inputs that made the files (batch candidates: skip the candidate when
+    /// they have not changed).
+    pub inputs: Option<String>,
+    /// The files groundwork wrote there.
+    pub files: Vec<String>,
+}
+
+impl Stamp {
+    /// The stamp file's text.
+    pub fn text(&self) -> String {
+        let mut s = format!(
+            "# {} {}: the files it wrote in this folder. The next run here removes those it does not write again.\n",
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION")
+        );
+        if !self.pack.is_empty() {
+            s.push_str(&format!("pack {}\n", self.pack));
+        }
+        if let Some(i) = &self.inputs {
+            s.push_str(&format!("inputs {i}\n"));
+        }
+        for f in &self.files {
+            s.push_str(&format!("file {f}\n"));
+        }
+        s
+    }
+
+    /// Reads the stamp in `dir`; an absent or unreadable one is empty. Only plain names groundwork
+    /// writes are kept, so a damaged or edited stamp cannot point anywhere else.
+    pub fn read(dir: &Path) -> Stamp {
+        let mut stamp = Stamp::default();
+        let Ok(text) = crate::input::read_text(&dir.join(STAMP), "the stamp") else {
+            return stamp;
+        };
+        for line in text.lines() {
+            if let Some(f) = line.strip_prefix("file ") {
+                if own_name(f) && f != STAMP && !stamp.files.iter().any(|x| x == f) {
+                    stamp.files.push(f.to_string());
+                }
+            } else if let Some(p) = line.strip_prefix("pack ") {
+                stamp.pack = p.to_string();
+            } else if let Some(i) = line.strip_prefix("inputs ") {
+                stamp.inputs = Some(i.to_string());
+            }
+        }
+        stamp
+    }
+}
+
+/// A folder being written: the old stamp, cleaned of stale temporary files and stamped so that
+/// at every moment each file groundwork wrote there is listed (an interrupted run loses track of
+/// nothing). [`Folder::finish`] then removes what this run no longer writes.
+pub(crate) struct Folder {
+    dir: PathBuf,
+    now: Stamp,
+    stale: Vec<String>,
+}
+
+impl Folder {
+    /// Prepares `dir` (which exists) for writing the files `now.files`.
+    pub(crate) fn begin(dir: &Path, now: Stamp) -> Result<Folder, Error> {
+        remove_stale_temps(dir, &own_name)?;
+        let old = Stamp::read(dir);
+        let stale: Vec<String> = old
+            .files
+            .iter()
+            .filter(|f| !now.files.contains(f))
+            .cloned()
+            .collect();
+        if !stale.is_empty() || now.files.iter().any(|f| !old.files.contains(f)) {
+            // Until the run is over, the stamp lists both what this run writes and what it will
+            // remove, and no inputs digest: an interrupted run loses track of no file, and leaves
+            // no folder that looks finished.
+            let both = Stamp {
+                pack: now.pack.clone(),
+                inputs: None,
+                files: now.files.iter().chain(&stale).cloned().collect(),
+            };
+            write_one(dir, STAMP, both.text().as_bytes())?;
+        }
+        Ok(Folder {
+            dir: dir.to_path_buf(),
+            now,
+            stale,
+        })
+    }
+
+    /// Removes the files an earlier run wrote and this one did not, then writes the final stamp.
+    /// Returns the paths removed.
+    pub(crate) fn finish(self) -> Result<Vec<PathBuf>, Error> {
+        let mut removed = Vec::new();
+        for f in &self.stale {
+            let path = self.dir.join(f);
+            if path.is_file() {
+                remove(&path)?;
+                removed.push(path);
+            }
+        }
+        write_one(&self.dir, STAMP, self.now.text().as_bytes())?;
+        Ok(removed)
+    }
+}
+
+/// What [`write_all`] did.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The files written, in order.
+    pub paths: Vec<PathBuf>,
+    /// Files an earlier run had written in the folder that this run did not, now removed.
+    pub removed: Vec<PathBuf>,
+}
+
+/// Writes `files` into `dir` atomically (temp file + rename each), creating `dir` if needed, with
+/// a [`STAMP`] recording `pack` (and `inputs`); files an earlier run wrote there and this run does
+/// not are removed (see [`Folder`]), and so are temporary files an interrupted run left.
 ///
 /// If `dir` had to be created and a write fails, it is removed again, so a failed run leaves the
-/// disk as it found it. Returns the paths written.
-pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
+/// disk as it found it.
+pub fn write_all(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    pack: &str,
+    inputs: Option<&str>,
+) -> Result<Written, Error> {
     let existed = dir.is_dir();
     if !existed {
         if dir.exists() {
@@ -133,11 +314,27 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
     }
-    let result = write_files(dir, files);
+    let result = (|| {
+        let stamp = Stamp {
+            pack: pack.to_string(),
+            inputs: inputs.map(str::to_string),
+            files: files.iter().map(|(n, _)| n.clone()).collect(),
+        };
+        let folder = Folder::begin(dir, stamp)?;
+        let paths = write_files(dir, files)?;
+        let removed = folder.finish()?;
+        Ok(Written { paths, removed })
+    })();
     if result.is_err() && !existed {
         let _ = std::fs::remove_dir_all(dir);
     }
     result
+}
+
+/// Writes one file atomically.
+pub(crate) fn write_one(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Error> {
+    let mut written = write_files(dir, &[(name.to_string(), bytes.to_vec())])?;
+    Ok(written.remove(0))
 }
 
 /// A temporary file in `dir` that becomes `dir/name` when persisted: the one way files reach the
@@ -171,4 +368,56 @@ fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, 
         written.push(path);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn while_a_folder_is_written_its_stamp_lists_every_file_groundwork_put_there() {
+        let d = tempfile::tempdir().unwrap();
+        let stamp = |files: &[&str], inputs: Option<&str>| Stamp {
+            pack: "P".into(),
+            inputs: inputs.map(str::to_string),
+            files: files.iter().map(|f| f.to_string()).collect(),
+        };
+        std::fs::write(d.path().join("paper.pdf"), "old").unwrap();
+        std::fs::write(d.path().join("notes.txt"), "mine").unwrap();
+        write_one(
+            d.path(),
+            STAMP,
+            stamp(&["paper.pdf", "notes.txt", "../x"], Some("i"))
+                .text()
+                .as_bytes(),
+        )
+        .unwrap();
+        let f = Folder::begin(d.path(), stamp(&["paper.html"], Some("j"))).unwrap();
+        // Interrupted here: the stamp still knows paper.pdf, already knows paper.html, and does
+        // not claim the inputs are done. Names groundwork does not write were dropped.
+        assert_eq!(
+            Stamp::read(d.path()),
+            stamp(&["paper.html", "paper.pdf"], None)
+        );
+        std::fs::write(d.path().join("paper.html"), "new").unwrap();
+        let removed = f.finish().unwrap();
+        assert_eq!(removed, [d.path().join("paper.pdf")]);
+        assert_eq!(Stamp::read(d.path()), stamp(&["paper.html"], Some("j")));
+        assert!(d.path().join("notes.txt").is_file());
+    }
+
+    #[test]
+    fn only_our_own_temporary_files_are_recognised() {
+        for (name, ours) in [
+            (".paper.html.a1B2c3.tmp", true),
+            ("..groundwork.zzzzzz.tmp", true),
+            (".manifest.csv.000000.tmp", true),
+            (".paper.html.a1B2c.tmp", false),
+            (".notes.txt.a1B2c3.tmp", false),
+            ("paper.html.a1B2c3.tmp", false),
+            (".paper.html.a1B2c3", false),
+        ] {
+            assert_eq!(is_own_temp(name, &own_name), ours, "{name}");
+        }
+    }
 }

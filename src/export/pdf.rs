@@ -119,6 +119,17 @@ pub(super) fn compile(template: &str, data: Vec<u8>) -> Result<typst_layout::Pag
 /// Typesets `data` (JSON) with the typst `template`; `ident` names the document stably.
 pub fn typeset(template: &str, data: Vec<u8>, ident: &str) -> Result<Vec<u8>, Error> {
     let doc = compile(template, data)?;
+    let pages = doc.pages().len();
+    if pages > super::templates::MAX_PDF_PAGES {
+        typst::comemo::evict(10);
+        return Err(Error::Render {
+            what: "PDF".into(),
+            message: format!(
+                "the document has {pages} pages, more than the {} a PDF may have",
+                super::templates::MAX_PDF_PAGES
+            ),
+        });
+    }
     let options = typst_pdf::PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("groundwork {}", env!("CARGO_PKG_VERSION")))),
@@ -208,6 +219,7 @@ impl Exporter for Pdf {
             bytes,
             &format!("groundwork {} {name}", pack.meta.code),
         )
+        .map_err(|e| t.blame("pdf/pack.typ", e))
     }
 }
 

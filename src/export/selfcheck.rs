@@ -260,10 +260,11 @@ mod tests {
 
     #[test]
     fn a_commitment_is_sha256_of_the_stated_preimage() {
-        // Independently: SHA-256 of the preimage the module docs state, computed by hand here.
-        let pre = "groundwork-selfcheck-1\n00ff\n3\nanswer\n42";
-        let full = Sha256::digest(pre.as_bytes());
-        let hex: String = full.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        // The digest typed in from an independent tool, not recomputed with the code under test:
+        // `printf 'groundwork-selfcheck-1\n00ff\n3\nanswer\n42' | sha256sum` (GNU coreutils)
+        // prints ff3352b326375021bdd7c594814d3870ee4bd1c680c8ab0ba7c0f5dd3e2e685b; a commitment
+        // is its first 32 hex digits.
+        let hex = "ff3352b326375021bdd7c594814d3870";
         assert_eq!(commit("00ff", "3", "answer", "42"), hex);
         assert_ne!(commit("00ff", "3", "answer", "43"), hex);
         assert_ne!(commit("00fe", "3", "answer", "42"), hex);

@@ -1,5 +1,17 @@
 //! Templates: embedded in the binary from `templates/`, overridable file by file with
 //! `--templates DIR`. HTML templates are autoescaped; Markdown ones escape through the `md` filter.
+//!
+//! Templates are code: an override runs with the pack's data in front of it, so use only templates
+//! you trust. The tera instance holds nothing that reaches outside the template data: tera's
+//! `get_env` is replaced by a function that refuses (an override once printed `GROUNDWORK_SECRET`
+//! on a candidate's paper), `now` and `get_random` are not compiled in, and templates can include
+//! only each other. `range` is bounded ([`MAX_RANGE_ITEMS`]) and so is a rendered file
+//! ([`MAX_RENDERED_BYTES`]); the typst template sees only `/pack.json` (see `pdf.rs`), and a PDF
+//! has at most [`MAX_PDF_PAGES`] pages. These limits catch a runaway template, not a hostile one:
+//! nested loops can still keep tera or typst busy.
+//!
+//! A failure in an override is the template's, reported as [`Error::Template`]; a failure in an
+//! embedded template is a bug in groundwork.
 
 use crate::error::Error;
 use std::collections::HashMap;
@@ -63,11 +75,24 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("pdf/pack.typ", include_str!("../../templates/pdf/pack.typ")),
 ];
 
+/// The most items tera's `range` may produce (tera's own would allocate whatever is asked).
+pub const MAX_RANGE_ITEMS: usize = 100_000;
+
+/// The largest file a template may render: packs of 100 questions render to well under 1 MiB.
+pub const MAX_RENDERED_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most pages a PDF may have: a key of 100 questions takes a few hundred.
+pub const MAX_PDF_PAGES: usize = 1000;
+
 /// A loaded template set.
 pub struct Templates {
     tera: tera::Tera,
     /// Templates for other engines (typst), by name.
     raw: HashMap<String, String>,
+    /// The `--templates` folder, when there is one.
+    dir: Option<std::path::PathBuf>,
+    /// The names taken from `dir`, each with its text.
+    overridden: std::collections::BTreeMap<String, String>,
 }
 
 impl Templates {
@@ -77,15 +102,37 @@ impl Templates {
     }
 
     /// The embedded templates, with any file of the same name under `dir` taking precedence.
+    /// A `dir` that is missing, is not a folder, or holds none of the template names is an error:
+    /// a typo must not silently give the built-in look.
     pub fn load(dir: Option<&Path>) -> Result<Templates, Error> {
+        if let Some(d) = dir {
+            check_dir(d)?;
+        }
         let mut sources: Vec<(String, String)> = Vec::new();
+        let mut overridden = std::collections::BTreeMap::new();
         for (name, text) in EMBEDDED {
             let over = dir.map(|d| d.join(name)).filter(|p| p.is_file());
             let text = match over {
-                Some(p) => std::fs::read_to_string(&p).map_err(|e| Error::io("reading", p, e))?,
+                Some(p) => {
+                    let text = crate::input::read_text(&p, "the template")?;
+                    overridden.insert(name.to_string(), text.clone());
+                    text
+                }
                 None => text.to_string(),
             };
             sources.push((name.to_string(), text));
+        }
+        if let (Some(d), true) = (dir, overridden.is_empty()) {
+            return Err(Error::Usage {
+                message: format!(
+                    "--templates {}: the folder holds no template groundwork knows",
+                    d.display()
+                ),
+                hint: format!(
+                    "templates go at these paths inside it (copy them from templates/ in the source): {}",
+                    EMBEDDED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            });
         }
         let (raw, sources): (Vec<_>, Vec<_>) =
             sources.into_iter().partition(|(n, _)| n.ends_with(".typ"));
@@ -94,15 +141,72 @@ impl Templates {
         tera.autoescape_on(vec![".html"]);
         tera.register_filter("md", md_escape);
         tera.register_filter("mdcode", md_code);
+        // Nothing outside the template data: no environment, and a bounded `range`.
+        tera.register_function("get_env", refuse_get_env);
+        tera.register_function("range", bounded_range);
         tera.register_function("math", math_function);
-        tera.add_raw_templates(sources).map_err(|e| Error::Render {
-            what: "templates".into(),
-            message: chain(&e),
+        let mut t = Templates {
+            tera,
+            raw,
+            dir: dir.map(Path::to_path_buf),
+            overridden,
+        };
+        let parsed = t.tera.add_raw_templates(sources);
+        parsed.map_err(|e| {
+            t.blame(
+                "templates",
+                Error::Render {
+                    what: "templates".into(),
+                    message: chain(&e),
+                },
+            )
         })?;
-        Ok(Templates { tera, raw })
+        Ok(t)
     }
 
-    /// Renders template `name` with `data`.
+    /// A digest of the overriding templates (names and text), or "embedded": what a batch stamp
+    /// records, so that changed templates redo every candidate.
+    pub fn fingerprint(&self) -> String {
+        if self.overridden.is_empty() {
+            return "embedded".into();
+        }
+        let mut h = blake3::Hasher::new();
+        for (name, text) in &self.overridden {
+            h.update(&(name.len() as u64).to_le_bytes());
+            h.update(name.as_bytes());
+            h.update(&(text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        h.finalize().to_hex().to_string()
+    }
+
+    /// Puts a rendering failure where it belongs: on the `--templates` override when the engine
+    /// that failed ran one (tera for `.html`/`.md`, typst for `.typ`), else on groundwork.
+    pub fn blame(&self, name: &str, e: Error) -> Error {
+        let Error::Render { what, message } = e else {
+            return e;
+        };
+        let typst = name.ends_with(".typ");
+        let culprit = self
+            .overridden
+            .keys()
+            .filter(|n| n.ends_with(".typ") == typst)
+            .find(|n| *n == name)
+            .or_else(|| {
+                // tera templates import each other's macros: any tera override may be at fault.
+                (!typst)
+                    .then(|| self.overridden.keys().find(|n| !n.ends_with(".typ")))
+                    .flatten()
+            });
+        match (culprit, &self.dir) {
+            (Some(n), Some(d)) => Error::Template {
+                what: d.join(n).display().to_string(),
+                message: format!("{what}: {message}"),
+            },
+            _ => Error::Render { what, message },
+        }
+    }
+
     /// A template that is not tera's (the typst one), as text.
     pub fn raw(&self, name: &str) -> Result<&str, Error> {
         self.raw
@@ -114,15 +218,38 @@ impl Templates {
             })
     }
 
-    /// Renders template `name` with `data`.
+    /// Renders template `name` with `data`, refusing output past [`MAX_RENDERED_BYTES`].
     pub fn render<T: serde::Serialize>(&self, name: &str, data: &T) -> Result<String, Error> {
         let ctx = tera::Context::from_serialize(data).map_err(|e| Error::Render {
             what: name.into(),
             message: chain(&e),
         })?;
-        self.tera.render(name, &ctx).map_err(|e| Error::Render {
+        let mut out = Bounded::default();
+        let rendered = self.tera.render_to(name, &ctx, &mut out);
+        if out.overflow {
+            return Err(self.blame(
+                name,
+                Error::Render {
+                    what: name.into(),
+                    message: format!(
+                        "the output grew past {} MiB, the most a template may write",
+                        MAX_RENDERED_BYTES / (1024 * 1024)
+                    ),
+                },
+            ));
+        }
+        rendered.map_err(|e| {
+            self.blame(
+                name,
+                Error::Render {
+                    what: name.into(),
+                    message: chain(&e),
+                },
+            )
+        })?;
+        String::from_utf8(out.bytes).map_err(|e| Error::Render {
             what: name.into(),
-            message: chain(&e),
+            message: e.to_string(),
         })
     }
 }
@@ -145,6 +272,92 @@ fn math_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Valu
             .replace('>', "&gt;")
     );
     Ok(tera::Value::String(html))
+}
+
+/// Refuses an override `--templates` path that is missing or not a folder.
+fn check_dir(d: &Path) -> Result<(), Error> {
+    let hint = "give the folder that holds your templates, e.g. html/paper.html inside it";
+    match std::fs::metadata(d) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Error::Usage {
+            message: format!("--templates {} is not a folder", d.display()),
+            hint: hint.into(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Usage {
+            message: format!("--templates {}: no such folder", d.display()),
+            hint: hint.into(),
+        }),
+        Err(e) => Err(Error::io("reading", d, e)),
+    }
+}
+
+/// A writer that keeps at most [`MAX_RENDERED_BYTES`] and then fails, stopping tera mid-render.
+#[derive(Default)]
+struct Bounded {
+    bytes: Vec<u8>,
+    overflow: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_RENDERED_BYTES {
+            self.overflow = true;
+            return Err(std::io::Error::other("template output too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Stands in for tera's `get_env`: templates see the pack, never the environment.
+fn refuse_get_env(_: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    Err(tera::Error::msg(
+        "get_env is not available: templates see only the pack's data, never the environment",
+    ))
+}
+
+/// tera's `range` (`start`, `end`, `step_by`), refusing more than [`MAX_RANGE_ITEMS`] items or a
+/// zero step instead of allocating without bound.
+fn bounded_range(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let arg = |key: &str, default: Option<usize>| -> tera::Result<usize> {
+        match args.get(key) {
+            Some(v) => v.as_u64().map(|x| x as usize).ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "Function `range` received {key}={v} but `{key}` can only be a whole number"
+                ))
+            }),
+            None => default.ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "Function `range` was called without a `{key}` argument"
+                ))
+            }),
+        }
+    };
+    let start = arg("start", Some(0))?;
+    let end = arg("end", None)?;
+    let step = arg("step_by", Some(1))?;
+    if start > end {
+        return Err(tera::Error::msg(
+            "Function `range` was called with a `start` argument greater than the `end` one",
+        ));
+    }
+    if step == 0 {
+        return Err(tera::Error::msg(
+            "Function `range` needs a `step_by` of 1 or more",
+        ));
+    }
+    let n = (end - start).div_ceil(step);
+    if n > MAX_RANGE_ITEMS {
+        return Err(tera::Error::msg(format!(
+            "Function `range` was asked for {n} items; a template may ask for at most {MAX_RANGE_ITEMS}"
+        )));
+    }
+    Ok(tera::Value::Array(
+        (start..end).step_by(step).map(|i| i.into()).collect(),
+    ))
 }
 
 /// A tera error with its causes, which carry the template line.

@@ -40,4 +40,13 @@ pub trait Family: Sync {
     fn flaws(&self, _q: &Question) -> Vec<String> {
         Vec::new()
     }
+    /// Parameters the prompt shows by what it lists or in another unit rather than as the number
+    /// itself: `steps = 4` is four operations in the code, `keys = 6` six keys in the table,
+    /// `small_kib = 4` a buffer of 4096 bytes. The registry test checks that every other recorded
+    /// number appears in the prompt as written, and that pinning any recorded parameter to another
+    /// value changes the prompt (a parameter that changes nothing is unused and must not be
+    /// recorded: see `Ctx::unused`).
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &[]
+    }
 }

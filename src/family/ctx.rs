@@ -193,6 +193,26 @@ impl Ctx {
         v
     }
 
+    /// Takes back the record of `key`: this variant drew it (so the draws after it are the same
+    /// whichever variant is asked) but does not use it, and a question records only the
+    /// parameters it uses.
+    pub fn unused(&mut self, key: &str) {
+        self.resolved.remove(key);
+    }
+
+    /// Records `value` as the value this question uses for `key`, where the family adjusted a
+    /// draw (rounded it to a power of two, added an offset): the question records what it shows.
+    /// A pin is used as given, so for a pinned key `value` must be the pin.
+    pub fn adjusted(&mut self, key: &str, value: ParamValue) {
+        debug_assert!(
+            self.pins.get(key).is_none_or(|p| *p == value),
+            "family {} adjusted the pinned parameter `{key}`",
+            self.family_id
+        );
+        self.spec(key);
+        self.resolved.insert(key.to_string(), value);
+    }
+
     /// True when `key` was pinned with `--set` (families use it to skip re-draws of a pinned value).
     pub fn is_pinned(&self, key: &str) -> bool {
         self.pins.contains_key(key)

@@ -71,6 +71,10 @@ impl Family for AppendOffsets {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `writes` is the number of write calls listed in the code.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["writes"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let setup = cx.pick("setup");

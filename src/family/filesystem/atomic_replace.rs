@@ -16,11 +16,17 @@
 //! shows the old or the new content in full, and after its last step only the new content. Each
 //! distractor's feedback is the first counterexample the enumeration finds.
 //!
-//! **Second route.** (1) A rule, written independently: write elsewhere, fsync the new file
-//! before the rename, rename, fsync the directory after the rename; each candidate's verdict
-//! must match the model's. (2) The right procedure is run with real syscalls (rustix, scratch
-//! directory) and the kernel must agree call by call with the POSIX model and end with the new
-//! content.
+//! **Second route.** (1) A second crash model that reads the shown code itself: each candidate's
+//! operations (the `open`, `write`, `fsync`, `rename` lines the prompt renders, not the steps
+//! they came from) are replayed over inodes, descriptors and a directory journal, and a crash is
+//! enumerated after every call the same way (any prefix of the unsynced directory changes; for
+//! unsynced data the old bytes, the new, empty or half). Its verdict must single out the keyed
+//! option: safe at every crash point and durable at the end, while every other option is not.
+//! (2) A rule, written independently: write elsewhere, fsync the new file before the rename,
+//! rename, fsync the directory after the rename; each candidate's verdict must match. (3) The
+//! right procedure is run with real syscalls (rustix, scratch directory) and the kernel must agree
+//! call by call with the POSIX model and end with the new content; a real run without a crash
+//! cannot tell the options apart, so this checks only that the right one works.
 //!
 //! **Pitfalls**: rename is atomic, so fsync is unnecessary (the rename can reach the disk before
 //! the data); fsync of the file makes the rename durable (it does not on every filesystem).
@@ -262,6 +268,99 @@ fn rule_says_right(steps: &[Step]) -> bool {
     }
 }
 
+/// The second crash model: replays rendered operations (see the module docs) and says whether a
+/// crash at any point can show anything but the old or the new config in full, or the old one
+/// once the last call has returned.
+fn crash_safe_by_ops(ops: &[Op]) -> bool {
+    #[derive(Clone)]
+    enum Fd {
+        File(usize),
+        Dir,
+    }
+    // Inodes: (bytes on disk, bytes in the page cache); the directory: names on disk, and the
+    // changes made since its last fsync, in order (name, Some(inode) for a link, None for removal).
+    let mut inodes: Vec<(String, String)> = vec![(OLD.into(), OLD.into())];
+    let mut on_disk: BTreeMap<String, usize> = BTreeMap::from([(CFG.to_string(), 0)]);
+    let mut pending: Vec<(String, Option<usize>)> = Vec::new();
+    let mut fds: BTreeMap<usize, Fd> = BTreeMap::new();
+    let view = |disk: &BTreeMap<String, usize>, changes: &[(String, Option<usize>)]| {
+        let mut d = disk.clone();
+        for (name, inode) in changes {
+            match inode {
+                Some(i) => d.insert(name.clone(), *i),
+                None => d.remove(name),
+            };
+        }
+        d
+    };
+    let crash_shows_only = |inodes: &[(String, String)], disk: &BTreeMap<String, usize>, changes: &[(String, Option<usize>)], allowed: &[&str]| {
+        (0..=changes.len()).all(|k| match view(disk, &changes[..k]).get(CFG) {
+            None => false,
+            Some(&i) => {
+                let (durable, cached) = &inodes[i];
+                let possible: Vec<String> = if durable == cached {
+                    vec![cached.clone()]
+                } else {
+                    vec![durable.clone(), cached.clone(), String::new(), cached[..cached.len() / 2].to_string()]
+                };
+                possible.iter().all(|c| allowed.contains(&c.as_str()))
+            }
+        })
+    };
+    if !crash_shows_only(&inodes, &on_disk, &pending, &[OLD]) {
+        return false;
+    }
+    for op in ops {
+        match op {
+            Op::Open { fd, path, .. } if path == "." => {
+                fds.insert(*fd, Fd::Dir);
+            }
+            Op::Open { fd, path, flags, .. } => {
+                let now = view(&on_disk, &pending);
+                let i = match now.get(path) {
+                    Some(&i) => i,
+                    None if flags.contains(&Flag::Creat) => {
+                        inodes.push((String::new(), String::new()));
+                        pending.push((path.clone(), Some(inodes.len() - 1)));
+                        inodes.len() - 1
+                    }
+                    None => return false,
+                };
+                if flags.contains(&Flag::Trunc) {
+                    inodes[i].1.clear();
+                }
+                fds.insert(*fd, Fd::File(i));
+            }
+            Op::Write { fd, data } => match fds.get(fd) {
+                Some(Fd::File(i)) => inodes[*i].1.push_str(data),
+                _ => return false,
+            },
+            Op::Fsync { fd } => match fds.get(fd) {
+                Some(Fd::File(i)) => inodes[*i].0 = inodes[*i].1.clone(),
+                Some(Fd::Dir) => {
+                    on_disk = view(&on_disk, &pending);
+                    pending.clear();
+                }
+                None => return false,
+            },
+            Op::Close { fd } => {
+                fds.remove(fd);
+            }
+            Op::Rename { from, to } => {
+                let Some(&i) = view(&on_disk, &pending).get(from) else { return false };
+                pending.push((from.clone(), None));
+                pending.push((to.clone(), Some(i)));
+            }
+            _ => return false,
+        }
+        if !crash_shows_only(&inodes, &on_disk, &pending, &[OLD, NEW]) {
+            return false;
+        }
+    }
+    // Durable: once the last call returns, every crash shows the new config.
+    crash_shows_only(&inodes, &on_disk, &pending, &[NEW])
+}
+
 fn step_label(s: Step) -> &'static str {
     match s {
         WriteTmp => "write(fd, …)",
@@ -299,6 +398,10 @@ impl Family for AtomicReplace {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    /// `options` is the number of procedures listed.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["options"]
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -356,6 +459,8 @@ impl Family for AtomicReplace {
         };
         for (i, name) in s.shown.iter().enumerate() {
             let steps = candidate(name).ok_or_else(|| CheckError(format!("unknown candidate {name}")))?;
+            let ops: Vec<Op> = steps.iter().flat_map(|s| ops_of(*s)).collect();
+            CheckError::expect_eq(&format!("crash model over the shown calls, for {name}"), i == *correct, crash_safe_by_ops(&ops))?;
             CheckError::expect_eq(&format!("rule for {name}"), i == *correct, rule_says_right(steps))?;
         }
         let mut ops = setup_ops();
@@ -387,6 +492,23 @@ mod tests {
         assert!(verdict(candidate("dir_too_early").unwrap()).unwrap().starts_with("Not durable"));
         for (name, steps) in CANDIDATES {
             assert_eq!(verdict(steps).is_none(), rule_says_right(steps), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_second_crash_model_tells_every_candidate_apart() {
+        // Over the rendered calls: only the right procedure survives; each distractor fails it.
+        for (name, steps) in CANDIDATES {
+            let ops: Vec<Op> = steps.iter().flat_map(|s| ops_of(*s)).collect();
+            assert_eq!(crash_safe_by_ops(&ops), *name == "right", "{name}");
+            assert_eq!(verdict(steps).is_none(), *name == "right", "{name}");
+        }
+        // And a real run of any of them cannot: each ends with the new content.
+        for (name, steps) in CANDIDATES.iter().filter(|(n, _)| *n != "in_place") {
+            let mut ops = setup_ops();
+            ops.extend(steps.iter().flat_map(|s| ops_of(*s)));
+            let (_, contents) = fsops::run_real(&ops, &[CFG]).unwrap();
+            assert_eq!(contents.get(CFG).map(Vec::as_slice), Some(NEW.as_bytes()), "{name}");
         }
     }
 

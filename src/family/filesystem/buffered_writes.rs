@@ -24,7 +24,7 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{CheckError, Ctx, Difficulty, Family, GenError, ParamKind, ParamSpec, ParamValue, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -136,6 +136,10 @@ impl Family for BufferedWrites {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `big_every` = 0 (no big records) shows as "every record is r bytes".
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["big_every"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let d = cx.difficulty();
@@ -144,10 +148,12 @@ impl Family for BufferedWrites {
         let mut r = cx.int("size") as usize;
         if !cx.is_pinned("capacity") {
             capacity = capacity.next_power_of_two();
+            cx.adjusted("capacity", ParamValue::Int(capacity as i64));
         }
         if d == Difficulty::Easy && !cx.is_pinned("size") {
             // Easy: a record size that divides the buffer.
             r = 1 << cx.rng().random_range(4..=7);
+            cx.adjusted("size", ParamValue::Int(r as i64));
         }
         let every = cx.int("big_every") as usize;
         let big = capacity + capacity / 2 + cx.rng().random_range(0..64);

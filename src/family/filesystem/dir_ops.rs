@@ -84,6 +84,10 @@ impl Family for DirOps {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `calls` is the number of calls listed in the code.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["calls"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let calls = cx.int("calls") as usize;

@@ -167,6 +167,10 @@ impl Family for FdInheritance {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `descriptors` is the number of descriptors the code opens.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["descriptors"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let count = (cx.int("descriptors") as usize).clamp(2, NAMES.len());

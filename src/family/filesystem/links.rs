@@ -97,6 +97,10 @@ impl Family for Links {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `steps` is the number of operations listed in the code.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["steps"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");

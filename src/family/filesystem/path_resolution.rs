@@ -97,6 +97,10 @@ impl Family for PathResolution {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `paths` is the number of paths asked about.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["paths"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let count = (cx.int("paths") as usize).min(PATHS.len());

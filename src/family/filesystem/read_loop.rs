@@ -6,7 +6,8 @@
 //!
 //! **Parameters**: `size` S (easy 100–1,200, medium 1,000–100,000, hard 10,000–1,000,000 bytes);
 //! `buf` B (easy 256 or 512, medium 512–8,192, hard 1,000–65,536, not always a power of two);
-//! `offset` (hard only: 1–S/2). At most 100,000 calls per question.
+//! `offset` (hard only: 1–S/2). At most 10,000 calls and 16 MiB read per question (a pin beyond
+//! them is a parameter error: the loop runs for real, three times per question).
 //!
 //! **Key.** The loop runs for real: a file of S bytes is made with `ftruncate` in a scratch
 //! directory and read with rustix until read returns 0; every return value is recorded.
@@ -48,7 +49,10 @@ static PARAMS: &[ParamSpec] = &[
     },
 ];
 
-const MAX_CALLS: u64 = 100_000;
+/// The most read calls, and bytes read, one question makes (the loop runs for real, in the
+/// syscall run, the model and the cross-check): beyond them a pin is a parameter error.
+const MAX_CALLS: u64 = 10_000;
+const MAX_BYTES: u64 = 16 << 20;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Scenario {
@@ -128,9 +132,9 @@ impl Family for ReadLoop {
             0
         };
         let left = size.saturating_sub(offset);
-        if left / buf as u64 + 1 > MAX_CALLS {
+        if left / buf as u64 + 1 > MAX_CALLS || left > MAX_BYTES {
             return Err(GenError::Params {
-                message: format!("{size} bytes with a {buf}-byte buffer would take more than {MAX_CALLS} reads"),
+                message: format!("reading {left} bytes with a {buf}-byte buffer is more than this question runs (at most {MAX_CALLS} reads and 16 MiB)"),
                 hint: "choose a larger buffer or a smaller file".into(),
             });
         }

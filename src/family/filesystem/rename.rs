@@ -186,6 +186,10 @@ impl Family for Rename {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `renames` is the number of rename calls in the code.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["renames"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let first = cx.pick("case");

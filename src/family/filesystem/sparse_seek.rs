@@ -83,6 +83,10 @@ impl Family for SparseSeek {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `seeks` is the number of seeks in the code.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["seeks"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let seeks = cx.int("seeks") as usize;

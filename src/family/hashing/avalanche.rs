@@ -1,21 +1,27 @@
 //! `hashing.avalanche`: flip one bit of a SHA-256 input; how many of the 256 output bits change?
 //!
 //! **Asked** (`ask`):
-//! - `mean`: the expected number of changed output bits (128) — asked with the standard deviation
-//!   (8) as a second part;
+//! - `mean`: the expected number of changed output bits — asked with the standard deviation as a
+//!   second part (both computed from the Binomial(256, ½) distribution, 128 and 8);
 //! - `tail`: P(more than t bits change) for an ideal hash, the Binomial(256, ½) tail.
 //!
-//! **Parameters.** `threshold` t: easy 136–144, medium 140–152, hard 144–160.
+//! **Parameters.** `threshold` t (tail only): easy 136–144, medium 140–152, hard 144–160.
 //!
-//! **Key.** The exact binomial: mean np, standard deviation √(np(1−p)), tail summed exactly with
-//! binomial coefficients as f64 (C(256, i) < 2^256 fits comfortably).
+//! **Key.** The Binomial(256, ½) distribution, its probabilities built with the multiplicative
+//! recurrence C(256, i + 1) = C(256, i)·(256 − i)/(i + 1) in f64 (C(256, i) < 2^256 fits
+//! comfortably): the mean Σ i·P(i), the standard deviation from Σ (i − mean)²·P(i), and the tail
+//! Σ_{i>t} P(i). Nothing is typed in: 128 and 8 come out of the sums.
 //!
 //! **Evidence.** A real input and its one-bit-flipped twin, both digests, and their Hamming
 //! distance.
 //!
-//! **Second route.** Hash thousands of real input pairs (random message, one random bit flipped) and
-//! compare the observed mean, spread and tail frequency with the key within `K_SIGMA` standard
-//! errors.
+//! **Second route.** (1) Exact integers: Pascal's rule builds row 256 of the triangle in
+//! multi-word integers (additions only, no division, no floating point), and Σ i·C, Σ i²·C and
+//! Σ_{i>t} C over 2^256 must give the key's mean, variance and tail to 1e-12. (2) Real SHA-256:
+//! 6,000 random 32-byte messages and their one-bit-flipped twins; the observed mean and variance
+//! of the changed bits must agree with the key (`mc` normal tests), and so must the share beyond
+//! t (the exact binomial test, which has power even when the tail holds a handful of pairs; where
+//! the tail is far too rare to be seen, part (1) is the check).
 //!
 //! **Pitfalls**: "one input bit changes one output bit"; "all bits flip"; confusing the standard
 //! deviation 8 with the variance 64.
@@ -50,17 +56,82 @@ struct Scenario {
     t: u32,
 }
 
-/// P(Binomial(256, ½) > t), exactly.
-pub fn tail(t: u32) -> f64 {
+/// P(Binomial(256, ½) = i) for i = 0..=256, by the multiplicative recurrence (the key's route).
+fn pmf() -> Vec<f64> {
     let mut c = 1.0f64; // C(256, 0)
-    let mut sum = 0.0;
+    let mut out = Vec::with_capacity(257);
     for i in 0..=256u32 {
-        if i > t {
-            sum += c;
-        }
+        out.push(c / 2f64.powi(256));
         c = c * (256 - i) as f64 / (i + 1) as f64;
     }
-    sum / 2f64.powi(256)
+    out
+}
+
+/// The mean and standard deviation of the changed bits, from the distribution.
+fn mean_sd() -> (f64, f64) {
+    let p = pmf();
+    let mean: f64 = p.iter().enumerate().map(|(i, q)| i as f64 * q).sum();
+    let var: f64 = p.iter().enumerate().map(|(i, q)| (i as f64 - mean).powi(2) * q).sum();
+    (mean, var.sqrt())
+}
+
+/// P(Binomial(256, ½) > t).
+pub fn tail(t: u32) -> f64 {
+    pmf().iter().skip(t as usize + 1).sum()
+}
+
+/// Unsigned integers of five 64-bit words (little-endian), enough for C(256, i)·256² < 2^273:
+/// the second route's exact arithmetic.
+#[derive(Clone, Copy, Default)]
+struct Wide([u64; 5]);
+
+impl Wide {
+    fn add(self, o: Wide) -> Wide {
+        let mut out = [0u64; 5];
+        let mut carry = 0u128;
+        for (i, w) in out.iter_mut().enumerate() {
+            let s = self.0[i] as u128 + o.0[i] as u128 + carry;
+            *w = s as u64;
+            carry = s >> 64;
+        }
+        Wide(out)
+    }
+    fn mul(self, k: u64) -> Wide {
+        let mut out = [0u64; 5];
+        let mut carry = 0u128;
+        for (i, w) in out.iter_mut().enumerate() {
+            let s = self.0[i] as u128 * k as u128 + carry;
+            *w = s as u64;
+            carry = s >> 64;
+        }
+        Wide(out)
+    }
+    /// The value divided by 2^256, as f64.
+    fn over_2_256(self) -> f64 {
+        self.0.iter().enumerate().map(|(i, w)| *w as f64 * 2f64.powi(64 * i as i32 - 256)).sum()
+    }
+}
+
+/// Row 256 of Pascal's triangle, by additions only.
+fn pascal_256() -> Vec<Wide> {
+    let mut row = vec![Wide([1, 0, 0, 0, 0])];
+    for _ in 0..256 {
+        let mut next = vec![Wide([1, 0, 0, 0, 0])];
+        next.extend(row.windows(2).map(|w| w[0].add(w[1])));
+        next.push(Wide([1, 0, 0, 0, 0]));
+        row = next;
+    }
+    row
+}
+
+/// The second route's exact figures: (mean, variance, P(X > t)).
+fn exact_by_integers(t: u32) -> (f64, f64, f64) {
+    let row = pascal_256();
+    let sum = |f: &dyn Fn(u64, Wide) -> Wide| row.iter().enumerate().fold(Wide::default(), |a, (i, c)| a.add(f(i as u64, *c)));
+    let mean = sum(&|i, c| c.mul(i)).over_2_256();
+    let second = sum(&|i, c| c.mul(i * i)).over_2_256();
+    let tail = sum(&|i, c| if i > t as u64 { c } else { Wide::default() }).over_2_256();
+    (mean, second - mean * mean, tail)
 }
 
 fn hamming(a: &[u8], b: &[u8]) -> u32 {
@@ -97,6 +168,9 @@ impl Family for Avalanche {
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let t = cx.int("threshold") as u32;
+        if ask == "mean" {
+            cx.unused("threshold");
+        }
         let id: u32 = cx.rng().random_range(1000..10000);
         let input = format!("order-{id}");
         let mut twin = input.clone().into_bytes();
@@ -114,15 +188,22 @@ impl Family for Avalanche {
         );
         let s = Scenario { ask: ask.into(), t };
         let (prompt, slots, solution) = if ask == "mean" {
+            let (mean, sd) = mean_sd();
             (
                 prompt.p("You flip a single bit of a message. (a) How many output bits do you expect to change? (b) What is the standard deviation of that number?"),
                 vec![
-                    AnswerSlot::new("expected changed bits", Expected::sig(128.0, 3)),
-                    AnswerSlot::new("standard deviation", Expected::sig(8.0, 2)),
+                    AnswerSlot::new("expected changed bits", Expected::sig(mean, 3)),
+                    AnswerSlot::new("standard deviation", Expected::sig(sd, 2)),
                 ],
                 Content::new()
                     .p("The number of changed bits is Binomial(n = 256, p = ½).")
-                    .p("(a) Mean np = **128** (half the output, not one bit and not all of them). (b) Standard deviation √(np(1 − p)) = √64 = **8**; 64 is the variance."),
+                    .p(format!(
+                        "(a) Mean np = **{}** (half the output, not one bit and not all of them). (b) Standard deviation √(np(1 − p)) = √{} = **{}**; {} is the variance.",
+                        fmt_sig(mean, 3),
+                        fmt_sig(sd * sd, 2),
+                        fmt_sig(sd, 2),
+                        fmt_sig(sd * sd, 2)
+                    )),
             )
         } else {
             let v = tail(t);
@@ -140,33 +221,34 @@ impl Family for Avalanche {
 
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
+        let (mean, var, tail) = exact_by_integers(s.t);
+        let close = |what: &str, key: f64, exact: f64| {
+            if (key - exact).abs() <= 1e-12 * exact.abs().max(1e-300) {
+                Ok(())
+            } else {
+                Err(CheckError(format!("{what}: key {key}, exact integers {exact}")))
+            }
+        };
         let mut rng = cx.sim_rng("check");
-        let samples: Vec<u32> = (0..6000).map(|_| one_pair(&mut rng)).collect();
-        let n = samples.len() as f64;
+        let samples: Vec<f64> = (0..6000).map(|_| one_pair(&mut rng) as f64).collect();
         match q.expected(0)? {
             Expected::Real { value, .. } if s.ask == "mean" => {
-                let mean = samples.iter().map(|x| *x as f64).sum::<f64>() / n;
-                let var = samples.iter().map(|x| (*x as f64 - mean).powi(2)).sum::<f64>() / (n - 1.0);
                 let Expected::Real { value: sd, .. } = q.expected(1)? else {
                     return Err(CheckError("expected a real standard deviation".into()));
                 };
-                // Mean: stderr 8/√n. Variance of a binomial sample variance ≈ 2σ⁴/n.
-                if (mean - value).abs() > mc::K_SIGMA * 8.0 / n.sqrt() {
-                    return Err(CheckError(format!("key mean {value}, measured {mean}")));
-                }
-                if (var - sd * sd).abs() > mc::K_SIGMA * (2.0 * 64.0 * 64.0 / n).sqrt() {
-                    return Err(CheckError(format!("key sd {sd}, measured {}", var.sqrt())));
-                }
-                Ok(())
+                close("mean", *value, mean)?;
+                close("standard deviation", *sd, var.sqrt())?;
+                mc::of_independent(&samples).check("mean changed bits of real SHA-256 pairs", *value)?;
+                // The sample variance's standard error: √((μ4 − σ⁴)/n), μ4 the observed fourth moment.
+                let n = samples.len() as f64;
+                let m = samples.iter().sum::<f64>() / n;
+                let dev2: Vec<f64> = samples.iter().map(|x| (x - m).powi(2) * n / (n - 1.0)).collect();
+                mc::of_independent(&dev2).check("variance of the changed bits of real SHA-256 pairs", sd * sd)
             }
             Expected::Real { value, .. } => {
-                let hits = samples.iter().filter(|x| **x > s.t).count() as f64;
-                let est = mc::Estimate { mean: hits / n, stderr: (hits / n * (1.0 - hits / n) / n).sqrt(), n: n as u64 };
-                if est.agrees_with_probability(*value) {
-                    Ok(())
-                } else {
-                    Err(CheckError(format!("key {value}, measured {}", est.describe(4))))
-                }
+                close("tail", *value, tail)?;
+                let hits = samples.iter().filter(|x| **x > s.t as f64).count() as u64;
+                mc::Estimate::from_hits(hits, samples.len() as u64).check("share of real SHA-256 pairs beyond t", *value)
             }
             _ => Err(CheckError("unexpected answer kind".into())),
         }
@@ -209,10 +291,36 @@ mod tests {
         crate::family::cross_check(&Avalanche, &q).unwrap();
         q.slots[1].expected = Expected::sig(64.0, 2); // the variance
         assert!(crate::family::cross_check(&Avalanche, &q).is_err());
+        q.slots[1].expected = Expected::sig(8.0, 2);
+        q.slots[0].expected = Expected::sig(127.0, 3); // off by one bit
+        assert!(crate::family::cross_check(&Avalanche, &q).is_err());
         let pins = parse_pins(&Avalanche, &["ask=tail".into(), "threshold=140".into()]).unwrap();
         let mut q = generate(&Avalanche, 1, Difficulty::Medium, &pins).unwrap();
         crate::family::cross_check(&Avalanche, &q).unwrap();
         q.slots[0].expected = Expected::sig(tail(136), 3);
         assert!(crate::family::cross_check(&Avalanche, &q).is_err());
+    }
+
+    #[test]
+    fn the_mean_and_spread_come_from_the_distribution() {
+        // Binomial(256, ½): np = 128 and √(np(1 − p)) = 8, the textbook values, out of the sums.
+        let (mean, sd) = mean_sd();
+        assert!((mean - 128.0).abs() < 1e-9 && (sd - 8.0).abs() < 1e-9, "{mean} {sd}");
+        let (m, v, t) = exact_by_integers(128);
+        assert!((m - 128.0).abs() < 1e-12 && (v - 64.0).abs() < 1e-9);
+        assert!((t - tail(128)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_tail_keyed_zero_fails_where_the_old_test_had_no_power() {
+        // t = 149: about 21 of 6,000 pairs lie beyond it. A key of 0 (or one a tenth of the
+        // truth) agreed with that count at 5σ; the exact integers and the binomial test refuse it.
+        let pins = parse_pins(&Avalanche, &["ask=tail".into(), "threshold=149".into()]).unwrap();
+        let mut q = generate(&Avalanche, 1, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Avalanche, &q).unwrap();
+        for wrong in [0.0, tail(149) / 10.0] {
+            q.slots[0].expected = Expected::sig(wrong, 3);
+            assert!(crate::family::cross_check(&Avalanche, &q).is_err(), "{wrong}");
+        }
     }
 }

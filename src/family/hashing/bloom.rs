@@ -11,11 +11,19 @@
 //!
 //! **Key.** The formulas above (the standard approximation, stated in the prompt as the model).
 //!
-//! **Second route.** A real Bloom filter: m bits, k indexes from double hashing of xxh3-128
-//! (h1 + i·h2 mod m, Kirsch–Mitzenmacher), n real keys inserted, then non-member keys queried and
-//! the false positives counted. For `optimal_k`, the formula's k must have the lowest exact
-//! (1 − (1 − 1/m)^{kn})^k among k ± 1. For `bits_per_item`, the rate at that size (rounded up)
-//! must meet the target and one bit per item less must not.
+//! **Second route.** A real Bloom filter: m bits, k indexes from xxh3-64 seeded 0..k (reduced
+//! mod m), n real keys inserted (n ≤ 20,000, scaled down keeping m/n). (1) The fraction of bits
+//! really set must agree with the fill the key implies, key^(1/k), within the exact spread of the
+//! occupancy (the variance of the number of zero bits) plus the model's finite-size difference.
+//! (2) Non-member keys are queried, enough for about 400 false positives (30,000–200,000), and the
+//! count must pass the exact binomial test against fill^k, the false-positive probability of
+//! this very filter. For `optimal_k`, the formula's k must have the lowest exact
+//! (1 − (1 − 1/m)^{kn})^k among k ± 1. For `bits_per_item`, the exact form minimised over every
+//! whole k at that size must meet the target, and one bit per key less must not.
+//!
+//! **Refused.** `fp_rate` filters too small for the textbook model (its finite-size error plus
+//! the spread of one filter's rate over 2%, e.g. 10 keys in 40 bits with 15 hashes: the model
+//! says 0.70, real filters average about 0.80 and one in three has every bit set).
 //!
 //! **Pitfalls**: more hash functions always help; the rate scales linearly with n.
 
@@ -25,7 +33,7 @@ use crate::family::support::mc;
 use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// The family.
 pub struct Bloom;
@@ -92,7 +100,7 @@ pub fn bits_needed(p: f64) -> u64 {
     (-p.ln() / (std::f64::consts::LN_2 * std::f64::consts::LN_2)).ceil() as u64
 }
 
-/// A real Bloom filter with double hashing from xxh3-128.
+/// A real Bloom filter: k index functions, xxh3-64 seeded 0..k, each reduced mod m.
 struct Filter {
     bits: Vec<u64>,
     m: u64,
@@ -103,10 +111,12 @@ impl Filter {
     fn new(m: u64, k: u32) -> Filter {
         Filter { bits: vec![0; m.div_ceil(64) as usize], m, k }
     }
-    fn indexes(&self, key: &[u8]) -> impl Iterator<Item = u64> + '_ {
-        let h = xxh3_128(key);
-        let (h1, h2) = (h as u64, ((h >> 64) as u64) | 1);
-        (0..self.k as u64).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) % self.m)
+    fn indexes<'a>(&'a self, key: &'a [u8]) -> impl Iterator<Item = u64> + 'a {
+        (0..self.k as u64).map(move |i| xxh3_64_with_seed(key, i) % self.m)
+    }
+    /// The fraction of bits set.
+    fn fill(&self) -> f64 {
+        self.bits.iter().map(|w| w.count_ones() as u64).sum::<u64>() as f64 / self.m as f64
     }
     fn insert(&mut self, key: &[u8]) {
         let idx: Vec<u64> = self.indexes(key).collect();
@@ -119,18 +129,53 @@ impl Filter {
     }
 }
 
-/// Builds a filter of n real keys (scaled down when n is large, keeping m/n) and measures the
-/// false-positive rate on non-members.
-fn measure(m: u64, n: u64, k: u32, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
+/// The occupancy of an m-bit array after T = kn uniform index draws: the expected fraction of bits
+/// set, 1 − (1 − 1/m)^T, and its standard deviation from the exact variance of the number of
+/// zero bits, m(m − 1)(1 − 2/m)^T + m(1 − 1/m)^T − m²(1 − 1/m)^{2T}.
+fn fill_law(m: u64, n: u64, k: u32) -> (f64, f64) {
+    let (mf, t) = (m as f64, k as f64 * n as f64);
+    let z1 = (t * (-1.0 / mf).ln_1p()).exp();
+    let z2 = if m > 2 { (t * (-2.0 / mf).ln_1p()).exp() } else { 0.0 };
+    let var_zeros = (mf * (mf - 1.0) * z2 + mf * z1 - mf * mf * z1 * z1).max(0.0);
+    (1.0 - z1, var_zeros.sqrt() / mf)
+}
+
+/// How far the textbook model can sit from the expected false-positive rate of a real filter of
+/// this size, relative: the finite-size correction k·|ln(fill_exact/fill_model)| plus the spread of
+/// one filter's rate, fill^k, around the model, (k·σ(fill)/fill)² (Jensen's gap is about half of
+/// that). Tiny filters with many hashes (10 keys, 40 bits, 15 hashes) are far off.
+fn model_gap(m: u64, n: u64, k: u32) -> f64 {
+    let (fill, sd) = fill_law(m, n, k);
+    let model = -(-(k as f64) * n as f64 / m as f64).exp_m1();
+    k as f64 * (fill / model).ln().abs() + (k as f64 * sd / fill).powi(2)
+}
+
+/// The model gap (above) at which a filter is refused.
+const MAX_MODEL_GAP: f64 = 0.02;
+
+/// One real filter: its size, its measured fill, and the false positives among `queries`
+/// non-members.
+struct Measured {
+    m: u64,
+    n: u64,
+    fill: f64,
+    fp: mc::Estimate,
+}
+
+/// Builds a filter of n real keys (scaled down when n is large, keeping m/n) and queries
+/// non-members: enough that about 400 false positives are expected (30,000 to 200,000 queries).
+fn measure(m: u64, n: u64, k: u32, rng: &mut rand_chacha::ChaCha8Rng) -> Measured {
     let scale = (n / 20_000).max(1);
     let (m, n) = (m / scale, n / scale);
     let mut f = Filter::new(m, k);
     for i in 0..n {
         f.insert(format!("member:{i}").as_bytes());
     }
+    let fill = f.fill();
+    let queries = (400.0 / fill.powi(k as i32)).clamp(30_000.0, 200_000.0) as u64;
     let salt: u64 = rng.random();
-    let queries = 30_000;
-    mc::probability(queries, rng, |g| f.contains(format!("other:{salt}:{}", g.random::<u64>()).as_bytes()))
+    let fp = mc::probability(queries, rng, |g| f.contains(format!("other:{salt}:{}", g.random::<u64>()).as_bytes()));
+    Measured { m, n, fill, fp }
 }
 
 impl Family for Bloom {
@@ -149,6 +194,10 @@ impl Family for Bloom {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `bits_per_item` shows as m = n × bits per key (`fp_rate`, `optimal_k`).
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["bits_per_item"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
@@ -156,13 +205,33 @@ impl Family for Bloom {
         let bpi = cx.int("bits_per_item") as u64;
         let k = cx.int("hashes") as u32;
         let target: f64 = cx.pick("target").parse().unwrap_or(0.01);
+        match ask {
+            "fp_rate" => cx.unused("target"),
+            "optimal_k" => {
+                cx.unused("target");
+                cx.unused("hashes");
+            }
+            _ => {
+                cx.unused("hashes");
+                cx.unused("bits_per_item");
+            }
+        }
         let m = n * bpi;
+        if ask == "fp_rate" && model_gap(m, n, k) > MAX_MODEL_GAP {
+            return Err(GenError::Params {
+                message: format!(
+                    "a filter of {m} bits with {k} hash functions for {n} keys is too small for the textbook model: a real filter's false-positive rate strays {}% from it",
+                    fmt_sig(100.0 * model_gap(m, n, k), 2)
+                ),
+                hint: "use more items or bits per item, or fewer hash functions (the model holds to 2% from about 1,000 bits up)".into(),
+            });
+        }
         let s = Scenario { ask: ask.into(), n, m, k, target };
         let model = "Use the standard approximation: after n insertions a bit is still 0 with probability e^(−kn/m), and a non-member is reported present when all k of its bits are 1.";
         let (prompt, slot, solution, evidence) = match ask {
             "fp_rate" => {
                 let v = fp_rate(m, n, k);
-                let est = measure(m, n, k, &mut cx.sim_rng("mc"));
+                let real = measure(m, n, k, &mut cx.sim_rng("mc"));
                 (
                     Content::new()
                         .p(format!("A service keeps a Bloom filter of **m = {m}** bits with **k = {k}** hash functions in front of its database, holding **n = {n}** keys."))
@@ -173,8 +242,8 @@ impl Family for Bloom {
                         .p(format!("kn/m = {k}·{n}/{m} = {}; a bit is 0 with probability e^(−{}) = {}.", fmt_sig((k as f64) * n as f64 / m as f64, 4), fmt_sig((k as f64) * n as f64 / m as f64, 4), fmt_sig((-(k as f64) * n as f64 / m as f64).exp(), 4)))
                         .p(format!("All {k} bits set: (1 − {})^{k} = **{}**.", fmt_sig((-(k as f64) * n as f64 / m as f64).exp(), 4), fmt_sig(v, 3))),
                     Content::new().p(format!(
-                        "A real filter ({} bits per key, k = {k}, indexes by double hashing of xxh3-128) queried with {} non-members: false-positive rate {}.",
-                        bpi, est.n, est.describe(4)
+                        "A real filter ({} keys in {} bits, k = {k} indexes from xxh3-64 with seeds 0..{k}): {}% of its bits are set (the model says {}%), and {} non-members queried gave a false-positive rate of {}.",
+                        real.n, real.m, fmt_sig(100.0 * real.fill, 4), fmt_sig(100.0 * fill_law(real.m, real.n, k).0, 4), real.fp.n, real.fp.describe(4)
                     )),
                 )
             }
@@ -224,15 +293,20 @@ impl Family for Bloom {
         let s: Scenario = q.scenario()?;
         match (s.ask.as_str(), q.expected(0)?) {
             ("fp_rate", Expected::Real { value, .. }) => {
-                let est = measure(s.m, s.n, s.k, &mut cx.sim_rng("check"));
-                // The formula is an approximation (about 1% off for these sizes): allow 5% on top
-                // of the sampling error.
-                let allowed = mc::K_SIGMA * est.stderr.max((value * (1.0 - value) / est.n as f64).sqrt()) + 0.05 * value;
-                if (est.mean - value).abs() <= allowed {
-                    Ok(())
-                } else {
-                    Err(CheckError(format!("key {value}, real filter {}", est.describe(4))))
+                let real = measure(s.m, s.n, s.k, &mut cx.sim_rng("check"));
+                // (1) The bits really set agree with the key's fill, value^(1/k), within the
+                // occupancy's spread and the model's finite-size difference.
+                let (exact_fill, sd) = fill_law(real.m, real.n, s.k);
+                let key_fill = value.powf(1.0 / s.k as f64);
+                // The textbook model's fill 1 − e^(−kn/m) differs from the exact expectation by this
+                // much (tiny for filters the generator accepts).
+                let slack = (exact_fill + (-(s.k as f64) * real.n as f64 / real.m as f64).exp_m1()).abs();
+                let fill = mc::Estimate::derived(real.fill, sd, real.m, false);
+                if !fill.not_below(key_fill - slack - 1e-12) || !fill.not_above(key_fill + slack + 1e-12) {
+                    return Err(CheckError(format!("a real filter set {} of its bits; the key implies {key_fill} (exact expectation {exact_fill} ± {sd})", real.fill)));
                 }
+                // (2) Its queries: each non-member is a false positive with probability fill^k.
+                real.fp.check("false positives of the real filter against fill^k", real.fill.powi(s.k as i32))
             }
             ("optimal_k", Expected::Integer { value }) => {
                 let k = *value as u32;
@@ -245,8 +319,10 @@ impl Family for Bloom {
                 Ok(())
             }
             ("bits_per_item", Expected::Integer { value }) => {
+                // The best rate at b bits per key, minimising the exact occupancy form over every
+                // whole k (not the key's k = (m/n)·ln 2).
                 let b = *value as u64;
-                let at = |bits: u64| fp_exact(bits * 1000, 1000, optimal_k(bits * 1000, 1000));
+                let at = |bits: u64| (1..=64).map(|k| fp_exact(bits * 1000, 1000, k)).fold(f64::INFINITY, f64::min);
                 if at(b) > s.target * 1.02 || at(b - 1) <= s.target * 0.98 {
                     return Err(CheckError(format!("{b} bits per key gives {}, {} gives {}", at(b), b - 1, at(b - 1))));
                 }
@@ -279,6 +355,34 @@ mod tests {
     }
 
     #[test]
+    fn a_rare_false_positive_rate_is_checked_with_power() {
+        // 16 bits per key, 10 hashes: about 4.6e-4. With 30,000 queries (about 14 false
+        // positives) a key of 0, or of half the rate, agreed at 5σ; now the filter's fill and
+        // about 400 expected false positives refuse both.
+        let pins = parse_pins(&Bloom, &["ask=fp_rate".into(), "items=20000".into(), "bits_per_item=16".into(), "hashes=10".into()]).unwrap();
+        let mut q = generate(&Bloom, 1, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Bloom, &q).unwrap();
+        let v = fp_rate(320_000, 20_000, 10);
+        for wrong in [0.0, v / 2.0, v * 1.5] {
+            q.slots[0].expected = Expected::sig(wrong, 3);
+            assert!(crate::family::cross_check(&Bloom, &q).is_err(), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn a_filter_too_small_for_the_model_is_refused() {
+        // 10 keys, 40 bits, 15 hashes: the model says 0.70; real filters average about 0.80 and
+        // one in three has every bit set. This generated, then failed its own cross-check.
+        let pins = parse_pins(&Bloom, &["ask=fp_rate".into(), "items=10".into(), "hashes=15".into(), "bits_per_item=4".into()]).unwrap();
+        let err = generate(&Bloom, 0, Difficulty::Medium, &pins).unwrap_err();
+        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("too small"), "{err}");
+        // The drawn ranges stay well inside the model.
+        for (n, bpi, k) in [(1000, 4, 6), (1000, 12, 6), (5000, 6, 8), (10_000, 16, 10)] {
+            assert!(model_gap(n * bpi, n, k) < MAX_MODEL_GAP / 4.0, "{n} {bpi} {k}");
+        }
+    }
+
+    #[test]
     fn pins_are_used() {
         let pins = parse_pins(&Bloom, &["ask=optimal_k".into(), "items=1000".into(), "bits_per_item=10".into()]).unwrap();
         let q = generate(&Bloom, 1, Difficulty::Easy, &pins).unwrap();
@@ -296,5 +400,14 @@ mod tests {
         let mut q = generate(&Bloom, 1, Difficulty::Medium, &pins).unwrap();
         q.slots[0].expected = Expected::Integer { value: 10 };
         assert!(crate::family::cross_check(&Bloom, &q).is_err());
+        // bits_per_item: one bit more or less than needed is caught.
+        let pins = parse_pins(&Bloom, &["ask=bits_per_item".into(), "target=0.001".into()]).unwrap();
+        let mut q = generate(&Bloom, 1, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&Bloom, &q).unwrap();
+        assert_eq!(q.slots[0].expected, Expected::Integer { value: 15 });
+        for wrong in [14, 16] {
+            q.slots[0].expected = Expected::Integer { value: wrong };
+            assert!(crate::family::cross_check(&Bloom, &q).is_err(), "{wrong}");
+        }
     }
 }

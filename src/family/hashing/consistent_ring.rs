@@ -155,6 +155,10 @@ impl Family for ConsistentRing {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `nodes`, `vnodes` and `keys` show as the ring points and keys the prompt lists.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["keys", "nodes", "vnodes"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");

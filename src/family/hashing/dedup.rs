@@ -178,6 +178,16 @@ mod tests {
         let u = by_digest(&files, 2);
         assert_eq!(u.len(), 2);
         assert_eq!(u.values().sum::<usize>(), 4);
+        // Odd lengths, by hand: 4-byte chunks of "abcdabcdab" (10 bytes), "abcdab" (6), "ab" (2)
+        // and "abca" (4) are abcd abcd ab | abcd ab | ab | abca: the short tails "ab" are one
+        // chunk (a short chunk is not a prefix of a full one), so 3 distinct chunks, abcd + ab +
+        // abca = 10 bytes stored, for 22 logical bytes (ratio 2.2).
+        let files: Vec<String> = ["abcdabcdab", "abcdab", "ab", "abca"].iter().map(|f| f.to_string()).collect();
+        let u = by_digest(&files, 4);
+        assert_eq!((u.len(), u.values().sum::<usize>()), (3, 10));
+        let by_content: std::collections::BTreeSet<&[u8]> = chunks(&files, 4).into_iter().collect();
+        assert_eq!(by_content.len(), 3);
+        assert_eq!(by_content.iter().map(|c| c.len()).sum::<usize>(), 10);
         // BLAKE3 of the empty input, from the reference test vectors.
         assert_eq!(blake3::hash(b"").to_hex().as_str(), "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
     }

@@ -13,11 +13,14 @@
 //! **Second route.** Real tables: random 16-byte keys hashed with xxh3 into open-addressing
 //! tables of 8,191 slots (linear probing) and chained tables, filled to α. Successful cost is the
 //! average probes to find each inserted key; unsuccessful cost is averaged over every possible
-//! home slot (probes up to and including the first empty slot). Averaged over 32 tables, the
+//! home slot (probes up to and including the first empty slot). Averaged over 48 tables, the
 //! measurements must be within 6% of the key for successful searches and 10% for unsuccessful
-//! ones. Over 300 seeds at α = 0.8 the worst deviations were 2.2% and 5.4% (the ignored test
-//! `real_tables_stay_well_inside_the_tolerance` measures them), while the wrong formulas are
-//! 8% (uniform probing, α = 0.5) to 150% away.
+//! ones, while the wrong formulas are 8% (uniform probing, α = 0.5) to 150% away. The
+//! calibration runs in the default suite (40 seeds at α = 0.8, the largest allowed, where the
+//! spread is widest; `real_tables_stay_well_inside_the_tolerance`) and in full behind
+//! `--ignored` (300 seeds): the worst deviations must stay under 4% and 7%, and each tolerance
+//! must lie at least `mc::K_SIGMA` standard deviations of the deviations beyond their mean. With
+//! 32 tables the unsuccessful tolerance sat only 5.7 of them away; 48 tables put it at 8.
 //!
 //! **Pitfalls**: 1/(1 − α) (the uniform-probing figure, which ignores primary clustering); the
 //! unsuccessful cost growing only like 1/(1 − α) (it grows like its square); chaining cost
@@ -50,7 +53,7 @@ static PARAMS: &[ParamSpec] = &[
 ];
 
 const SLOTS: usize = 8191;
-const TABLES: usize = 32;
+const TABLES: usize = 48;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Scenario {
@@ -211,20 +214,48 @@ mod tests {
         stress(&LoadFactor, 0..30).unwrap();
     }
 
-    #[test]
-    #[ignore = "long: the measured worst deviation over 300 seeds; run with --ignored"]
-    fn real_tables_stay_well_inside_the_tolerance() {
-        for a in [0.5, 0.8] {
-            let (mut ws, mut wu) = (0f64, 0f64);
-            for seed in 0..300u64 {
-                let mut rng = crate::seed::stream_rng("t", seed, "x");
-                let (s, u, c) = measure(a, &mut rng);
-                ws = ws.max((s / lp_successful(a) - 1.0).abs()).max((c / chain_successful(a) - 1.0).abs());
-                wu = wu.max((u / lp_unsuccessful(a) - 1.0).abs());
-            }
-            eprintln!("α = {a}: worst successful {ws}, unsuccessful {wu}");
-            assert!(ws < 0.04 && wu < 0.07, "too close to the tolerance");
+    /// The calibration behind the 6% and 10% tolerances: real tables at α = 0.8 (the largest
+    /// allowed, where the spread is widest) over `seeds` seeds. The worst relative deviations
+    /// must stay below 4% (successful: linear probing and chaining) and 7% (unsuccessful), and
+    /// each tolerance must lie at least `mc::K_SIGMA` standard deviations of the deviations
+    /// beyond their mean, so one check fails a correct key about as rarely as `mc`'s tests do.
+    fn calibrate(seeds: u64) -> [(f64, f64, f64); 3] {
+        let a = 0.8;
+        let mut devs: [Vec<f64>; 3] = Default::default();
+        for seed in 0..seeds {
+            let mut rng = crate::seed::stream_rng("calibration", seed, "load_factor");
+            let (s, u, c) = measure(a, &mut rng);
+            devs[0].push(s / lp_successful(a) - 1.0);
+            devs[1].push(u / lp_unsuccessful(a) - 1.0);
+            devs[2].push(c / chain_successful(a) - 1.0);
         }
+        devs.map(|d| {
+            let n = d.len() as f64;
+            let mean = d.iter().sum::<f64>() / n;
+            let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            (mean, sd, d.iter().fold(0f64, |w, x| w.max(x.abs())))
+        })
+    }
+
+    fn assert_calibrated(seeds: u64) {
+        let stats = calibrate(seeds);
+        for (what, (mean, sd, worst), tol, margin) in [("successful", stats[0], 0.06, 0.04), ("unsuccessful", stats[1], 0.10, 0.07), ("chaining", stats[2], 0.06, 0.04)] {
+            eprintln!("α = 0.8, {seeds} seeds, {what}: mean deviation {mean:+.4}, sd {sd:.4}, worst {worst:.4}, tolerance {tol} = {:.1} sd beyond the mean", (tol - mean.abs()) / sd);
+            assert!(worst < margin, "{what}: worst deviation {worst} too close to the tolerance {tol}");
+            assert!(tol - mean.abs() >= crate::family::support::mc::K_SIGMA * sd, "{what}: tolerance {tol} is within K_SIGMA sd of the deviations");
+        }
+    }
+
+    #[test]
+    fn real_tables_stay_well_inside_the_tolerance() {
+        // A reduced calibration in the default suite (the full one is below, behind --ignored).
+        assert_calibrated(40);
+    }
+
+    #[test]
+    #[ignore = "long: the calibration over 300 seeds; run with --ignored --nocapture"]
+    fn real_tables_stay_well_inside_the_tolerance_300_seeds() {
+        assert_calibrated(300);
     }
 
     #[test]

@@ -17,7 +17,11 @@
 //!
 //! **Second route.** Recompute the root from leaf i and its proof (the verifier's walk), rebuild it
 //! from digests alone level by level, and for power-of-two k by top-down recursion; all must equal
-//! the bottom-up root; the proof length must equal ⌈log2 k⌉.
+//! the bottom-up root; the proof length must equal ⌈log2 k⌉. The proof's nodes are derived by
+//! arithmetic alone, without building a tree: level ℓ has c_ℓ = ⌈c_(ℓ−1)/2⌉ nodes (c_0 = k), the
+//! path's node is i >> ℓ, its sibling is (i >> ℓ) ^ 1 (or itself when that is c_ℓ, the padded
+//! copy), and node j of level ℓ covers leaves j·2^ℓ … min((j + 1)·2^ℓ, k) − 1. The tests hold
+//! hand-traced proofs for 5, 6, 7 and 9 leaves.
 //!
 //! **Pitfalls**: log2 k without rounding up; including the leaf itself or the root in the proof.
 
@@ -106,6 +110,22 @@ fn build(blocks: &[String], leaf: usize) -> (H, Vec<Node>) {
         idx /= 2;
     }
     (level[0].h, proof)
+}
+
+/// The proof's node labels for `leaf` among `k` leaves, by arithmetic (the second route).
+fn siblings_by_arithmetic(k: usize, leaf: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut count, mut level) = (k, 0u32);
+    while count > 1 {
+        let me = leaf >> level;
+        let sib = if me ^ 1 < count { me ^ 1 } else { me };
+        let lo = sib << level;
+        let hi = (((sib + 1) << level) - 1).min(k - 1);
+        out.push(if level == 0 { format!("L{lo}") } else { format!("N{lo}-{hi}") });
+        count = count.div_ceil(2);
+        level += 1;
+    }
+    out
 }
 
 fn hex(h: &H) -> String {
@@ -230,10 +250,11 @@ impl Family for Merkle {
                 let want = (s.blocks.len() as f64).log2().ceil() as i64;
                 CheckError::expect_eq("proof length = ⌈log2 k⌉", *value, want)
             }
-            Expected::Sequence { values, .. } => {
-                let labels: Vec<String> = proof.iter().map(label).collect();
-                CheckError::expect_eq("proof nodes", values.clone(), labels)
-            }
+            Expected::Sequence { values, .. } => CheckError::expect_eq(
+                "proof nodes (by arithmetic)",
+                values.clone(),
+                siblings_by_arithmetic(s.blocks.len(), s.leaf),
+            ),
             Expected::Hex { value } => CheckError::expect_eq("root prefix", value.clone(), hex(&h)[..8].to_string()),
             _ => Err(CheckError("unexpected answer kind".into())),
         }
@@ -267,6 +288,42 @@ mod tests {
         assert_eq!(proof.iter().map(label).collect::<Vec<_>>(), ["L4", "N4-4", "N0-3"]);
         let (_, proof) = build(&blocks, 2);
         assert_eq!(proof.iter().map(label).collect::<Vec<_>>(), ["L3", "N0-1", "N4-4"]);
+    }
+
+    #[test]
+    fn hand_traced_proofs_for_6_7_and_9_leaves() {
+        // Traced by hand, level by level (c = nodes on the level; a sibling past the end is the
+        // node's own padded copy, covering the same leaves):
+        // 6 leaves (c = 6, 3, 2): L5 → L4; node 2 of 3 is last, its copy covers 4–5; then node 0
+        //   of level 2 covers 0–3. L2 → L3, N0-1, N4-5.
+        // 7 leaves (c = 7, 4, 2): L6 is last, so its copy L6; then node 2 covers 4–5; then 0–3.
+        //   L3 → L2, N0-1, and node 1 of level 2 covers 4–6.
+        // 9 leaves (c = 9, 5, 3, 2): L8 → its copy L8, copies N8-8 twice, then N0-7. L0 → L1,
+        //   N2-3, N4-7, and node 1 of level 3 covers only L8.
+        let traced: [(usize, usize, &[&str]); 8] = [
+            (5, 4, &["L4", "N4-4", "N0-3"]),
+            (6, 5, &["L4", "N4-5", "N0-3"]),
+            (6, 2, &["L3", "N0-1", "N4-5"]),
+            (7, 6, &["L6", "N4-5", "N0-3"]),
+            (7, 3, &["L2", "N0-1", "N4-6"]),
+            (9, 8, &["L8", "N8-8", "N8-8", "N0-7"]),
+            (9, 0, &["L1", "N2-3", "N4-7", "N8-8"]),
+            (2, 1, &["L0"]),
+        ];
+        for (k, leaf, want) in traced {
+            let blocks: Vec<String> = (0..k).map(|i| i.to_string()).collect();
+            let (_, proof) = build(&blocks, leaf);
+            assert_eq!(proof.iter().map(label).collect::<Vec<_>>(), want, "build, {k} leaves, L{leaf}");
+            assert_eq!(siblings_by_arithmetic(k, leaf), want, "arithmetic, {k} leaves, L{leaf}");
+        }
+        // And the two routes agree everywhere in range.
+        for k in 2..=64 {
+            let blocks: Vec<String> = (0..k).map(|i| i.to_string()).collect();
+            for leaf in 0..k {
+                let (_, proof) = build(&blocks, leaf);
+                assert_eq!(proof.iter().map(label).collect::<Vec<_>>(), siblings_by_arithmetic(k, leaf), "{k} {leaf}");
+            }
+        }
     }
 
     #[test]

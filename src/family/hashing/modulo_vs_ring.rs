@@ -84,8 +84,7 @@ fn measure(s: &Scenario) -> (mc::Estimate, bool) {
             }
         }
     }
-    let p = moved as f64 / KEYS as f64;
-    (mc::Estimate { mean: p, stderr: (p * (1.0 - p) / KEYS as f64).sqrt(), n: KEYS }, only_to_new)
+    (mc::Estimate::from_hits(moved, KEYS), only_to_new)
 }
 
 impl Family for ModuloVsRing {
@@ -154,7 +153,7 @@ impl Family for ModuloVsRing {
         };
         let (est, to_new) = measure(&s);
         if s.scheme == "modulo" {
-            if !est.agrees_with_probability(*value) {
+            if !est.agrees_with(*value) {
                 return Err(CheckError(format!("key {value}, real keys {}", est.describe(4))));
             }
         } else {

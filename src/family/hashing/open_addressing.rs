@@ -133,6 +133,10 @@ impl Family for OpenAddressing {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `keys` is the number of keys inserted, listed in the prompt.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["keys"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");

@@ -31,7 +31,7 @@
 
 use crate::answer::{fmt_sig, trim_float as num, AnswerSlot, Expected, Tolerance};
 use crate::content::Content;
-use crate::family::support::mc::{self, Estimate};
+use crate::family::support::mc::Estimate;
 use crate::family::support::zipf;
 use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
 use rand::Rng;
@@ -120,10 +120,7 @@ fn sample(sc: &Scenario, rng: &mut ChaCha8Rng) -> Vec<Estimate> {
     }
     counts
         .iter()
-        .map(|&c| {
-            let p = c as f64 / SAMPLES as f64;
-            Estimate { mean: p, stderr: (p * (1.0 - p) / SAMPLES as f64).sqrt(), n: SAMPLES }
-        })
+        .map(|&c| Estimate::from_hits(c, SAMPLES))
         .collect()
 }
 
@@ -251,11 +248,11 @@ impl Family for PartitionSkew {
         }
         let est = sample(&sc, &mut cx.sim_rng("check"));
         let hot = &est[sc.hottest as usize];
-        if !hot.agrees_with_probability(key) {
+        if !hot.agrees_with(key) {
             return Err(CheckError(format!("shard {}: key {key}, sampled {}", sc.hottest, hot.describe(4))));
         }
         for (j, e) in est.iter().enumerate() {
-            if e.mean - mc::K_SIGMA * e.stderr > key {
+            if !e.not_above(key) {
                 return Err(CheckError(format!("shard {j} sampled {} is significantly hotter than the keyed {key}", e.describe(4))));
             }
         }

@@ -11,9 +11,13 @@
 //! `ln_1p` (stable for tiny i/16^L), stepped over L.
 //!
 //! **Second route.** The closed-form bounds 1 − e^{−N(N−1)/2M} ≤ P ≤ N(N−1)/2M (M = 16^L) must
-//! prove P(L) < p ≤ P(L − 1); the generator re-draws N until they do, so no answer sits on a
-//! knife edge. And a small-scale simulation on real SHA-256 prefixes: N' = 2·16^{L'/2} objects
-//! at L' = 3 hex digits, whose collision rate must match the exact formula.
+//! prove P(L) < p ≤ P(L − 1); the generator re-draws N until they do, so no drawn answer sits on
+//! a knife edge. A pinned N can sit between the bounds (580 objects at 1%: P(6) = 0.00996 while
+//! the union bound says 0.01001); there the Euler–Maclaurin formula for Σ_{i<N} ln(1 − i/M),
+//! −M·Σ_{k≥2} u^k/(k(k − 1)) − ½·ln(1 − u) + (1/M − 1/(M − N))/12 with u = N/M (an integral, not
+//! the key's product or power sums), must decide the same L. And a small-scale simulation on real
+//! SHA-256 prefixes: 91 objects at 3 hex digits, whose clash count must pass the exact binomial
+//! test against the formula.
 //!
 //! **Pitfalls**: L from N/16^L < p (linear, not quadratic); 2^L instead of 16^L (a hex digit is 4
 //! bits).
@@ -83,6 +87,31 @@ pub fn shortest(n: u64, p: f64) -> u32 {
 fn bounds(n: u64, l: u32) -> (f64, f64) {
     let pairs = n as f64 * (n as f64 - 1.0) / 2.0 / 16f64.powi(l as i32);
     (-(-pairs).exp_m1(), pairs)
+}
+
+/// P(any two of n share an L-hex-digit prefix) by the Euler–Maclaurin formula (the second route;
+/// see the module docs). Accurate to far below 1e-9 when n ≪ M, where every undecided case is.
+fn p_by_integral(n: u64, l: u32) -> f64 {
+    let m = 16f64.powi(l as i32);
+    let nf = n as f64;
+    if nf >= m {
+        return 1.0;
+    }
+    let u = nf / m;
+    // (1 − u)·ln(1 − u) + u = Σ_{k≥2} u^k/(k(k − 1)), summed without cancellation.
+    let (mut g, mut term, mut k) = (0.0f64, u, 1.0f64);
+    loop {
+        term *= u;
+        k += 1.0;
+        let add = term / (k * (k - 1.0));
+        g += add;
+        if add <= 1e-18 * g || k > 10_000.0 {
+            break;
+        }
+    }
+    let f3 = |x: f64| -2.0 / (m - x).powi(3);
+    let log_none = -m * g - 0.5 * (-u).ln_1p() + (1.0 / m - 1.0 / (m - nf)) / 12.0 - (f3(nf) - f3(0.0)) / 720.0;
+    -log_none.exp_m1()
 }
 
 /// Real SHA-256 prefixes at 3 hex digits: trials of `k` objects, any repeated prefix?
@@ -186,22 +215,20 @@ impl Family for Truncation {
             return Err(CheckError("expected an integer".into()));
         };
         let l = *value as u32;
+        if l < 1 {
+            return Err(CheckError(format!("L = {l} is not a prefix length")));
+        }
         let (_, upper) = bounds(s.n, l);
         let (lower_prev, _) = bounds(s.n, l - 1);
-        // Pinned N may sit where the bounds cannot decide; then only the exact route is checked.
+        // A pinned N may sit where the bounds cannot decide; then Euler–Maclaurin decides.
         let decided = upper < s.p && lower_prev >= s.p;
-        if decided || (p_collide(s.n, l) < s.p && p_collide(s.n, l - 1) >= s.p) {
-            if !decided && (upper < s.p || lower_prev >= s.p) {
-                return Err(CheckError("bounds contradict the key".into()));
+        if !decided {
+            let (at, before) = (p_by_integral(s.n, l), if l > 1 { p_by_integral(s.n, l - 1) } else { 1.0 });
+            if !(at < s.p && before >= s.p) {
+                return Err(CheckError(format!("L = {l} is not the threshold for N = {}: by Euler–Maclaurin P(L) = {at}, P(L − 1) = {before}", s.n)));
             }
-        } else {
-            return Err(CheckError(format!("L = {l} is not the threshold for N = {}", s.n)));
         }
-        let est = small_scale(91, &mut cx.sim_rng("check"));
-        if !est.agrees_with_probability(p_collide(91, 3)) {
-            return Err(CheckError(format!("real SHA-256 prefixes {} vs formula {}", est.describe(3), p_collide(91, 3))));
-        }
-        Ok(())
+        small_scale(91, &mut cx.sim_rng("check")).check("clashes among 91 real SHA-256 prefixes of 3 hex digits", p_by_integral(91, 3))
     }
 }
 
@@ -236,6 +263,35 @@ mod tests {
             let series = -(s1 / m + s2 / (2.0 * m * m) + s1 * s1 / (3.0 * m.powi(3)) + s4 / (4.0 * m.powi(4)));
             assert!((direct - series).abs() <= 1e-8 * direct.abs(), "{n} {l}: {direct} {series}");
         }
+    }
+
+    #[test]
+    fn a_pin_between_the_bounds_cross_checks() {
+        // 580 objects at 1%: P(6) = 0.009958 < 0.01, but the union bound says 0.010008, so the
+        // bounds cannot decide. The old check then called the key's own formula and, worse,
+        // failed because the lower bound at L = 5 is above p (as it must be).
+        let pins = parse_pins(&Truncation, &["objects=580".into(), "target=0.01".into()]).unwrap();
+        let mut q = generate(&Truncation, 1, Difficulty::Easy, &pins).unwrap();
+        assert_eq!(q.slots[0].expected.reference(), "6");
+        crate::family::cross_check(&Truncation, &q).unwrap();
+        for wrong in [5, 7] {
+            q.slots[0].expected = Expected::Integer { value: wrong };
+            assert!(crate::family::cross_check(&Truncation, &q).is_err(), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn euler_maclaurin_matches_the_exact_product() {
+        // The second route against the key's product, wherever n ≤ M/64.
+        for (n, l) in [(2u64, 2u32), (91, 3), (580, 6), (580, 5), (5_000, 8), (4_999, 7), (77_163, 8), (1_000_000, 12)] {
+            if (n as f64) > 16f64.powi(l as i32) / 64.0 {
+                continue;
+            }
+            let (a, b) = (p_collide(n, l), p_by_integral(n, l));
+            assert!((a - b).abs() <= 1e-9 * a, "{n} {l}: {a} vs {b}");
+        }
+        // By hand: 2 objects, 2 digits: exactly 1/256.
+        assert!((p_by_integral(2, 2) - 1.0 / 256.0).abs() < 1e-12);
     }
 
     #[test]

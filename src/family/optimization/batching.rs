@@ -98,7 +98,21 @@ impl Family for Batching {
         let rtt = cx.real("rtt_ms");
         let o = cx.real("overhead_ms");
         let c = cx.real("per_item_ms");
-        let b = (cx.int("batch") as u64).min(n).max(1);
+        let drawn = cx.int("batch") as u64;
+        if cx.is_pinned("batch") && drawn > n && ask == "total" {
+            return Err(GenError::Params {
+                message: format!("a batch of {drawn} is more than the {n} events"),
+                hint: "set batch at most items".into(),
+            });
+        }
+        let b = drawn.min(n).max(1);
+        if ask == "total" {
+            if b != drawn {
+                cx.adjusted("batch", crate::family::ParamValue::Int(b as i64));
+            }
+        } else {
+            cx.unused("batch");
+        }
         // The latency bound allows between 5 and 60 items per request.
         let allowed = 5 + (n % 56);
         let limit = ((rtt + o + allowed as f64 * c) * 10.0).round() / 10.0;

@@ -19,7 +19,7 @@
 
 use crate::answer::{AnswerSlot, Expected};
 use crate::content::Content;
-use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, Question, Topic};
+use crate::family::{CheckError, Ctx, Family, GenError, ParamKind, ParamSpec, ParamValue, Question, Topic};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +73,7 @@ impl Family for BinarySearch {
         "optimization.binary_search"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -84,12 +84,31 @@ impl Family for BinarySearch {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `size` is the length of the shown array (`probes`), or n in the text (`worst`).
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["size"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
-        let ask = cx.pick("ask");
-        let n = cx.int("size") as u64;
+        let mut ask = cx.pick("ask");
+        let mut n = cx.int("size") as u64;
+        // A traced search needs an array short enough to show (at most 40 keys); a drawn `probes`
+        // with a larger drawn n becomes `worst`, and the question records what it asks.
+        if ask == "probes" && n > 40 {
+            if !cx.is_pinned("ask") {
+                ask = "worst";
+                cx.adjusted("ask", ParamValue::Choice(ask.into()));
+            } else if !cx.is_pinned("size") {
+                n = cx.int_within("size", 30, 40, 1) as u64;
+            } else {
+                return Err(GenError::Params {
+                    message: format!("ask=probes traces a search in a shown array, and {n} keys are too many to show"),
+                    hint: "for ask=probes set size to at most 40, or ask=worst for any size".into(),
+                });
+            }
+        }
         let code = "lo = 0\nhi = n - 1\nwhile (lo <= hi)\n    mid = (lo + hi) / 2        # integer division\n    probes++                   # one probe: compare a[mid] with x\n    if a[mid] == x: return mid\n    if a[mid] < x: lo = mid + 1\n    else: hi = mid - 1\nreturn not found";
-        if ask == "worst" || n > 40 {
+        if ask == "worst" {
             let v = worst(n);
             let s = Scenario { ask: "worst".into(), array: vec![], n, x: 0 };
             let prompt = Content::new()
@@ -174,7 +193,7 @@ impl Family for BinarySearch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::family::{generate, parse_pins, Difficulty, Pins};
     use crate::audit::stress;
 
     #[test]
@@ -191,6 +210,21 @@ mod tests {
         assert_eq!(worst(7), 3);
         assert_eq!(worst(8), 4);
         assert_eq!(worst(1_000_000), 20);
+    }
+
+    #[test]
+    fn the_ask_recorded_is_the_ask_asked() {
+        // Hard draws n up to 10⁶: a drawn `probes` became `worst` while recording `probes`, and a
+        // pinned `probes` was silently ignored.
+        for seed in 0..20 {
+            let q = generate(&BinarySearch, seed, Difficulty::Hard, &Pins::new()).unwrap();
+            let worst = q.prompt.plain_text().contains("worst case");
+            assert_eq!(q.params["ask"].to_string() == "worst", worst, "seed {seed}");
+            let pinned = generate(&BinarySearch, seed, Difficulty::Hard, &parse_pins(&BinarySearch, &["ask=probes".into()]).unwrap()).unwrap();
+            assert!(!pinned.prompt.plain_text().contains("worst case"), "seed {seed}");
+        }
+        let both = parse_pins(&BinarySearch, &["ask=probes".into(), "size=1000".into()]).unwrap();
+        assert!(matches!(generate(&BinarySearch, 1, Difficulty::Hard, &both), Err(GenError::Params { .. })));
     }
 
     #[test]

@@ -145,6 +145,10 @@ impl Family for CacheLines {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `col_lines` shows as C columns of e bytes: C·e/L lines per row.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["col_lines"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");

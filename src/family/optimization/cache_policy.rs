@@ -236,6 +236,10 @@ impl Family for CachePolicy {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `pages` is the number of distinct pages in the shown sequence.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["pages"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let policy = cx.pick("policy");

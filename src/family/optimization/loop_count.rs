@@ -14,11 +14,14 @@
 //! **Key.** One loop description (a small AST) both renders the pseudo-code and is *executed* by
 //! an interpreter that counts the inner statement.
 //!
-//! **Second route.** An independent evaluator that never runs the innermost loop: it walks the
-//! outer loops and adds the innermost trip count from its closed form
-//! (⌈(bound − start)/step⌉ for additive steps, a doubling count for multiplicative ones), so the
-//! two agree only if both the interpreter and the algebra are right. The solution shows the
-//! closed-form sum where a simple one exists.
+//! **Second route.** Closed forms per shape, derived by hand from the shape and its steps (not from
+//! the loop description), that never iterate the outer loops either: the outer trip counts
+//! ⌈n/s⌉, ⌈(n − 1)/s⌉ and the bit length of n − 1 (doubling); rect ⌈n/s_o⌉·⌈L/s_i⌉ (L = n, or n + 1
+//! for `<=`); tri and dep_step as floor sums Σ_k ⌊(a·k + b)/m⌋ (the Euclid-like algorithm); square
+//! as (Σ i² + Σ of the ceiling's remainders, which repeat with period t)/t; three through
+//! C(x) = Σ_{m ≤ x} ⌈m/s⌉ = s·q(q + 1)/2 + r(q + 1). The description rebuilt from the shape must
+//! also be the one shown. The evidence adds an evaluator that walks the outer loops and adds the
+//! innermost trip count in closed form; the tests hold hand-traced counts for every shape.
 //!
 //! **Pitfalls**: off-by-one at `<` against `<=`; forgetting that a stepped loop rounds up;
 //! treating a doubling loop as linear.
@@ -51,7 +54,7 @@ static PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         key: "step",
-        help: "the inner loop's step",
+        help: "the inner loop's step, as written in the code (square draws an even one)",
         kind: ParamKind::Int {
             min: 1,
             max: 5,
@@ -60,7 +63,7 @@ static PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         key: "outer_step",
-        help: "the outer loop's step (additive shapes)",
+        help: "the outer loop's step (every shape but log, whose outer loop doubles)",
         kind: ParamKind::Int {
             min: 1,
             max: 5,
@@ -132,6 +135,10 @@ struct Loop {
 struct Scenario {
     loops: Vec<Loop>,
     n: i64,
+    shape: String,
+    s_in: i64,
+    s_out: i64,
+    inclusive: bool,
 }
 
 const NAMES: [char; 3] = ['i', 'j', 'k'];
@@ -270,7 +277,7 @@ fn build(shape: &str, s_in: i64, s_out: i64, inclusive: bool) -> Vec<Loop> {
         ],
         "square" => vec![
             add(Expr::c(1), Expr::t(Term::N), s_out),
-            add(Expr::c(0), Expr::t(Term::Square(0)), s_in * 2),
+            add(Expr::c(0), Expr::t(Term::Square(0)), s_in),
         ],
         _ => vec![
             add(Expr::c(0), Expr::t(Term::N), s_out),
@@ -288,7 +295,7 @@ impl Family for LoopCount {
         "optimization.loop_count"
     }
     fn version(&self) -> u32 {
-        1
+        2
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -299,12 +306,24 @@ impl Family for LoopCount {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `step` and `outer_step` are the steps in the loop headers (`i++` for 1).
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["step", "outer_step"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let shape = cx.pick("shape");
         let n = cx.int("n");
-        let s_in = cx.int("step");
+        let mut s_in = cx.int("step");
         let s_out = cx.int("outer_step");
+        if shape == "square" && !cx.is_pinned("step") {
+            // j runs to i·i: an even step keeps the counts from being a plain square sum.
+            s_in *= 2;
+            cx.adjusted("step", crate::family::ParamValue::Int(s_in));
+        }
+        if shape == "log" {
+            cx.unused("outer_step");
+        }
         let inclusive = rand::Rng::random_bool(cx.rng(), 0.3);
         let loops = build(shape, s_in, s_out, inclusive);
         let Some(count) = execute(&loops, n) else {
@@ -373,7 +392,7 @@ impl Family for LoopCount {
             solution,
             evidence,
         )
-        .with_scenario(&Scenario { loops, n }))
+        .with_scenario(&Scenario { loops, n, shape: shape.to_string(), s_in, s_out, inclusive }))
     }
 
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
@@ -382,11 +401,88 @@ impl Family for LoopCount {
             return Err(CheckError("slot 0 must be an integer".into()));
         };
         CheckError::expect_eq(
-            "count (closed-form innermost trips)",
-            *value,
-            evaluate(&s.loops, s.n) as i64,
-        )
+            "the shown loops are the shape's",
+            &s.loops,
+            &build(&s.shape, s.s_in, s.s_out, s.inclusive),
+        )?;
+        let closed = closed_count(&s.shape, s.n, s.s_in, s.s_out, s.inclusive)
+            .ok_or_else(|| CheckError(format!("no closed form for shape {}", s.shape)))?;
+        CheckError::expect_eq("count (closed form for the shape)", *value, closed as i64)
     }
+}
+
+/// Σ_{k=0}^{count−1} ⌊(a·k + b)/m⌋ for a, b ≥ 0, m ≥ 1, without iterating k (the Euclid-like
+/// reduction: take out whole multiples of m from a and b, then swap the roles of the axes).
+fn floor_sum(mut count: u128, mut m: u128, mut a: u128, mut b: u128) -> u128 {
+    let mut total = 0;
+    loop {
+        if a >= m {
+            total += count * count.saturating_sub(1) / 2 * (a / m);
+            a %= m;
+        }
+        if b >= m {
+            total += count * (b / m);
+            b %= m;
+        }
+        let y_max = a * count + b;
+        if y_max < m {
+            return total;
+        }
+        count = y_max / m;
+        b = y_max % m;
+        std::mem::swap(&mut m, &mut a);
+    }
+}
+
+/// The count by closed forms per shape (the second route; see the module docs). `None` for an
+/// unknown shape.
+fn closed_count(shape: &str, n: i64, s_in: i64, s_out: i64, inclusive: bool) -> Option<u64> {
+    let (n, si, so) = (n.max(0) as u128, s_in.max(1) as u128, s_out.max(1) as u128);
+    let l = n + u128::from(inclusive);
+    // Trips of `for (v = 0; v < x; v += s)` and `for (v = 1; v < n; v += s)`.
+    let from0 = |x: u128, s: u128| x.div_ceil(s);
+    let from1 = |s: u128| if n >= 2 { (n - 1).div_ceil(s) } else { 0 };
+    let total = match shape {
+        "rect" => from0(n, so) * from0(l, si),
+        // i = k·s_o; Σ_k ⌈(L − k·s_o)/s_i⌉, k reversed so the terms grow.
+        "tri" => {
+            let k = from0(n, so);
+            if k == 0 {
+                0
+            } else {
+                floor_sum(k, si, so, l - (k - 1) * so + si - 1)
+            }
+        }
+        // i = 1 + k·s_o; Σ_k ⌈(i + [<=])/s_i⌉.
+        "dep_step" => floor_sum(from1(so), si, so, u128::from(inclusive) + si),
+        // i = 1, 2, 4, … < n: as many as the bit length of n − 1; Σ ⌈2^p/s⌉ = (2^P − 1 + Σ r_p)/s
+        // with r_p the amount each 2^p falls short of a multiple of s.
+        "log" => {
+            let p = if n >= 2 { 128 - (n - 1).leading_zeros() } else { 0 };
+            let short: u128 = (0..p).map(|e| (si - (1u128 << e) % si) % si).sum();
+            ((1u128 << p) - 1 + short) / si
+        }
+        // i = 1 + k·s_o; Σ ⌈i²/t⌉ = (Σ i² + Σ (−i² mod t))/t, the remainders repeating every t.
+        "square" => {
+            let k = from1(so);
+            let sum_sq = k + so * k * k.saturating_sub(1) + so * so * k.saturating_sub(1) * k * (2 * k).saturating_sub(1) / 6;
+            let short = |kk: u128| (si - ((1 + kk * so) * (1 + kk * so)) % si) % si;
+            let period: u128 = (0..si).map(short).sum();
+            let rest: u128 = (0..k % si).map(short).sum();
+            (sum_sq + (k / si) * period + rest) / si
+        }
+        // i = k·s_o; j = i … n − 1; innermost ⌈(L − j)/s_i⌉. With C(x) = Σ_{m=1..x} ⌈m/s_i⌉ in
+        // closed form, the two inner loops give C(L − i) − C(L − n).
+        "three" => {
+            let c = |x: u128| {
+                let (q, r) = (x / si, x % si);
+                si * q * (q + 1) / 2 + r * (q + 1)
+            };
+            (0..from0(n, so)).map(|k| c(l - k * so) - c(l - n)).sum()
+        }
+        _ => return None,
+    };
+    u64::try_from(total).ok()
 }
 
 /// The inner loops' count for one value of the outer variable.
@@ -450,6 +546,18 @@ mod tests {
     }
 
     #[test]
+    fn the_step_recorded_is_the_step_shown() {
+        // square doubles its drawn step; the question records (and a pin means) the step shown.
+        for seed in 0..10 {
+            let pins = parse_pins(&LoopCount, &["shape=square".into()]).unwrap();
+            let q = generate(&LoopCount, seed, Difficulty::Hard, &pins).unwrap();
+            let step = q.params["step"].to_string();
+            assert!(q.prompt.plain_text().contains(&format!("j += {step})")), "{step}: {}", q.prompt.plain_text());
+            assert!(!q.params.contains_key("outer_step") || !q.prompt.plain_text().contains("*= 2"));
+        }
+    }
+
+    #[test]
     fn counts_known_loop_nests() {
         // for i in 0..10, for j in i..10 (exclusive): 10 + 9 + … + 1 = 55.
         let tri = build("tri", 1, 1, false);
@@ -463,6 +571,52 @@ mod tests {
         // Stepped: i = 0, 2, 4 (n = 6) and j = 0, 3 (<6): 3 × 2 = 6.
         assert_eq!(execute(&build("rect", 3, 2, false), 6), Some(6));
         assert!(render(&log).contains("for (i = 1; i < n; i *= 2)"));
+    }
+
+    #[test]
+    fn hand_traced_counts_for_every_shape() {
+        // Each traced by hand, iteration by iteration:
+        // rect, n = 5, s_o = 2, s_i = 3: i ∈ {0, 2, 4}, j ∈ {0, 3}: 6; with j <= n and s_i = 1,
+        // j ∈ {0 … 5}: 3 × 6 = 18.
+        // tri, n = 5, steps 1 and 2: i = 0: j ∈ {0, 2, 4}; 1: {1, 3}; 2: {2, 4}; 3: {3}; 4: {4}: 9.
+        // dep_step, n = 6, s_o = 2, s_i = 1: i ∈ {1, 3, 5}, j < i: 1 + 3 + 5 = 9; j <= i: 12.
+        // log, n = 9, s_i = 2: i ∈ {1, 2, 4, 8}; j = 0, 2, … < i: 1 + 1 + 2 + 4 = 8.
+        // square, n = 5, s_o = 2, t = 3: i ∈ {1, 3}; i = 1: j ∈ {0}; i = 3: j ∈ {0, 3, 6}: 4.
+        // three, n = 4, s_o = 2, s_i = 2: i = 0: j = 0: k ∈ {0, 2}; 1: {1, 3}; 2: {2}; 3: {3} (6);
+        // i = 2: j = 2: {2}; 3: {3} (2): 8.
+        let traced = [
+            ("rect", 5, 3, 2, false, 6),
+            ("rect", 5, 1, 2, true, 18),
+            ("tri", 5, 2, 1, false, 9),
+            ("dep_step", 6, 1, 2, false, 9),
+            ("dep_step", 6, 1, 2, true, 12),
+            ("log", 9, 2, 1, false, 8),
+            ("square", 5, 3, 2, false, 4),
+            ("three", 4, 2, 2, false, 8),
+        ];
+        for (shape, n, s_in, s_out, inc, want) in traced {
+            assert_eq!(execute(&build(shape, s_in, s_out, inc), n), Some(want), "interpreter, {shape}");
+            assert_eq!(closed_count(shape, n, s_in, s_out, inc), Some(want), "closed form, {shape}");
+        }
+    }
+
+    #[test]
+    fn the_closed_forms_match_the_interpreter_everywhere() {
+        for shape in ["rect", "tri", "log", "dep_step", "square", "three"] {
+            for n in 1..=45 {
+                for (s_in, s_out) in [(1, 1), (2, 1), (1, 3), (3, 2), (4, 5), (6, 3)] {
+                    for inc in [false, true] {
+                        let loops = build(shape, s_in, s_out, inc);
+                        assert_eq!(closed_count(shape, n, s_in, s_out, inc), execute(&loops, n), "{shape} n={n} {s_in} {s_out} {inc}");
+                    }
+                }
+            }
+        }
+        // The floor sum against the sum it replaces.
+        for (c, m, a, b) in [(0u128, 3u128, 2u128, 1u128), (10, 3, 2, 1), (37, 7, 11, 5), (100, 13, 6, 40)] {
+            let direct: u128 = (0..c).map(|k| (a * k + b) / m).sum();
+            assert_eq!(floor_sum(c, m, a, b), direct, "{c} {m} {a} {b}");
+        }
     }
 
     #[test]

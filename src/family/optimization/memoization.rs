@@ -143,6 +143,12 @@ impl Family for Memoization {
         let n = cx.int("n") as u64;
         let r = cx.int("rows") as u64;
         let c = cx.int("cols") as u64;
+        if problem == "fib" {
+            cx.unused("rows");
+            cx.unused("cols");
+        } else {
+            cx.unused("n");
+        }
         let s = Scenario { problem: problem.into(), n, r, c };
         let (prompt, naive, memo, solution) = if problem == "fib" {
             let (naive, memo) = (fib_naive_calls(n), fib_memo_calls(n));

@@ -84,6 +84,10 @@ impl Family for Scheduling {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `jobs` is the number of jobs in the table.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["jobs"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");

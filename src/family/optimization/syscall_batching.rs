@@ -95,13 +95,23 @@ impl Family for SyscallBatching {
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
     }
+    /// `small_kib` and `large_kib` show as buffers in bytes (×1024).
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["small_kib", "large_kib"]
+    }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let size = cx.int("size") as u64 + if cx.is_pinned("size") { 0 } else { cx.rng().random_range(0..512) };
+        if !cx.is_pinned("size") {
+            cx.adjusted("size", crate::family::ParamValue::Int(size as i64));
+        }
         let b1 = (cx.pick("small_kib").parse::<f64>().unwrap_or(4.0) * 1024.0) as u64;
         let b2 = cx.pick("large_kib").parse::<u64>().unwrap_or(64) * 1024;
         let cost = cx.real("cost_us");
+        if ask == "calls" {
+            cx.unused("cost_us");
+        }
         let c1 = counted(size, b1).map_err(GenError::Run)?;
         let c2 = counted(size, b2).map_err(GenError::Run)?;
         let s = Scenario { ask: ask.into(), size, b1, b2, cost };

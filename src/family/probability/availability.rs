@@ -209,7 +209,7 @@ impl Family for Availability {
             return Err(CheckError(format!("key {value}, enumeration of states gives {other}")));
         }
         let est = simulate(&s.stages, &mut cx.sim_rng("check"));
-        if !est.agrees_with_probability(a) {
+        if !est.agrees_with(a) {
             return Err(CheckError(format!("availability {a}, simulation {}", est.describe(5))));
         }
         Ok(())

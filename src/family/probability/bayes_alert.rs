@@ -102,11 +102,7 @@ fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> Estimate {
     let se1 = p1.stderr.max((p1.mean * (1.0 - p1.mean) / n as f64).sqrt());
     let exact0: f64 = s.alerts.iter().map(|a| a.1).product();
     let se0 = p0.stderr.max((exact0 * (1.0 - exact0) / n as f64).sqrt());
-    Estimate {
-        mean: post,
-        stderr: ((d1 * se1).powi(2) + (d0 * se0).powi(2)).sqrt(),
-        n: 2 * n,
-    }
+    Estimate::derived(post, ((d1 * se1).powi(2) + (d0 * se0).powi(2)).sqrt(), 2 * n, false)
 }
 
 impl Family for BayesAlert {
@@ -124,6 +120,10 @@ impl Family for BayesAlert {
     }
     fn params(&self) -> &'static [ParamSpec] {
         PARAMS
+    }
+    /// `alerts` is the number of alerts listed.
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["alerts"]
     }
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
@@ -202,7 +202,7 @@ impl Family for BayesAlert {
             return Err(CheckError("expected a real answer".into()));
         };
         let est = simulate(&s, &mut cx.sim_rng("check"));
-        if est.agrees_with(*value, 1e-9) {
+        if est.agrees_with(*value) {
             Ok(())
         } else {
             Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))

@@ -19,11 +19,13 @@
 //! sample size is accepted within ±5%, so z = 2 instead of 1.96 is fine.
 //!
 //! **Second route.** Monte Carlo with `rand_distr::Binomial`: for `stderr`, 20,000 repeated
-//! samples of n requests at rate p̂, whose standard deviation must match the key within
-//! `mc::K_SIGMA` standard errors (the standard error of a standard deviation is about
-//! σ/√(2R)); for `trials`, 20,000 samples of the keyed size, whose share within ±ε of the true
-//! rate must be 95% (within `mc::K_SIGMA` standard errors plus 2 points for the binomial's
-//! discreteness and skew).
+//! samples of n requests at rate p̂, whose standard deviation must match the key's (a) (`mc`'s
+//! normal test; the standard error of a standard deviation is about σ/√(2R)); the margin (b) over
+//! the standard error (a) must lie in the order-statistics interval of the 97.5% quantile of
+//! 200,000 simulated standard normal draws (`rand_distr::StandardNormal`), so the 1.96 the key
+//! uses is checked, not shared; for `trials`, 20,000 samples of the keyed size, whose share within
+//! ±ε of the true rate must be 95% (one-sided tests at `mc`'s level, with 2 points of slack for
+//! the binomial's discreteness and skew).
 //!
 //! **Pitfalls**: sqrt(p(1 − p))/n (the root in the wrong place); forgetting to square 1.96/ε;
 //! z = 1.645 (a 90% interval); planning with p = ½ when the rate is known to be small (a far larger
@@ -103,13 +105,30 @@ fn simulate_sd(p: f64, n: u64, rng: &mut ChaCha8Rng) -> Estimate {
         d * d
     });
     let sd = var.mean.sqrt();
-    Estimate { mean: sd, stderr: var.stderr / (2.0 * sd).max(f64::MIN_POSITIVE), n: REPEATS }
+    Estimate::derived(sd, var.stderr / (2.0 * sd).max(f64::MIN_POSITIVE), REPEATS, false)
 }
 
 /// The share of samples of size n whose estimate lands within ±ε of p.
 fn simulate_coverage(p: f64, eps: f64, n: u64, rng: &mut ChaCha8Rng) -> Estimate {
     let b = Binomial::new(n, p).expect("0 ≤ p ≤ 1");
     mc::probability(REPEATS, rng, |g| (b.sample(g) as f64 / n as f64 - p).abs() <= eps + 1e-12)
+}
+
+/// P(|X/n − p| ≤ ε) for X ~ Binomial(n, p), exactly: the coverage the sample size gives.
+fn exact_coverage(p: f64, eps: f64, n: u64) -> f64 {
+    let lo = ((p - eps) * n as f64 - 1e-9).ceil().max(0.0) as u64;
+    let hi = (((p + eps) * n as f64 + 1e-9).floor() as u64).min(n);
+    if lo > hi {
+        return 0.0;
+    }
+    let below = if lo == 0 { 0.0 } else { mc::binomial_cdf(n, p, lo - 1) };
+    (mc::binomial_cdf(n, p, hi) - below).max(0.0)
+}
+
+/// An interval for the 97.5% quantile of the standard normal, from 200,000 simulated draws.
+fn simulated_z975(rng: &mut ChaCha8Rng) -> (f64, f64) {
+    let mut z: Vec<f64> = (0..200_000).map(|_| rand_distr::StandardNormal.sample(rng)).collect();
+    mc::quantile_interval(&mut z, 0.975)
 }
 
 fn pp(x: f64) -> String {
@@ -157,7 +176,20 @@ impl Family for EstimateError {
                     hint: "set margin_pct below min(rate_pct, 100 − rate_pct); a tenth to a half of it is typical".into(),
                 });
             }
-            Scenario { ask: ask.into(), x: 0, n: 0, p: rate / 100.0, eps }
+            let p = rate / 100.0;
+            let n = sample_size(p, eps);
+            let covered = exact_coverage(p, eps, n);
+            if (covered - 0.95).abs() > COVERAGE_SLACK / 2.0 {
+                return Err(GenError::Params {
+                    message: format!(
+                        "±{} points needs only n = {n} requests by the normal approximation, and at that size the estimate lands within ±ε {}% of the time, not 95%",
+                        num(100.0 * eps),
+                        fmt_sig(100.0 * covered, 3)
+                    ),
+                    hint: "choose a smaller margin_pct (a tenth to a half of the rarer of rate_pct and 100 − rate_pct, at most 5 points, is typical)".into(),
+                });
+            }
+            Scenario { ask: ask.into(), x: 0, n: 0, p, eps }
         };
         let (prompt, slots, solution, evidence) = match ask {
             "stderr" => {
@@ -248,18 +280,21 @@ impl Family for EstimateError {
         let sc: Scenario = q.scenario()?;
         let key = |i: usize| q.expected_real(i);
         if sc.ask == "stderr" {
-            let est = simulate_sd(sc.p, sc.n, &mut cx.sim_rng("check"));
-            for (i, scale) in [(0, 100.0), (1, 100.0 * Z95)] {
-                let k = key(i)? / scale;
-                if !est.agrees_with(k, 1e-12) {
-                    return Err(CheckError(format!("slot {i}: key {k} (as a standard error), simulation {}", est.describe(4))));
-                }
+            let mut rng = cx.sim_rng("check");
+            let est = simulate_sd(sc.p, sc.n, &mut rng);
+            est.check("standard error (a), as a fraction", key(0)? / 100.0)?;
+            // The margin's multiple of the standard error, against a simulated 97.5% quantile
+            // (both keys are rounded to 3 figures: 1% of slack).
+            let (lo, hi) = simulated_z975(&mut rng);
+            let ratio = key(1)? / key(0)?;
+            if ratio < lo * 0.99 || ratio > hi * 1.01 {
+                return Err(CheckError(format!("the margin is {ratio} standard errors; the simulated 97.5% quantile of a standard normal lies in [{lo}, {hi}]")));
             }
             Ok(())
         } else {
             let n = key(0)?.round().max(1.0) as u64;
             let cov = simulate_coverage(sc.p, sc.eps, n, &mut cx.sim_rng("check"));
-            if (cov.mean - 0.95).abs() <= mc::K_SIGMA * cov.stderr.max(0.0016) + COVERAGE_SLACK {
+            if cov.not_below(0.95 - COVERAGE_SLACK) && cov.not_above(0.95 + COVERAGE_SLACK) {
                 Ok(())
             } else {
                 Err(CheckError(format!("n = {n}: coverage of ±ε is {}, not 95%", cov.describe(4))))
@@ -271,7 +306,7 @@ impl Family for EstimateError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins, Difficulty};
+    use crate::family::{generate, parse_pins, Difficulty, GenError};
     use crate::audit::stress;
 
     #[test]
@@ -323,5 +358,41 @@ mod tests {
         // Forgetting to square: 1.96·sqrt(p(1 − p))/ε.
         q.slots[0].expected = Expected::rel((1.96f64 * 0.3 / 0.01).ceil(), 0.05);
         assert!(crate::family::cross_check(&EstimateError, &q).is_err());
+    }
+
+    #[test]
+    fn margins_too_wide_for_the_normal_approximation_are_refused() {
+        // Found by random pins: ±49.6 points with p unknown needs n = 4 by the formula, and 4
+        // requests land within ±ε only 87.5% of the time (by hand: P(1 ≤ X ≤ 3) for
+        // Binomial(4, ½) = 14/16), so the key was not a 95% sample size at all.
+        assert!((exact_coverage(0.5, 0.496, 4) - 14.0 / 16.0).abs() < 1e-12);
+        let pins = parse_pins(&EstimateError, &["ask=trials_worst".into(), "margin_pct=49.6".into()]).unwrap();
+        let err = generate(&EstimateError, 72, Difficulty::Easy, &pins).unwrap_err();
+        assert!(matches!(err, GenError::Params { .. }), "{err}");
+        // Drawn margins are never refused.
+        for seed in 0..60 {
+            for d in Difficulty::ALL {
+                generate(&EstimateError, seed, d, &crate::family::Pins::new()).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn the_margin_is_checked_against_a_simulated_quantile() {
+        // The old check divided part (b) by the same constant Z95 the key multiplied by, so a
+        // mistyped Z95 (1.645, a 90% interval; 2.576, a 99% one) would have passed it. The multiple
+        // is now checked against a simulated quantile: a key built with either is refused, and
+        // the simulated interval holds 1.96 but neither of them.
+        let pins = parse_pins(&EstimateError, &["ask=stderr".into(), "samples=2000".into(), "rate_pct=20".into()]).unwrap();
+        let mut q = generate(&EstimateError, 2, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&EstimateError, &q).unwrap();
+        let se = q.expected_real(0).unwrap();
+        for z in [1.645, 2.576] {
+            q.slots[1].expected = Expected::sig(z * se, 3);
+            assert!(crate::family::cross_check(&EstimateError, &q).is_err(), "{z}");
+        }
+        let (lo, hi) = simulated_z975(&mut crate::seed::stream_rng("test", 1, "z"));
+        assert!(lo < 1.959_964 && 1.959_964 < hi && hi - lo < 0.1, "{lo} {hi}");
+        assert!(1.645 < lo * 0.99 && 2.576 > hi * 1.01);
     }
 }

@@ -18,8 +18,12 @@
 //! **Key.** `idle` and `overloaded`: the closed forms (the binomial tail summed term by term).
 //! `max_load`: a simulation of both policies (the option nearest the simulated two-choice maximum).
 //!
-//! **Second route.** Monte Carlo placement with its own random stream: the exact values must lie
-//! within `mc::K_SIGMA` standard errors; for `max_load`, an independent simulation must land
+//! **Second route.** `idle`, `overloaded`: Monte Carlo placement with its own random stream, and
+//! `mc`'s test for whole-number samples against the exact values. `max_load`: simulators that
+//! share no code with the key's: two choices run on the load histogram alone (each request draws
+//! two positions in the running totals of servers per load level, and the lower level gains one
+//! server), random placement drawn as a multinomial by sequential binomials. Each must agree with
+//! the key's simulation (the difference of the two means against 0), the two-choice one must land
 //! nearest the keyed option, and two choices must beat one.
 //!
 //! **Pitfalls**: n − m idle servers ("every request finds an empty server"); the average m/n as
@@ -69,6 +73,11 @@ struct Scenario {
     n: u64,
     m: u64,
     k: u64,
+    /// For `max_load`: the key's simulated busiest server, one choice (shown) and two (keyed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_one: Option<Estimate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_two: Option<Estimate>,
 }
 
 /// P(Binomial(m, p) ≥ k), summing the pmf below k by its ratio recurrence.
@@ -132,6 +141,55 @@ fn simulate_max(s: &Scenario, rng: &mut ChaCha8Rng) -> (Estimate, Estimate) {
     (one, two)
 }
 
+/// The second route for two choices: the process run on its load histogram alone. `count[ℓ]`
+/// servers hold ℓ requests; each request draws two servers uniformly (as positions in the
+/// histogram's running totals) and the lower of their two levels gains one server. No per-server
+/// array and no tie rule (which server wins a tie does not change the histogram).
+fn two_choice_by_levels(n: u64, m: u64, rng: &mut ChaCha8Rng) -> f64 {
+    let mut count = vec![n];
+    let level = |count: &[u64], x: u64| {
+        let mut acc = 0;
+        for (l, c) in count.iter().enumerate() {
+            acc += c;
+            if x < acc {
+                return l;
+            }
+        }
+        count.len() - 1
+    };
+    for _ in 0..m {
+        let (a, b) = (rng.random_range(0..n), rng.random_range(0..n));
+        let l = level(&count, a).min(level(&count, b));
+        count[l] -= 1;
+        if l + 1 == count.len() {
+            count.push(0);
+        }
+        count[l + 1] += 1;
+    }
+    (count.len() - 1) as f64
+}
+
+/// The second route for random placement: the loads drawn as a multinomial, server by server, by
+/// sequential binomials (`rand_distr::Binomial`), not by placing requests one at a time.
+fn one_choice_by_binomials(n: u64, m: u64, rng: &mut ChaCha8Rng) -> f64 {
+    use rand_distr::{Binomial, Distribution};
+    let (mut left, mut max) = (m, 0u64);
+    for i in 0..n {
+        let bins = n - i;
+        let x = if bins == 1 { left } else { Binomial::new(left, 1.0 / bins as f64).map(|b| b.sample(rng)).unwrap_or(0) };
+        max = max.max(x);
+        left -= x;
+    }
+    max as f64
+}
+
+/// `key` and `other`, two independent estimates of one mean, agree (their difference against 0).
+fn same_mean(what: &str, key: &Estimate, other: &Estimate) -> Result<(), CheckError> {
+    let se = (key.stderr.powi(2) + other.stderr.powi(2)).sqrt();
+    Estimate::derived(key.mean - other.mean, se, key.n.min(other.n), false)
+        .check(&format!("{what}: key {} against an independent simulation {} (difference)", key.describe(3), other.describe(3)), 0.0)
+}
+
 /// Options for `max_load`: the simulated two-choice maximum and misconceptions, keeping only
 /// distractors clearly apart from it (by 15% and half a request at least), then rotated.
 fn max_options(two: f64, one: f64, avg: f64, rot: usize) -> (Vec<ChoiceOption>, usize) {
@@ -191,7 +249,7 @@ impl Family for LoadBalance {
                 hint: "for ask=max_load, set servers to 10 or more and requests between servers and 4 × servers (the default is requests = servers)".into(),
             });
         }
-        let s = Scenario { ask: ask.into(), n, m, k };
+        let mut s = Scenario { ask: ask.into(), n, m, k, max_one: None, max_two: None };
         let setting = format!(
             "A load balancer sends each of **{m}** requests to one of **{n}** servers chosen uniformly at random, independently."
         );
@@ -229,6 +287,7 @@ impl Family for LoadBalance {
             }
             _ => {
                 let (one, two) = simulate_max(&s, &mut cx.sim_rng("evidence"));
+                (s.max_one, s.max_two) = (Some(one), Some(two));
                 let rot = cx.rng().random_range(0..4);
                 let (options, correct) = max_options(two.mean, one.mean, m as f64 / n as f64, rot);
                 if options.len() < 2 {
@@ -264,14 +323,24 @@ impl Family for LoadBalance {
         match q.expected(0)? {
             Expected::Real { value, .. } => {
                 let est = simulate_count(&s, &mut cx.sim_rng("check"));
-                if est.agrees_with(*value, 1e-9) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
                 }
             }
             Expected::Choice { options, correct } => {
-                let (one, two) = simulate_max(&s, &mut cx.sim_rng("check"));
+                // Independent simulators (the load histogram for two choices, binomials for one)
+                // must agree with the key's simulations, and land nearest the keyed option.
+                let runs = trials(&s) / 4;
+                let mut rng = cx.sim_rng("check");
+                let one = mc::mean(runs, &mut rng, |g| one_choice_by_binomials(s.n, s.m, g));
+                let two = mc::mean(runs, &mut rng, |g| two_choice_by_levels(s.n, s.m, g));
+                let (Some(key_one), Some(key_two)) = (s.max_one, s.max_two) else {
+                    return Err(CheckError("the scenario lacks the key's simulations".into()));
+                };
+                same_mean("busiest server, one random choice (shown in the prompt)", &key_one, &one)?;
+                same_mean("busiest server, two choices (keyed)", &key_two, &two)?;
                 if two.mean >= one.mean {
                     return Err(CheckError(format!("two choices ({}) did not beat one ({})", two.mean, one.mean)));
                 }
@@ -313,14 +382,14 @@ mod tests {
     #[test]
     fn known_values() {
         // 2 requests on 2 servers: P(a server idle) = 1/4, so 0.5 idle servers; P(load ≥ 2) = 1/4.
-        let s = Scenario { ask: "idle".into(), n: 2, m: 2, k: 2 };
+        let s = Scenario { ask: "idle".into(), n: 2, m: 2, k: 2, max_one: None, max_two: None };
         assert!((exact(&s) - 0.5).abs() < 1e-12);
-        let s = Scenario { ask: "overloaded".into(), n: 2, m: 2, k: 2 };
+        let s = Scenario { ask: "overloaded".into(), n: 2, m: 2, k: 2, max_one: None, max_two: None };
         assert!((exact(&s) - 0.5).abs() < 1e-12);
         // A fair coin tossed 10 times: P(at least 8 heads) = 56/1024.
         assert!((binomial_tail(10, 0.5, 8) - 56.0 / 1024.0).abs() < 1e-12);
         // n = m large: the idle fraction tends to 1/e.
-        let s = Scenario { ask: "idle".into(), n: 100_000, m: 100_000, k: 2 };
+        let s = Scenario { ask: "idle".into(), n: 100_000, m: 100_000, k: 2, max_one: None, max_two: None };
         assert!((exact(&s) / 100_000.0 - (-1f64).exp()).abs() < 1e-5);
     }
 
@@ -339,6 +408,27 @@ mod tests {
         let pins = parse_pins(&LoadBalance, &["ask=idle".into(), "servers=2".into(), "requests=2".into()]).unwrap();
         let q = generate(&LoadBalance, 1, Difficulty::Easy, &pins).unwrap();
         assert_eq!(q.slots[0].expected.reference(), "0.500");
+    }
+
+    #[test]
+    fn the_independent_simulators_match_known_maxima() {
+        // The histogram process and the binomial multinomial against the per-server simulation
+        // the key uses, at n = m = 1000 (one choice about 5.5, two about 3): their means agree.
+        let s = Scenario { ask: "max_load".into(), n: 1000, m: 1000, k: 0, max_one: None, max_two: None };
+        let mut rng = crate::seed::stream_rng("test", 1, "lb");
+        let (one, two) = simulate_max(&s, &mut rng);
+        let runs = 300;
+        let one2 = mc::mean(runs, &mut rng, |g| one_choice_by_binomials(1000, 1000, g));
+        let two2 = mc::mean(runs, &mut rng, |g| two_choice_by_levels(1000, 1000, g));
+        same_mean("one", &one, &one2).unwrap();
+        same_mean("two", &two, &two2).unwrap();
+        assert!((2.5..3.6).contains(&two2.mean) && (4.5..6.5).contains(&one2.mean), "{one2:?} {two2:?}");
+        // A shown one-choice maximum that the key's own simulation misstated is caught.
+        let pins = parse_pins(&LoadBalance, &["ask=max_load".into(), "servers=500".into()]).unwrap();
+        let mut q = generate(&LoadBalance, 2, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&LoadBalance, &q).unwrap();
+        q.scenario["max_one"]["mean"] = serde_json::json!(one2.mean * 1.3);
+        assert!(crate::family::cross_check(&LoadBalance, &q).is_err());
     }
 
     #[test]

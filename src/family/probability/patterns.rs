@@ -10,9 +10,15 @@
 //! is a suffix of the flips so far (KMP automaton). Expected steps to absorption solve
 //! (I − Q)·t = 1, solved here by Gaussian elimination with partial pivoting.
 //!
-//! **Second route.** Monte Carlo: flip a seeded coin until the pattern shows, many times. For a fair
-//! coin there is also the overlap (Conway) formula E = Σ 2^j over every j where the pattern's
-//! length-j prefix equals its length-j suffix, checked in the tests.
+//! **Second route.** (1) The overlap formula for any p (Conway's for a fair coin, generalised by
+//! the martingale "gambling team" argument): E = Σ 1/P(w_j) over every j where the pattern's
+//! length-j prefix w_j equals its length-j suffix, P(w) the product of p per H and 1 − p per T. It
+//! must equal the key to 1e-9: no automaton, no linear system. (2) Monte Carlo: flip a seeded coin
+//! until the pattern shows, many times (`mc`'s test for whole-number samples). The simulation
+//! skips a run of flips that keep the automaton where it is (the T's before an H while nothing is
+//! matched, say) with one geometric draw, and its number of runs is sized from the exact
+//! expectation: 2·10⁶/E runs, between 100 and 20,000, so HHHH at p = 0.05 (E ≈ 168,000) takes
+//! about 2·10⁶ steps rather than 3·10⁹ flips.
 //!
 //! **Pitfalls**: thinking every pattern of length L takes 2^L flips (HT takes 4 but HH takes 6, since a
 //! failed HH attempt can restart from scratch); ignoring overlaps.
@@ -114,6 +120,19 @@ pub fn expected_flips(pat: &str, p: f64) -> f64 {
     a[0][m]
 }
 
+/// The overlap formula for any p: Σ 1/P(prefix) over the prefixes that are also suffixes (the
+/// second route; see the module docs).
+pub fn overlap_formula(pat: &str, p: f64) -> f64 {
+    let b = pat.as_bytes();
+    let prob = |w: &[u8]| w.iter().map(|c| if *c == b'H' { p } else { 1.0 - p }).product::<f64>();
+    (1..=b.len()).filter(|&j| b[..j] == b[b.len() - j..]).map(|j| 1.0 / prob(&b[..j])).sum()
+}
+
+/// Runs to simulate: sized from the exact expectation so the work stays about 2·10⁶ flips at most.
+fn runs(expected: f64) -> u64 {
+    (2e6 / expected.max(1.0)).clamp(100.0, 20_000.0) as u64
+}
+
 /// Conway's overlap formula for a fair coin.
 pub fn conway_fair(pat: &str) -> f64 {
     let b = pat.as_bytes();
@@ -123,7 +142,10 @@ pub fn conway_fair(pat: &str) -> f64 {
         .sum()
 }
 
-fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
+/// Simulated flips until the pattern, `runs` times; also returns the number of steps taken (one
+/// per geometric skip or flip), the work the cost bound is about.
+fn simulate(s: &Scenario, runs: u64, rng: &mut rand_chacha::ChaCha8Rng) -> (mc::Estimate, u64) {
+    use rand_distr::{Distribution, Geometric};
     let pat = s.pattern.as_bytes();
     let m = pat.len();
     let mut table = vec![[0usize; 2]; m];
@@ -131,14 +153,39 @@ fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
         row[0] = next_state(pat, st, b'H');
         row[1] = next_state(pat, st, b'T');
     }
-    mc::mean(20_000, rng, |g| {
+    // A state that one symbol leaves unchanged: skip that symbol's whole run at once. The number
+    // of such flips before the other symbol is Geometric(P(other)).
+    let stay: Vec<Option<Geometric>> = (0..m)
+        .map(|st| {
+            if table[st][0] == st {
+                Geometric::new(1.0 - s.p).ok()
+            } else if table[st][1] == st {
+                Geometric::new(s.p).ok()
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut steps = 0u64;
+    let est = mc::mean(runs, rng, |g| {
         let (mut st, mut n) = (0usize, 0u64);
         while st < m {
-            n += 1;
-            st = table[st][usize::from(g.random::<f64>() >= s.p)];
+            if let Some(geo) = &stay[st] {
+                n += geo.sample(g);
+                steps += 1;
+                // The next flip is the other symbol, which leaves the state.
+                let other = usize::from(table[st][0] == st);
+                st = table[st][other];
+                n += 1;
+            } else {
+                st = table[st][usize::from(g.random::<f64>() >= s.p)];
+                n += 1;
+            }
+            steps += 1;
         }
         n as f64
-    })
+    });
+    (est, steps)
 }
 
 impl Family for Patterns {
@@ -163,7 +210,7 @@ impl Family for Patterns {
         let p = cx.real("p");
         let s = Scenario { pattern: pattern.into(), p };
         let v = expected_flips(pattern, p);
-        let est = simulate(&s, &mut cx.sim_rng("mc"));
+        let (est, _) = simulate(&s, runs(v), &mut cx.sim_rng("mc"));
         let coin = if (p - 0.5).abs() < 1e-12 {
             "passes or fails with probability ½ each".to_string()
         } else {
@@ -222,15 +269,12 @@ impl Family for Patterns {
         let Expected::Real { value, .. } = q.expected(0)? else {
             return Err(CheckError("expected a real answer".into()));
         };
-        if (s.p - 0.5).abs() < 1e-12 && (conway_fair(&s.pattern) - value).abs() > 1e-9 * value {
-            return Err(CheckError(format!("key {value}, overlap formula {}", conway_fair(&s.pattern))));
+        let overlap = overlap_formula(&s.pattern, s.p);
+        if (overlap - value).abs() > 1e-9 * overlap {
+            return Err(CheckError(format!("key {value}, overlap formula {overlap}")));
         }
-        let est = simulate(&s, &mut cx.sim_rng("check"));
-        if est.agrees_with(*value, 1e-9) {
-            Ok(())
-        } else {
-            Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
-        }
+        let (est, _) = simulate(&s, runs(overlap), &mut cx.sim_rng("check"));
+        est.check("checks until the pattern", *value)
     }
 }
 
@@ -253,6 +297,40 @@ mod tests {
         }
         // HH with P(H) = p: (1 + p)/p² (standard result).
         assert!((expected_flips("HH", 0.3) - 1.3 / 0.09).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_overlap_formula_matches_the_chain_for_every_pattern_and_p() {
+        for pat in ALL {
+            for i in 1..=19 {
+                let p = i as f64 * 0.05;
+                let (a, b) = (expected_flips(pat, p), overlap_formula(pat, p));
+                assert!((a - b).abs() <= 1e-9 * a, "{pat} {p}: {a} {b}");
+            }
+            assert!((overlap_formula(pat, 0.5) - conway_fair(pat)).abs() < 1e-9);
+        }
+        // By hand: HTH at p = 0.3: overlaps at 1 (H) and 3: 1/0.3 + 1/(0.3·0.7·0.3) = 19.206…
+        assert!((overlap_formula("HTH", 0.3) - (1.0 / 0.3 + 1.0 / 0.063)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_simulation_cost_is_bounded_by_the_parameters() {
+        // HHHH at p = 0.05: E ≈ 168,420 flips, so 20,000 runs flipped 3.4·10⁹ coins (about 22 s
+        // per question). Runs are sized from E and geometric skips jump the runs of T.
+        let s = Scenario { pattern: "HHHH".into(), p: 0.05 };
+        let e = expected_flips("HHHH", 0.05);
+        assert!((e / 168_420.0 - 1.0).abs() < 1e-9, "{e}");
+        let (est, steps) = simulate(&s, runs(e), &mut crate::seed::stream_rng("t", 1, "p"));
+        assert!(steps < 5_000_000, "{steps} steps");
+        assert!(est.agrees_with(e), "{est:?}");
+        // The worst case over every pattern and p stays below 2·10⁷ flips (expected).
+        for pat in ALL {
+            for i in 1..=19 {
+                let p = i as f64 * 0.05;
+                let e = expected_flips(pat, p);
+                assert!(runs(e) as f64 * e <= 2e7, "{pat} {p}");
+            }
+        }
     }
 
     #[test]

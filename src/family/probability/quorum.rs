@@ -12,9 +12,12 @@
 //!
 //! **Key.** The binomial tail, summed exactly term by term.
 //!
-//! **Second route.** Monte Carlo: sample every replica's state and count; the key must be within
-//! `K_SIGMA` standard errors. For `compare`, both tails are simulated and the right option must
-//! agree with the simulated ordering whenever the two differ by more than 10 standard errors.
+//! **Second route.** Exact enumeration of every one of the 2ⁿ up/down states (n ≤ 20), adding
+//! the probability a^up·(1 − a)^down of each state with a quorum: no binomial coefficients, no
+//! tail formula. It must equal the key to 1e-9 (the rounding of 2²⁰ products). And Monte Carlo: sample every replica's state and
+//! count; the exact binomial test must accept the key. For `compare`, the enumeration of 2³ and 2⁵
+//! states decides which configuration wins and by how many points, and the keyed option must say
+//! exactly that (to the two figures it prints).
 //!
 //! **Pitfalls**: a^k (exactly the first k up, ignoring which ones and the cases with more up);
 //! believing more replicas always help.
@@ -91,6 +94,16 @@ pub fn at_least(n: u32, k: u32, a: f64) -> f64 {
         .sum()
 }
 
+/// P(at least k of n up) by enumerating all 2ⁿ states (the second route; n ≤ 20).
+fn by_states(n: u32, k: u32, a: f64) -> Option<f64> {
+    (n <= 20).then(|| {
+        (0u32..1 << n)
+            .filter(|s| s.count_ones() >= k)
+            .map(|s| (0..n).map(|i| if s >> i & 1 == 1 { a } else { 1.0 - a }).product::<f64>())
+            .sum()
+    })
+}
+
 fn simulate(n: u32, k: u32, a: f64, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
     mc::probability(30_000, rng, |g| (0..n).filter(|_| g.random::<f64>() < a).count() as u32 >= k)
 }
@@ -117,7 +130,15 @@ impl Family for Quorum {
         let n = cx.int("replicas") as u32;
         let k = cx.int_within("needed", 1, n as i64, 1) as u32;
         let a = cx.real("availability");
-        if k > n {
+        match ask {
+            "compare" => {
+                cx.unused("replicas");
+                cx.unused("needed");
+            }
+            "majority" => cx.unused("needed"),
+            _ => {}
+        }
+        if ask == "at_least" && k > n {
             return Err(GenError::Params {
                 message: format!("needed = {k} is more than replicas = {n}"),
                 hint: "set needed to at most the number of replicas".into(),
@@ -238,35 +259,27 @@ impl Family for Quorum {
         let mut rng = cx.sim_rng("check");
         match q.expected(0)? {
             Expected::Real { value, .. } => {
-                let est = simulate(s.n, s.k, s.a, &mut rng);
-                if est.agrees_with_probability(*value) {
-                    Ok(())
-                } else {
-                    Err(CheckError(format!("key {value}, simulation {}", est.describe(5))))
+                if let Some(exact) = by_states(s.n, s.k, s.a) {
+                    // A million rounded products add up to a few 1e-12 of error at n = 20.
+                    if (exact - value).abs() > 1e-9 * exact.max(1e-300) {
+                        return Err(CheckError(format!("key {value}, enumeration of 2^{} states {exact}", s.n)));
+                    }
                 }
+                simulate(s.n, s.k, s.a, &mut rng).check("quorum available", *value)
             }
             Expected::Choice { options, correct } => {
-                let e3 = simulate(3, 2, s.a, &mut rng);
-                let e5 = simulate(5, 3, s.a, &mut rng);
-                let se = (e3.stderr.powi(2) + e5.stderr.powi(2)).sqrt().max(1e-4);
-                let says_five = options[*correct].text.starts_with("5 replicas, by");
-                let says_three = options[*correct].text.starts_with("3 replicas, by");
-                let apart = (e5.mean - e3.mean).abs() > 10.0 * se;
-                let wrong = if apart {
-                    (e5.mean > e3.mean && !says_five) || (e5.mean < e3.mean && !says_three)
+                let (p3, p5) = (by_states(3, 2, s.a).unwrap_or(f64::NAN), by_states(5, 3, s.a).unwrap_or(f64::NAN));
+                let text = &options[*correct].text;
+                let diff = fmt_sig((p5 - p3).abs() * 100.0, 2);
+                let expected = if (p5 - p3).abs() < 1e-12 {
+                    "They are equally available".to_string()
+                } else if p5 > p3 {
+                    format!("5 replicas, by about {diff} percentage points")
                 } else {
-                    // Too close to call by simulation: the exact tails must then be (nearly) tied
-                    // or the key must name the larger exact one.
-                    let (p3, p5) = (at_least(3, 2, s.a), at_least(5, 3, s.a));
-                    (p5 > p3 + 1e-12 && !says_five) || (p3 > p5 + 1e-12 && !says_three)
+                    format!("3 replicas, by about {diff} percentage points")
                 };
-                if wrong {
-                    return Err(CheckError(format!(
-                        "key says {} but simulation gives 3: {}, 5: {}",
-                        options[*correct].text,
-                        e3.describe(4),
-                        e5.describe(4)
-                    )));
+                if !text.starts_with(&expected) {
+                    return Err(CheckError(format!("key says `{text}`, enumeration gives 3 replicas {p3}, 5 replicas {p5}")));
                 }
                 Ok(())
             }
@@ -324,5 +337,31 @@ mod tests {
             *correct = options.iter().position(|o| o.text.starts_with("3 replicas, by")).unwrap();
         }
         assert!(crate::family::cross_check(&Quorum, &q).is_err());
+    }
+
+    #[test]
+    fn close_comparisons_are_decided_by_enumeration() {
+        // At a = 0.51 the two quorums differ by 0.37 points (0.51875 against 0.51500, by hand from
+        // 10a³ − 15a⁴ + 6a⁵ and 3a² − 2a³), within 10 standard errors of 30,000
+        // trials, where the old check fell back to the key's own formula and never read the
+        // stated margin. Enumeration decides it: a wrong side or a wrong margin is caught.
+        let pins = parse_pins(&Quorum, &["ask=compare".into(), "availability=0.51".into()]).unwrap();
+        let q = generate(&Quorum, 3, Difficulty::Hard, &pins).unwrap();
+        crate::family::cross_check(&Quorum, &q).unwrap();
+        let Expected::Choice { options, correct } = &q.slots[0].expected else { panic!() };
+        assert!(options[*correct].text.starts_with("5 replicas, by about 0.37 percentage points"), "{}", options[*correct].text);
+        let mut wrong_margin = q.clone();
+        if let Expected::Choice { options, correct } = &mut wrong_margin.slots[0].expected {
+            options[*correct].text = "5 replicas, by about 0.74 percentage points".into();
+        }
+        assert!(crate::family::cross_check(&Quorum, &wrong_margin).is_err());
+        let mut wrong_side = q.clone();
+        if let Expected::Choice { options, correct } = &mut wrong_side.slots[0].expected {
+            *correct = options.iter().position(|o| o.text.starts_with("3 replicas, by")).unwrap();
+        }
+        assert!(crate::family::cross_check(&Quorum, &wrong_side).is_err());
+        // The enumeration itself, against hand-counted states: 2 of 3 at a = 0.9 is
+        // 0.9³ + 3 × 0.9² × 0.1 = 0.972.
+        assert!((by_states(3, 2, 0.9).unwrap() - 0.972).abs() < 1e-15);
     }
 }

@@ -14,9 +14,11 @@
 //! **Key.** The exact expressions; `needed` by stepping r up until the exact probability reaches
 //! the target.
 //!
-//! **Second route.** Monte Carlo: simulate clients retrying with Bernoulli(p) attempts; for `needed`,
-//! the estimate of P(success within r) must clear the target at r and miss it at r − 1 (within
-//! `K_SIGMA` standard errors), and r must equal ⌈ln(1 − target)/ln(1 − p)⌉, the logarithm route.
+//! **Second route.** Monte Carlo: simulate clients retrying with Bernoulli(p) attempts. `within`:
+//! the share of successes must pass the exact binomial test against the key. `expected`: the mean
+//! number of attempts of 40,000 simulated clients must agree with the closed form (`mc`'s test for
+//! whole-number samples). `needed`: the estimate of P(success within r) must clear the target at r
+//! (one-sided, `mc`'s level), and r must equal ⌈ln(1 − target)/ln(1 − p)⌉, the logarithm route.
 //!
 //! **Pitfalls**: r·p for P(success within r) (can exceed 1); 1/p for the capped expectation
 //! (ignores giving up); off-by-one on "retries" vs "attempts", which the prompt spells out.
@@ -100,6 +102,20 @@ pub fn needed(p: f64, target: f64) -> u32 {
     r
 }
 
+/// Attempts made per request (at most r, stopping at the first success), simulated.
+fn simulate_attempts(p: f64, r: u32, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
+    mc::mean(40_000, rng, |g| {
+        let mut n = 0;
+        for _ in 0..r {
+            n += 1;
+            if g.random::<f64>() < p {
+                break;
+            }
+        }
+        n as f64
+    })
+}
+
 fn simulate_within(p: f64, r: u32, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
     mc::probability(40_000, rng, |g| (0..r).any(|_| g.random::<f64>() < p))
 }
@@ -126,6 +142,11 @@ impl Family for Retries {
         let p = cx.real("p");
         let r = cx.int("attempts") as u32;
         let target: f64 = cx.pick("target").parse().unwrap_or(0.99);
+        if ask == "needed" {
+            cx.unused("attempts");
+        } else {
+            cx.unused("target");
+        }
         let q = 1.0 - p;
         let qs = num(q);
         let setting = format!(
@@ -162,16 +183,7 @@ impl Family for Retries {
             }
             "expected" => {
                 let v = expected_attempts(p, r);
-                let est = mc::mean(40_000, &mut cx.sim_rng("mc"), |g| {
-                    let mut n = 0;
-                    for _ in 0..r {
-                        n += 1;
-                        if g.random::<f64>() < p {
-                            break;
-                        }
-                    }
-                    n as f64
-                });
+                let est = simulate_attempts(p, r, &mut cx.sim_rng("mc"));
                 (
                     Content::new().p(&setting).p(format!(
                         "The client gives up after **{r}** attempts. What is the expected number of \
@@ -244,27 +256,21 @@ impl Family for Retries {
         match (s.ask.as_str(), q.expected(0)?) {
             ("within", Expected::Real { value, .. }) => {
                 let est = simulate_within(s.p, s.r, &mut rng);
-                if est.agrees_with_probability(*value) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
                 }
             }
             ("expected", Expected::Real { value, .. }) => {
-                // Second route: the closed form of the geometric series.
-                let closed = (1.0 - (1.0 - s.p).powi(s.r as i32)) / s.p;
-                if (closed - value).abs() <= 1e-9 * closed {
-                    Ok(())
-                } else {
-                    Err(CheckError(format!("key {value}, closed form {closed}")))
-                }
+                // Second route: clients simulated attempt by attempt.
+                simulate_attempts(s.p, s.r, &mut rng).check("attempts per request", *value)
             }
             ("needed", Expected::Integer { value }) => {
                 let by_log = ((1.0 - s.target).ln() / (1.0 - s.p).ln() - 1e-9).ceil().max(1.0) as i64;
                 CheckError::expect_eq("fewest attempts", *value, by_log)?;
                 let at = simulate_within(s.p, *value as u32, &mut rng);
-                let implied = (s.target * (1.0 - s.target) / at.n as f64).sqrt();
-                if at.mean + mc::K_SIGMA * at.stderr.max(implied) < s.target {
+                if !at.not_below(s.target) {
                     return Err(CheckError(format!("r = {value} simulates to {}", at.describe(4))));
                 }
                 Ok(())
@@ -300,6 +306,21 @@ mod tests {
         let pins = parse_pins(&Retries, &["ask=within".into(), "p=0.5".into(), "attempts=3".into()]).unwrap();
         let q = generate(&Retries, 3, Difficulty::Easy, &pins).unwrap();
         assert_eq!(q.slots[0].expected.reference(), "0.875");
+    }
+
+    #[test]
+    fn the_expected_attempts_are_checked_against_clients_not_algebra() {
+        // The old check recomputed the same geometric series; a key from the uncapped 1/p (the
+        // pitfall) or off by a few percent is now refused by simulated clients.
+        let pins = parse_pins(&Retries, &["ask=expected".into(), "p=0.3".into(), "attempts=4".into()]).unwrap();
+        let mut q = generate(&Retries, 9, Difficulty::Medium, &pins).unwrap();
+        crate::family::cross_check(&Retries, &q).unwrap();
+        // By hand: 1 + 0.7 + 0.49 + 0.343 = 2.533.
+        assert_eq!(q.slots[0].expected.reference(), "2.53");
+        for wrong in [1.0 / 0.3, 2.533 * 1.02] {
+            q.slots[0].expected = Expected::sig(wrong, 3);
+            assert!(crate::family::cross_check(&Retries, &q).is_err(), "{wrong}");
+        }
     }
 
     #[test]

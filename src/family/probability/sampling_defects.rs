@@ -133,6 +133,11 @@ impl Family for SamplingDefects {
         let d = cx.int_within("corrupted", 1, (big_n / 4).max(1) as i64, 1) as u64;
         let n = cx.int_within("checked", (big_n / 20).max(1) as i64, (big_n / 3).max(1) as i64, 1) as u64;
         let target: f64 = cx.pick("target").parse().unwrap_or(0.95);
+        if ask == "detect" {
+            cx.unused("target");
+        } else {
+            cx.unused("checked");
+        }
         if d >= big_n || n > big_n {
             return Err(GenError::Params {
                 message: format!("corrupted = {d} and checked = {n} must both be below objects = {big_n}"),
@@ -209,7 +214,7 @@ impl Family for SamplingDefects {
         match q.expected(0)? {
             Expected::Real { value, .. } => {
                 let est = simulate(s.big_n, s.d, s.n, &mut rng);
-                if est.agrees_with_probability(*value) {
+                if est.agrees_with(*value) {
                     Ok(())
                 } else {
                     Err(CheckError(format!("key {value}, simulation {}", est.describe(4))))
@@ -219,11 +224,10 @@ impl Family for SamplingDefects {
                 let n = *value as u64;
                 let at = simulate(s.big_n, s.d, n, &mut rng);
                 let below = simulate(s.big_n, s.d, n - 1, &mut rng);
-                let se = |e: &mc::Estimate| e.stderr.max((s.target * (1.0 - s.target) / e.n as f64).sqrt());
-                if at.mean + mc::K_SIGMA * se(&at) < s.target {
+                if !at.not_below(s.target) {
                     return Err(CheckError(format!("n = {n} simulates to {}", at.describe(4))));
                 }
-                if below.mean - mc::K_SIGMA * se(&below) > s.target {
+                if !below.not_above(s.target) {
                     return Err(CheckError(format!("n − 1 = {} already reaches the target: {}", n - 1, below.describe(4))));
                 }
                 Ok(())
