@@ -730,7 +730,7 @@ repeat = true
                     difficulty: Difficulty::ALL[i % 3],
                     seed,
                     pins: Pins::new(),
-                    sealed: false,
+                    verifier: None,
                 }
                 .encode();
                 let original = decode(&code, registry).unwrap();

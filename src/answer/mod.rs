@@ -488,7 +488,7 @@ impl Expected {
         match self {
             Expected::Integer { value } => out.push((value - 1).to_string()),
             Expected::Real { value, tolerance } => {
-                let w = tolerance.half_width(*value);
+                let w = tolerance.window(*value).half_width();
                 let miss = value - 1.5 * w - 1e-9 * value.abs().max(1e-300);
                 out.push(format!("{miss:.17e}"));
             }
