@@ -150,6 +150,9 @@ impl Family for AtomicsCounter {
     fn asks(&self) -> &'static [Ask] {
         ASKS
     }
+    fn shown_indirectly(&self) -> &'static [&'static str] {
+        &["options"]
+    }
     fn about(&self) -> About {
         About {
             asks: "which increment (fetch_add, CAS loop, mutex, or a broken load+store, `count++`, exchange, fence) never loses an update, and how many finals a broken one allows (choice)",

@@ -7,6 +7,7 @@
 // explorer (SC and x86-TSO) and deadlock detector; and the second routes that share no code
 // with it: a tree-walking random scheduler and an axiomatic memory model.
 pub mod axiomatic;
+pub mod des;
 pub mod model;
 pub mod quiz;
 pub mod sample;
@@ -15,4 +16,13 @@ crate::family::registry::families! {
     interleavings => Interleavings,
     lost_update => LostUpdate,
     atomics_counter => AtomicsCounter,
+    lock_order => LockOrder,
+    litmus => Litmus,
+    check_then_act => CheckThenAct,
+    condvar => Condvar,
+    peterson => Peterson,
+    semaphores => Semaphores,
+    dining => Dining,
+    pool_sizing => PoolSizing,
+    amdahl_locks => AmdahlLocks,
 }

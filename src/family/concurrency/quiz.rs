@@ -6,6 +6,7 @@
 
 use super::model::{describe, explore, ExploreError, Explored, Memory, Program, Step, Stuck};
 use super::sample::{replay, sample, Replayed};
+use crate::answer::ChoiceOption;
 use crate::family::{CheckError, GenError};
 use serde::{Deserialize, Serialize};
 
@@ -150,4 +151,129 @@ pub fn failure_text(failure: &Failure, steps: &[Step], what: &dyn Fn(&[i64]) -> 
         ),
         Failure::BothInside => format!("after {n} steps both threads are in the critical section"),
     }
+}
+
+/// One candidate of a judgment question: its id (the scenario records it, so the check can
+/// rebuild the program), the option text, the program, the textbook verdict typed in by the
+/// family (the check's first route), and the misconception behind it when it is wrong.
+pub struct Candidate {
+    /// Stable id.
+    pub id: &'static str,
+    /// The option text.
+    pub text: String,
+    /// The program the option stands for.
+    pub prog: Program,
+    /// The textbook verdict: true when the option is right.
+    pub right: bool,
+    /// Why a candidate would pick it, and why it is wrong (empty for a right one).
+    pub misconception: &'static str,
+}
+
+/// The judged candidates: the choice options (in the candidates' order), the index of the one
+/// right option, each candidate's verdict, and the reasons the wrong ones fail.
+pub struct Judged {
+    /// The options, with feedback from the explored counterexample.
+    pub options: Vec<ChoiceOption>,
+    /// The right option.
+    pub correct: usize,
+    /// Each candidate's verdict.
+    pub verdicts: Vec<Verdict>,
+    /// States explored over all candidates.
+    pub states: usize,
+}
+
+/// Explores every candidate and keys the one no schedule fails; it is an error (a redraw
+/// reason) unless exactly one passes. A failing candidate's feedback is its misconception and
+/// the explored counterexample in words.
+pub fn judge(
+    cands: &[Candidate],
+    memory: Memory,
+    bad: &dyn Fn(&[i64]) -> bool,
+    exclusion: bool,
+    what: &dyn Fn(&[i64]) -> String,
+    hint: &str,
+) -> Result<Judged, GenError> {
+    let mut options = Vec::new();
+    let mut verdicts = Vec::new();
+    let mut states = 0;
+    for cand in cands {
+        let ex = explore_within(&cand.prog, memory, hint)?;
+        states += ex.states;
+        let v = verdict(&ex, bad, exclusion);
+        options.push(match &v {
+            None => ChoiceOption::right(cand.text.clone()),
+            Some((f, steps)) => ChoiceOption::wrong(
+                cand.text.clone(),
+                format!(
+                    "{} Explored: {}.",
+                    cand.misconception,
+                    failure_text(f, steps, what)
+                ),
+            ),
+        });
+        verdicts.push(v);
+    }
+    let right: Vec<usize> = (0..cands.len())
+        .filter(|&i| verdicts[i].is_none())
+        .collect();
+    if right.len() != 1 {
+        return Err(GenError::Run(format!(
+            "{} candidates pass, not exactly one",
+            right.len()
+        )));
+    }
+    Ok(Judged {
+        options,
+        correct: right[0],
+        verdicts,
+        states,
+    })
+}
+
+/// The second route for a judgment question: each candidate's textbook verdict must agree with
+/// the key, and each explored verdict is confirmed by the independent interpreter ([`confirm`]).
+pub fn recheck(
+    cands: &[Candidate],
+    verdicts: &[Verdict],
+    correct: usize,
+    memory: Memory,
+    bad: &dyn Fn(&[i64]) -> bool,
+    exclusion: bool,
+    rng: &mut impl rand::Rng,
+) -> Result<(), CheckError> {
+    CheckError::expect_eq("candidates", verdicts.len(), cands.len())?;
+    for (i, (cand, v)) in cands.iter().zip(verdicts).enumerate() {
+        CheckError::expect_eq(
+            &format!("textbook verdict of {}", cand.id),
+            i == correct,
+            cand.right,
+        )?;
+        CheckError::expect_eq(
+            &format!("explored verdict of {}", cand.id),
+            i == correct,
+            v.is_none(),
+        )?;
+        confirm(&cand.prog, memory, v, bad, exclusion, 200, rng)?;
+    }
+    Ok(())
+}
+
+/// Picks the shown candidates: one right and `count − 1` wrong ones, in random order; `right`
+/// and `wrong` are the ids to choose from.
+pub fn pick_shown(
+    right: &[&'static str],
+    wrong: &[&'static str],
+    count: usize,
+    rng: &mut impl rand::Rng,
+) -> Vec<&'static str> {
+    use rand::seq::SliceRandom;
+    let mut r = right.to_vec();
+    let mut w = wrong.to_vec();
+    r.shuffle(rng);
+    w.shuffle(rng);
+    let mut shown: Vec<&'static str> = std::iter::once(r[0])
+        .chain(w.into_iter().take(count.saturating_sub(1)))
+        .collect();
+    shown.shuffle(rng);
+    shown
 }
