@@ -5,8 +5,9 @@
 //! - `speedup`: throughput with n threads over throughput with one, S = min(n, (W + C)/C);
 //! - `knee`: the fewest threads at which adding threads stops helping, ⌈(W + C)/C⌉.
 //!
-//! **Parameters.** `ask`: easy `speedup`, medium both, hard `knee`; `threads` n: easy 2–8,
-//! medium 4–16, hard 8–32 (pins ≤ 64); `outside_us` W: 10–200 (steps of 10); `lock_us` C: 1–20.
+//! **Parameters.** `ask`: easy `speedup`, medium both, hard `knee`; `lock_us` C: 1–20;
+//! `outside_us` W: 10 to min(200, 30·C) in steps of 10; `threads` n (speedup): drawn between
+//! half and twice the knee (2–64; pins ≤ 64).
 //!
 //! **Key.** Operational bounds: each loop holds the lock C of its W + C, so the lock completes
 //! at most 1/C loops per µs and n threads at most n/(W + C); the throughput is the smaller, and
@@ -101,8 +102,8 @@ impl Family for AmdahlLocks {
         let Ok(s) = q.scenario::<Scenario>() else { return vec!["no scenario".into()] };
         let k = knee(s.w, s.c);
         let mut out = Vec::new();
-        if s.ask == "knee" && k > 1 && speedup(k - 1, s.w, s.c) > 0.97 * speedup(k, s.w, s.c) {
-            out.push("one thread fewer than the knee is within 3% of the lock bound".into());
+        if s.ask == "knee" && k > 1 && speedup(k - 1, s.w, s.c) > 0.985 * speedup(k, s.w, s.c) {
+            out.push("one thread fewer than the knee is within 1.5% of the lock bound".into());
         }
         if s.ask == "speedup" && (speedup(s.n, s.w, s.c) - amdahl(s.n, s.w, s.c)).abs() < 0.05 * speedup(s.n, s.w, s.c) {
             out.push("Amdahl's formula lands within 5%: the draw does not separate the models".into());
@@ -112,8 +113,9 @@ impl Family for AmdahlLocks {
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
-        let w = cx.int_within("outside_us", 10, 200, 10) as u64;
         let c = cx.int("lock_us") as u64;
+        // W up to 30·C keeps the knee within the drawn thread counts.
+        let w = cx.int_within("outside_us", 10, (30 * c as i64).clamp(10, 200), 10) as u64;
         let k = knee(w, c);
         let mut prompt = Content::new().p(format!(
             "Each thread of a program loops forever: $W$ = **{w} µs** of work on its own data, then $C$ = **{c} µs** inside one global `pthread_mutex_t` (waiting in line when another thread holds it). There are enough cores for every thread."
@@ -123,7 +125,8 @@ impl Family for AmdahlLocks {
                 cx.unused("threads");
                 k
             }
-            _ => cx.int("threads") as u64,
+            // Around the knee, so both the thread bound and the lock bound come up.
+            _ => cx.int_within("threads", (k as i64 / 2).max(2), (2 * k as i64).min(64), 1) as u64,
         };
         if n.max(k) > 1000 {
             return Err(GenError::Params {
@@ -195,7 +198,7 @@ impl Family for AmdahlLocks {
                 if (sim(k) - ceiling).abs() > 0.01 * ceiling {
                     return Err(CheckError(format!("{k} threads simulate to {:.3}, not the ceiling {ceiling:.3}", sim(k))));
                 }
-                if k > 1 && sim(k - 1) > 0.99 * ceiling {
+                if k > 1 && sim(k - 1) > 0.995 * ceiling {
                     return Err(CheckError(format!("{} threads already reach the ceiling", k - 1)));
                 }
                 Ok(())

@@ -9,8 +9,8 @@
 //!   ("a consistent rule is a consistent order": the cycle only turns round), putting forks down
 //!   in the other order ("release order matters").
 //!
-//! **Parameters.** `ask`: easy `max`, medium both, hard `fix`; `philosophers` n: easy 3, medium
-//! 4, hard 4–5 (pins 3–5); `options` (fix only): 3, 3, 4.
+//! **Parameters.** `ask`: easy `max`, medium both, hard `fix`; `philosophers` n: easy 3–4,
+//! medium and hard 4–5 (pins 3–5); `options` (fix only): 3, 3, 4.
 //!
 //! **Key.** The explorer over every schedule: the most threads inside their critical sections
 //! at once (max), and deadlock detection per protocol (fix).
@@ -45,7 +45,7 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "philosophers",
         help: "philosophers n (and forks)",
-        kind: ParamKind::Int { min: 3, max: 5, draw: [(3, 3), (4, 4), (4, 5)] },
+        kind: ParamKind::Int { min: 3, max: 5, draw: [(3, 4), (4, 5), (4, 5)] },
     },
     ParamSpec {
         key: "options",
@@ -96,7 +96,7 @@ fn program(id: &str, n: usize) -> Program {
         }
         body.push(Stmt::Lock(a));
         body.push(Stmt::Lock(b));
-        body.push(Stmt::Critical(vec![Stmt::Comment("eat".into())]));
+        body.push(Stmt::Critical(vec![]));
         if id == "put_down_order" {
             body.push(Stmt::Unlock(a));
             body.push(Stmt::Unlock(b));
@@ -171,7 +171,8 @@ impl Family for Dining {
         let base = program("all_left", n);
         let code = base.render_thread(0).map_err(|e| GenError::Run(e.to_string()))?;
         let intro = format!(
-            "**{n}** philosophers `P0` … `P{}` sit round a table with one fork (a mutex) between each pair: `P`*i*'s left fork is `fork`*i* and its right fork is `fork`*(i + 1) mod {n}*. Each philosopher runs its code once; the steps interleave in any order.",
+            "**{n}** philosophers `P0` … `P{}` sit round a table with one fork (a mutex) between each pair: `P0`'s left fork is `fork0` and its right fork is `fork1`, and so on round the table, so `P{}`'s right fork is `fork0`. Each philosopher runs its code once (the critical section is where it eats); the steps interleave in any order.",
+            n - 1,
             n - 1
         );
         match ask {

@@ -96,7 +96,9 @@ struct Scenario {
 /// The program with `change` applied ("original" for none).
 fn program(n: usize, perm: &[usize], flip: usize, change: &str) -> Program {
     let mut p = Program::default();
-    let ms: Vec<u8> = (0..n).map(|i| p.mutex(NAMES[perm[i]])).collect();
+    // Declared in alphabetical order; ring position i is mutex perm[i].
+    let sorted: Vec<u8> = (0..n).map(|i| p.mutex(NAMES[i])).collect();
+    let ms: Vec<u8> = (0..n).map(|i| sorted[perm[i]]).collect();
     let gate = (change == "gate").then(|| p.mutex("g"));
     for t in 0..n {
         let (mut first, mut second) = (ms[t], ms[(t + 1) % n]);
@@ -112,7 +114,7 @@ fn program(n: usize, perm: &[usize], flip: usize, change: &str) -> Program {
             body.push(Stmt::Fence);
         }
         body.push(Stmt::Lock(second));
-        body.push(Stmt::Critical(vec![Stmt::Comment("work".into())]));
+        body.push(Stmt::Comment("work with both".into()));
         if change == "unlock_order" {
             body.push(Stmt::Unlock(first));
             body.push(Stmt::Unlock(second));

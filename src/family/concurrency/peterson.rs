@@ -119,7 +119,7 @@ fn program(sc: bool, place: &str) -> Program {
             body: vec![Stmt::Load { dst: 0, var: flag[other] }, Stmt::Load { dst: 1, var: turn }],
             cond: Cond::And(Box::new(eq(r(0), c(1))), Box::new(eq(r(1), c(other as i64)))),
         });
-        body.push(Stmt::Critical(vec![Stmt::Comment("critical section".into())]));
+        body.push(Stmt::Critical(vec![]));
         body.push(Stmt::Store { var: flag[me], val: e(c(0)) });
         p.thread(&format!("T{me}"), &["f", "t"], body);
     }

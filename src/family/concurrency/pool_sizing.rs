@@ -17,7 +17,8 @@
 //! **Second route.** A discrete-event simulation ([`super::des`]) of N threads looping through
 //! P first-come-first-served cores and a private I/O wait: its steady-state throughput must be
 //! within 1% of the key; for `threads`, N threads must reach the core bound and N − 1 must stay
-//! below it (a draw where N − 1 is within 3% of the bound is redrawn, so the simulation can tell).
+//! below it (a draw where N − 1 is within 1.5% of the bound is redrawn, so the simulation, biased
+//! by at most 0.32%, can tell).
 //!
 //! **Pitfalls**: "one thread per core" (ignores blocking); adding C + W wrongly as W/C; using
 //! the thread bound when the cores are the bottleneck (and the reverse).
@@ -102,8 +103,8 @@ impl Family for PoolSizing {
         if s.ask == "threads" {
             let k = knee(s.p, s.c, s.w);
             // N − 1 threads must fall clearly short of the core bound for the check to see it.
-            if k > 1 && rate(s.p, s.c, s.w, k - 1) > 0.97 * rate(s.p, s.c, s.w, k) {
-                out.push("N − 1 threads come within 3% of the core bound".into());
+            if k > 1 && rate(s.p, s.c, s.w, k - 1) > 0.985 * rate(s.p, s.c, s.w, k) {
+                out.push("N − 1 threads come within 1.5% of the core bound".into());
             }
             if k <= s.p {
                 out.push("no blocking to speak of: the answer is one thread per core".into());
@@ -201,7 +202,7 @@ impl Family for PoolSizing {
                 if (at - core_bound).abs() > 0.01 * core_bound {
                     return Err(CheckError(format!("{k} threads simulate to {at:.1}/s, not the core bound {core_bound:.1}/s")));
                 }
-                if k > 1 && sim(k - 1) > 0.99 * core_bound {
+                if k > 1 && sim(k - 1) > 0.995 * core_bound {
                     return Err(CheckError(format!("{} threads already reach the core bound in simulation", k - 1)));
                 }
                 Ok(())
