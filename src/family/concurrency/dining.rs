@@ -205,7 +205,7 @@ impl Family for Dining {
                     .with_scenario(&Scenario { ask: ask.into(), n, shown: Vec::new(), verdicts: Vec::new(), witness: ex.max_in_cs_witness.clone() })
                     .followup(FollowUp::new(
                         format!("And with {} philosophers?", n + 1),
-                        format!("{}: every other seat of a ring of {}.", (n + 1) / 2, n + 1),
+                        format!("{}: every other seat of a ring of {}.", n.div_ceil(2), n + 1),
                     ))
                     .followup(FollowUp::new(
                         "Why does having one philosopher take the right fork first prevent deadlock?",

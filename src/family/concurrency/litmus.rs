@@ -454,7 +454,7 @@ impl Family for Litmus {
             Expected::Multi { correct, .. } => {
                 let model = s.model.as_deref().unwrap_or("x86");
                 let allowed = ax(&program(&s.test, "none"), memory_of(model))?;
-                let want: Vec<usize> = (0..4).filter(|&i| allowed.contains(&ALL[i].to_vec())).collect();
+                let want: Vec<usize> = (0..4).filter(|&i| allowed.contains(ALL[i].as_slice())).collect();
                 let mut got = correct.clone();
                 got.sort_unstable();
                 CheckError::expect_eq("possible pairs (axiomatic)", got, want)?;

@@ -1203,11 +1203,7 @@ impl<'a> Machine<'a> {
                     let v = self.expr(s, t, *val);
                     self.set_reg(s, t, *dst, v);
                 }
-                Op::JumpUnless { cond, target } => {
-                    if !self.cond(s, t, cond) {
-                        next = *target;
-                    }
-                }
+                Op::JumpUnless { cond, target } if !self.cond(s, t, cond) => next = *target,
                 Op::Jump(target) => next = *target,
                 Op::CsEnter => s[self.lay.cs] |= 1 << t,
                 _ => {}
