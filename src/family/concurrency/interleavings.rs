@@ -221,7 +221,7 @@ impl Family for Interleavings {
                 .collect::<Vec<_>>()
                 .join(", ");
             let prompt = Content::new()
-                .p(format!("The threads below share `a`, `b`{}. Each line is one atomic step; {sizes}.", if t == 3 { " and `c`" } else { "" }))
+                .p(format!("The **{t}** threads below share `a`, `b`{}. Each line is one atomic step; {sizes}.", if t == 3 { " and `c`" } else { "" }))
                 .code("c", code)
                 .p("A schedule is one order in which all the steps run, each thread's steps staying in program order. How many different schedules are there?");
             let total: usize = steps.iter().sum();
