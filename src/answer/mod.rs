@@ -185,6 +185,12 @@ pub enum Tolerance {
 }
 
 impl Tolerance {
+    /// Half the width of the accepted window around `reference` (the callers on main, near
+    /// misses and the LMS tests, use it this way).
+    pub fn half_width(&self, reference: f64) -> f64 {
+        self.window(reference).half_width()
+    }
+
     /// Accepts `answer` for `reference`: `answer` lies in the [`Tolerance::window`].
     pub fn accepts(&self, reference: f64, answer: f64) -> bool {
         self.window(reference).contains(answer)

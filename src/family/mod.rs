@@ -35,6 +35,7 @@ pub mod run;
 pub mod support;
 pub mod topic;
 
+pub mod concurrency;
 pub mod filesystem;
 pub mod hashing;
 pub mod optimization;

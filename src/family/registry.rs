@@ -5,7 +5,7 @@
 
 use super::contract::Family;
 use super::topic::Topic;
-use super::{filesystem, hashing, optimization, probability, systems};
+use super::{concurrency, filesystem, hashing, optimization, probability, systems};
 use crate::error::Error;
 use crate::text::closest;
 use std::sync::LazyLock;
@@ -28,6 +28,7 @@ fn topic_families(topic: Topic) -> &'static [&'static dyn Family] {
         Topic::Probability => probability::FAMILIES,
         Topic::Filesystem => filesystem::FAMILIES,
         Topic::Optimization => optimization::FAMILIES,
+        Topic::Concurrency => concurrency::FAMILIES,
         Topic::Systems => systems::FAMILIES,
     }
 }

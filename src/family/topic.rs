@@ -17,17 +17,20 @@ pub enum Topic {
     Filesystem,
     /// Optimization techniques, code- and system-level.
     Optimization,
+    /// Threads sharing memory: interleavings, locks, memory ordering.
+    Concurrency,
     /// Systems concepts: networking, storage engines, the OS, capacity estimation.
     Systems,
 }
 
 impl Topic {
     /// Every topic, in the order packs list them.
-    pub const ALL: [Topic; 5] = [
+    pub const ALL: [Topic; 6] = [
         Topic::Hashing,
         Topic::Probability,
         Topic::Filesystem,
         Topic::Optimization,
+        Topic::Concurrency,
         Topic::Systems,
     ];
 
@@ -38,6 +41,7 @@ impl Topic {
             Topic::Probability => "probability",
             Topic::Filesystem => "filesystem",
             Topic::Optimization => "optimization",
+            Topic::Concurrency => "concurrency",
             Topic::Systems => "systems",
         }
     }
@@ -49,6 +53,7 @@ impl Topic {
             Topic::Probability => "Probability",
             Topic::Filesystem => "Filesystem APIs",
             Topic::Optimization => "Optimization",
+            Topic::Concurrency => "Concurrency",
             Topic::Systems => "Systems concepts",
         }
     }
