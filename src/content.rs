@@ -291,6 +291,8 @@ pub fn spans(text: &str) -> Vec<Span> {
                             other => other,
                         });
                     }
+                } else if marker == "$" {
+                    out.push(Span::Math(scientific_in_math(inner)));
                 } else {
                     out.push(make(inner.to_string()));
                 }
@@ -362,5 +364,77 @@ mod tests {
     fn unmatched_markers_stay_literal() {
         assert_eq!(spans("2 * 3 = 6"), vec![Span::Text("2 * 3 = 6".into())]);
         assert_eq!(spans("`a*b`"), vec![Span::Code("a*b".into())]);
+    }
+}
+
+/// A number in e-notation inside a formula (`4.33e13`, `2.3e-10`), which typst math would read as
+/// a number times the variable `e13`, written as `4.33 times 10^(13)`. Letters and digits that are
+/// part of a name (`x2e5`) are left alone.
+pub fn scientific_in_math(src: &str) -> String {
+    let b = src.as_bytes();
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    while i < b.len() {
+        let starts_number = b[i].is_ascii_digit()
+            && (i == 0
+                || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.' || b[i - 1] == b'_'));
+        if !starts_number {
+            let c = src[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        let mut j = i;
+        while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+            j += 1;
+        }
+        let mantissa = &src[i..j];
+        if j < b.len() && (b[j] == b'e' || b[j] == b'E') {
+            let mut k = j + 1;
+            if k < b.len() && (b[k] == b'-' || b[k] == b'+') {
+                k += 1;
+            }
+            let exp_start = k;
+            while k < b.len() && b[k].is_ascii_digit() {
+                k += 1;
+            }
+            let ends_cleanly = k == b.len() || !(b[k].is_ascii_alphanumeric() || b[k] == b'_');
+            if k > exp_start && ends_cleanly {
+                let exp = src[j + 1..k].trim_start_matches('+');
+                out.push_str(&format!("{mantissa} times 10^({exp})"));
+                i = k;
+                continue;
+            }
+        }
+        out.push_str(mantissa);
+        i = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod scientific_tests {
+    use super::*;
+
+    #[test]
+    fn e_notation_in_formulas_becomes_a_power_of_ten() {
+        assert_eq!(
+            scientific_in_math("N(N-1)/2 approx 4.33e13"),
+            "N(N-1)/2 approx 4.33 times 10^(13)"
+        );
+        assert_eq!(scientific_in_math("p = 2.3e-10"), "p = 2.3 times 10^(-10)");
+        assert_eq!(
+            scientific_in_math("x2e5 + e^(-k n/m) + 1e+3"),
+            "x2e5 + e^(-k n/m) + 1 times 10^(3)"
+        );
+        assert_eq!(scientific_in_math("2e"), "2e");
+        assert_eq!(
+            spans("so $n approx 1.5e6$ keys"),
+            vec![
+                Span::Text("so ".into()),
+                Span::Math("n approx 1.5 times 10^(6)".into()),
+                Span::Text(" keys".into())
+            ]
+        );
     }
 }

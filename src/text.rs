@@ -151,3 +151,45 @@ mod tests {
         assert_eq!(serde_json::from_str::<serde_json::Value>(&s).unwrap(), v);
     }
 }
+
+/// "a" or "an" before the number `n` as it is read aloud: "an 8-byte", "an 11 ms", "an 18-sided",
+/// "an 80% load", "a 16-bit", "a 110 ms".
+pub fn article(n: u64) -> &'static str {
+    let digits = n.to_string();
+    let leading_group = {
+        let k = digits.len() % 3;
+        if k == 0 {
+            &digits[..3.min(digits.len())]
+        } else {
+            &digits[..k]
+        }
+    };
+    if digits.starts_with('8') || leading_group == "11" || leading_group == "18" {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+#[cfg(test)]
+mod article_tests {
+    #[test]
+    fn articles_follow_how_numbers_are_read() {
+        for (n, a) in [
+            (8, "an"),
+            (8192, "an"),
+            (11, "an"),
+            (18, "an"),
+            (11_000, "an"),
+            (18_500, "an"),
+            (80, "an"),
+            (110, "a"),
+            (1_100, "a"),
+            (16, "a"),
+            (181, "a"),
+            (1, "a"),
+        ] {
+            assert_eq!(super::article(n), a, "{n}");
+        }
+    }
+}

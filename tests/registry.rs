@@ -263,14 +263,31 @@ fn random_pins_everywhere(draws: u64) {
     for f in chosen_families() {
         let mut rng = ChaCha8Rng::seed_from_u64(family_tag(f.id()) as u64);
         for i in 0..draws {
+            let d = Difficulty::ALL[(i % 3) as usize];
+            // Pins are strict: pin a random `ask`, then every parameter that variant uses (a pin
+            // it does not use is refused, which `tests/cli.rs` checks).
+            let ask: Vec<String> = f
+                .params()
+                .iter()
+                .filter(|p| p.key == "ask")
+                .map(|p| format!("ask={}", random_value(p, &mut rng)))
+                .collect();
+            let used: Vec<String> = parse_pins(f, &ask)
+                .ok()
+                .and_then(|pins| groundwork::family::generate(f, i, d, &pins).ok())
+                .map(|q| q.params.keys().cloned().collect())
+                .unwrap_or_default();
             let sets: Vec<String> = f
                 .params()
                 .iter()
-                .map(|p| format!("{}={}", p.key, random_value(p, &mut rng)))
+                .filter(|p| p.key == "ask" || used.iter().any(|u| u == p.key))
+                .map(|p| match ask.first() {
+                    Some(a) if p.key == "ask" => a.clone(),
+                    _ => format!("{}={}", p.key, random_value(p, &mut rng)),
+                })
                 .collect();
             let pins = parse_pins(f, &sets)
                 .unwrap_or_else(|e| panic!("{}: {sets:?} is in range but refused: {e}", f.id()));
-            let d = Difficulty::ALL[(i % 3) as usize];
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 generates_or_explains(f, i, d, &pins)
             }));

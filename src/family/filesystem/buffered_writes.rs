@@ -240,7 +240,7 @@ impl Family for BufferedWrites {
             .contrast(Contrast::new("buffered vs unbuffered write(2) calls", calls, unbuffered))
             .followup(
                 FollowUp::new(
-                    format!("How many write(2) calls with a {}-byte buffer instead?", 2 * capacity),
+                    format!("How many write(2) calls with {} {}-byte buffer instead?", crate::text::article((2 * capacity) as u64), 2 * capacity),
                     format!("**{double_calls}** (against {calls}){}", if every > 0 { ": the big records still go straight through, one call each, and each still flushes what is buffered first." } else { ": twice the records per flush, so about half the calls." }),
                 )
                 .point("a record at least as large as the buffer bypasses it; buffering only pays for records much smaller than the buffer"),

@@ -196,15 +196,7 @@ impl Family for Quorum {
             "majority" => cx.unused("needed"),
             _ => {}
         }
-        // Strict pins (issue 17): `--set needed=1` on a majority question was echoed and ignored.
-        for key in ["replicas", "needed"] {
-            if cx.is_pinned(key) && !cx.resolved().contains_key(key) {
-                return Err(GenError::Params {
-                    message: format!("ask={ask} does not use `{key}`"),
-                    hint: format!("pin ask=at_least to choose {key}, or drop the pin"),
-                });
-            }
-        }
+        // A pin this ask does not use is refused by the core (`family::run`), with the hint.
         if ask == "at_least" && k > n {
             return Err(GenError::Params {
                 message: format!("needed = {k} is more than replicas = {n}"),
@@ -333,7 +325,7 @@ impl Family for Quorum {
                             format!("What if each replica's availability changes to {higher}?"),
                             format!("P(fewer than {k} up) becomes {}, {} times {}.", fmt_sig(v2, 3), fmt_sig(v2 / v, 3), if v2 < v { "smaller" } else { "larger" }),
                         )
-                        .point("near a = 1 the lowest failing term dominates, so the unavailability scales like (1 − a)^(n − k + 1)"),
+                        .point("near $a = 1$ the lowest failing term dominates, so the unavailability scales like $(1 - a)^(n - k + 1)$"),
                         FollowUp::new(
                             "Is independence a fair assumption for replicas?",
                             "Rarely: replicas share racks, power, deploys and bugs. Correlated failures make the real unavailability far larger than this binomial figure.",

@@ -237,7 +237,7 @@ impl Family for Reservoir {
                             fmt_sig(kf / (2.0 * nf), 3)
                         ),
                     )
-                    .point("Algorithm R needs one pass and O(k) memory; a weighted sample needs another algorithm (A-Res with keys u^(1/w))"),
+                    .point("Algorithm R needs one pass and $O(k)$ memory; a weighted sample needs another algorithm (A-Res with keys $u^(1 slash w)$)"),
                 ),
             "pair" => q
                 .contrast(Contrast::new("pair vs independent", fmt_sig(v, 3), fmt_sig((kf / nf).powi(2), 3)))

@@ -229,7 +229,10 @@ impl Family for Bdp {
             _ => {
                 let w_kb = cx.int("window_kb") as f64;
                 let k = cx.int("streams") as u32;
-                let scaled = cx.int("scaled_kb") as f64;
+                // The scaled window exceeds the unscaled one: drawn above it (up to the
+                // difficulty's range, at least twice it), so only a pin can break the rule.
+                let top = [4096i64, 8192, 16_384][cx.difficulty().index()];
+                let scaled = cx.int_within("scaled_kb", w_kb as i64 + 1, top.max(2 * w_kb as i64), 1) as f64;
                 if scaled <= w_kb {
                     return Err(GenError::Params { message: format!("the scaled window {scaled} KB is no larger than {w_kb} KB"), hint: "scaled_kb must exceed window_kb".into() });
                 }

@@ -6,8 +6,6 @@
 //! [`txn`] (in-memory isolation-level models).
 
 pub mod bptree;
-#[cfg(test)]
-mod checks;
 pub mod constants;
 pub mod txn;
 
