@@ -568,7 +568,9 @@ fn compare(capacity: usize, length: usize, accesses: Vec<u8>) -> Question {
     let vs = |i: usize| {
         format!(
             "on this trace it gets {} hits against {}'s {}",
-            h[i].1, h[best].1, h[best].1
+            h[i].1,
+            if h[best].0 == "static" { "the static cache" } else { h[best].0 },
+            h[best].1
         )
     };
     let options = vec![
