@@ -43,10 +43,10 @@ pub fn generate_sealed(
 /// How many draws the runner tries before a question's flaws are an error.
 pub const MAX_DRAWS: u32 = 64;
 
-/// How many draws when parameters are pinned: a pin that makes a flaw certain (`mask=000`
-/// removes no bit) would otherwise cost 64 full generations before its error. With every
-/// family's redraw rate under 30%, 8 flawed draws in a row happen by chance less than once in
-/// 15,000 pinned questions.
+/// How many draws when a user pinned a parameter other than `ask`: a pin that makes a flaw
+/// certain (`mask=000` removes no bit) would otherwise cost 64 full generations before its error
+/// (seconds, for the families that run syscalls or simulations). A pinned `ask` alone (what a
+/// paper-only pack pins) keeps [`MAX_DRAWS`]: some asks are redrawn often at some difficulties.
 pub const MAX_PINNED_DRAWS: u32 = 8;
 
 /// [`generate_sealed`], also returning how many draws it took to meet the quality rules
@@ -67,7 +67,7 @@ pub fn generate_counted(
         pins.clone(),
     );
     let mut last = Vec::new();
-    let max = if pins.is_empty() {
+    let max = if pins.keys().all(|k| k == "ask") {
         MAX_DRAWS
     } else {
         MAX_PINNED_DRAWS
