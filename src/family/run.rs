@@ -43,12 +43,6 @@ pub fn generate_sealed(
 /// How many draws the runner tries before a question's flaws are an error.
 pub const MAX_DRAWS: u32 = 64;
 
-/// How many draws when a user pinned a parameter other than `ask`: a pin that makes a flaw
-/// certain (`mask=000` removes no bit) would otherwise cost 64 full generations before its error
-/// (seconds, for the families that run syscalls or simulations). A pinned `ask` alone (what a
-/// paper-only pack pins) keeps [`MAX_DRAWS`]: some asks are redrawn often at some difficulties.
-pub const MAX_PINNED_DRAWS: u32 = 8;
-
 /// [`generate_sealed`], also returning how many draws it took to meet the quality rules
 /// (`super::quality`): 1 when the first draw was fair. The draws continue one content stream, so
 /// the result is as deterministic as a single draw.
@@ -67,12 +61,7 @@ pub fn generate_counted(
         pins.clone(),
     );
     let mut last = Vec::new();
-    let max = if pins.keys().all(|k| k == "ask") {
-        MAX_DRAWS
-    } else {
-        MAX_PINNED_DRAWS
-    };
-    for draw in 1..=max {
+    for draw in 1..=MAX_DRAWS {
         cx.restart();
         let mut q = family.generate(&mut cx)?;
         q.family = family.id().to_string();
