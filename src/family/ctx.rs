@@ -213,6 +213,43 @@ impl Ctx {
         self.resolved.insert(key.to_string(), value);
     }
 
+    /// The range integer parameter `key` can take in this draw: its pin, or the difficulty's
+    /// declared draw range. Families use it to refuse up front a pin that makes a flaw certain
+    /// (every draw would be redrawn), instead of spending every redraw before the error.
+    pub fn int_bounds(&self, key: &str) -> (i64, i64) {
+        let ParamKind::Int { draw, .. } = self.spec(key).kind else {
+            panic!("parameter `{key}` is not an integer")
+        };
+        match self.pins.get(key) {
+            Some(ParamValue::Int(p)) => (*p, *p),
+            _ => draw[self.difficulty.index()],
+        }
+    }
+
+    /// [`Ctx::int_bounds`] for a real parameter.
+    pub fn real_bounds(&self, key: &str) -> (f64, f64) {
+        let ParamKind::Real { draw, .. } = self.spec(key).kind else {
+            panic!("parameter `{key}` is not a real")
+        };
+        match self.pins.get(key) {
+            Some(ParamValue::Real(p)) => (*p, *p),
+            Some(ParamValue::Int(p)) => (*p as f64, *p as f64),
+            _ => draw[self.difficulty.index()],
+        }
+    }
+
+    /// The values choice parameter `key` can take in this draw: its pin, or the difficulty's
+    /// draw list (see [`Ctx::int_bounds`]).
+    pub fn choice_options(&self, key: &str) -> Vec<&'static str> {
+        let ParamKind::Choice { options, draw } = self.spec(key).kind else {
+            panic!("parameter `{key}` is not a choice")
+        };
+        match self.pins.get(key) {
+            Some(ParamValue::Choice(p)) => options.iter().copied().filter(|o| o == p).collect(),
+            _ => draw[self.difficulty.index()].to_vec(),
+        }
+    }
+
     /// True when `key` was pinned with `--set` (families use it to skip re-draws of a pinned value).
     pub fn is_pinned(&self, key: &str) -> bool {
         self.pins.contains_key(key)

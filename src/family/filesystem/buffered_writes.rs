@@ -176,6 +176,46 @@ impl Family for BufferedWrites {
         let n = cx.int("records") as usize;
         let mut capacity = cx.int("capacity") as usize;
         let mut r = cx.int("size") as usize;
+        // A log of one or two records, or one that fits in one buffer with no big records, makes
+        // one or two calls whatever the buffer: a pin that makes that certain is refused up
+        // front rather than redrawn to the same flaw (big records come every 3rd or later).
+        let pinned = ["records", "size", "capacity"].iter().any(|k| cx.is_pinned(k));
+        let no_big = cx.int_bounds("big_every").1 == 0;
+        let most_records = cx.int_bounds("records").1 as u64;
+        let largest = if d == Difficulty::Easy && !cx.is_pinned("size") { 128 } else { cx.int_bounds("size").1 as u64 };
+        let least_capacity = if cx.is_pinned("capacity") { capacity as u64 } else if d == Difficulty::Easy { 256 } else { (cx.int_bounds("capacity").0 as u64).next_power_of_two() };
+        let plural = |n: u64, one: &str, many: &str| format!("{} {}", fsquiz::thousands(n), if n == 1 { one } else { many });
+        if pinned && most_records <= 2 {
+            return Err(GenError::Params {
+                message: format!("{} {} one or two write(2) calls whatever the buffer: the question would show nothing about grouping", plural(most_records, "record", "records"), if most_records == 1 { "makes" } else { "make" }),
+                hint: "pin more records, so the log fills the buffer at least three times".into(),
+            });
+        }
+        if pinned && no_big && most_records.saturating_mul(largest) <= least_capacity {
+            return Err(GenError::Params {
+                message: format!(
+                    "{} of at most {} fit in one buffer of {} or more: the log makes one write(2) call whatever the buffer",
+                    plural(most_records, "record", "records"),
+                    plural(largest, "byte", "bytes"),
+                    plural(least_capacity, "byte", "bytes")
+                ),
+                hint: "pin more records, larger records or a smaller buffer, so the log fills the buffer at least three times".into(),
+            });
+        }
+        if cx.is_pinned("capacity") {
+            // Easy draws a record size of 16–128 bytes; the other difficulties their range.
+            let smallest = if d == Difficulty::Easy && !cx.is_pinned("size") { 16 } else { cx.int_bounds("size").0 as usize };
+            if smallest >= capacity {
+                return Err(GenError::Params {
+                    message: format!(
+                        "a buffer of {} {} holds no record of {smallest} bytes or more: every record would go straight to the file, so the buffer would save no write(2) call",
+                        fsquiz::thousands(capacity as u64),
+                        if capacity == 1 { "byte" } else { "bytes" }
+                    ),
+                    hint: format!("pin a capacity larger than the record size (`size` is {smallest} bytes or more here)"),
+                });
+            }
+        }
         if !cx.is_pinned("capacity") {
             capacity = capacity.next_power_of_two();
             cx.adjusted("capacity", ParamValue::Int(capacity as i64));
@@ -271,7 +311,7 @@ impl Family for BufferedWrites {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{generate, parse_pins};
+    use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
 
     #[test]
@@ -340,4 +380,34 @@ mod tests {
             assert!(q.slots[0].expected.reference().parse::<u64>().unwrap() >= 3, "seed {seed}");
         }
     }
+
+    #[test]
+    fn a_buffer_smaller_than_every_record_is_refused_with_a_hint() {
+        // Medium records are 10 bytes or more: a 1-byte or 10-byte buffer never holds one.
+        for c in ["1", "10"] {
+            let pins = parse_pins(&BufferedWrites, &[format!("capacity={c}")]).unwrap();
+            let err = generate(&BufferedWrites, 1, Difficulty::Medium, &pins).unwrap_err();
+            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("straight to the file"), "{err}");
+        }
+        // A buffer that some records fit in is not refused.
+        let pins = parse_pins(&BufferedWrites, &["capacity=4096".into()]).unwrap();
+        generate(&BufferedWrites, 1, Difficulty::Medium, &pins).unwrap();
+    }
+
+    #[test]
+    fn a_log_that_makes_one_or_two_calls_whatever_the_buffer_is_refused() {
+        // One or two records: at most two calls at any difficulty (big records come 3rd or later).
+        for d in Difficulty::ALL {
+            let pins = parse_pins(&BufferedWrites, &["records=2".into()]).unwrap();
+            let err = generate(&BufferedWrites, 1, d, &pins).unwrap_err();
+            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("one or two"), "{d}: {err}");
+        }
+        // Easy: at most 100 records of at most 128 bytes = 12,800 bytes fit in a 16 KiB buffer.
+        let pins = parse_pins(&BufferedWrites, &["capacity=16384".into()]).unwrap();
+        let err = generate(&BufferedWrites, 1, Difficulty::Easy, &pins).unwrap_err();
+        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("fit in one buffer"), "{err}");
+        // At medium (up to 10,000 records) the same buffer is filled many times.
+        generate(&BufferedWrites, 1, Difficulty::Medium, &pins).unwrap();
+    }
+
 }

@@ -344,18 +344,7 @@ pub fn check_variants(variants: &[Variant]) -> Result<(), CheckError> {
     Ok(())
 }
 
-/// `n` with thousands separators, for prose: 46394 → "46,394" (code keeps the plain number).
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::text::thousands;
 
 /// Strict pins: a `--set` for a parameter the drawn ask does not use is an error with a hint,
 /// never silently ignored.

@@ -195,6 +195,13 @@ impl Family for UmaskMode {
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let mask = u32::from_str_radix(cx.pick("mask"), 8).unwrap_or(0o022);
+        if mask == 0 {
+            // Only a pin gives 000: refused up front, as every draw would be a flaw.
+            return Err(GenError::Params {
+                message: "a umask of 000 clears no permission bit: every file and directory gets exactly the mode it asks for, so there is nothing for the umask to decide".into(),
+                hint: "pin a umask that clears some bits, such as 022, 027 or 077".into(),
+            });
+        }
         if ask == "which_umask" {
             fsquiz::refuse_unused_pins(cx, &["objects"], ask)?;
             // Under the starting umask 022 no change is needed: a drawn 022 becomes 027.
@@ -454,7 +461,7 @@ mod tests {
         // Pinned to 000, every draw is inert: a parameter error, not a silent question.
         let pins = parse_pins(&UmaskMode, &["ask=mode".into(), "mask=000".into()]).unwrap();
         let e = generate(&UmaskMode, 1, Difficulty::Easy, &pins).unwrap_err();
-        assert!(e.to_string().contains("no fair question") && e.hint().is_some(), "{e}");
+        assert!(e.to_string().contains("clears no permission bit") && e.hint().is_some(), "{e}");
         // And the family rule names the reason (the runner reports the first rule it meets).
         let q = generate(&UmaskMode, 1, Difficulty::Easy, &parse_pins(&UmaskMode, &["ask=mode".into(), "mask=022".into()]).unwrap()).unwrap();
         let mut s: Scenario = q.scenario().unwrap();
@@ -472,4 +479,15 @@ mod tests {
         let (Op::Umask { mask: alt }, Op::Open { mode, .. }) = (&s.variants[0].ops[0], &s.variants[0].ops[1]) else { panic!() };
         assert_eq!(s.variants[0].answer, format!("0{:03o}", mode & !alt));
     }
+    #[test]
+    fn a_umask_of_000_is_refused_with_a_hint() {
+        for ask in ["mode", "which_umask"] {
+            let pins = parse_pins(&UmaskMode, &["mask=000".into(), format!("ask={ask}")]).unwrap();
+            let err = generate(&UmaskMode, 1, Difficulty::Medium, &pins).unwrap_err();
+            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("clears no permission bit"), "{err}");
+        }
+        let pins = parse_pins(&UmaskMode, &["mask=007".into()]).unwrap();
+        generate(&UmaskMode, 1, Difficulty::Medium, &pins).unwrap();
+    }
+
 }

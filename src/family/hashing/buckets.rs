@@ -7,7 +7,8 @@
 //!   by simulation and asked as a choice between approximate values.
 //!
 //! **Parameters.** `buckets` m: easy 8–32, medium 64–1024, hard 256–4096 (pins up to 20,000);
-//! `keys` n: m/2 to 2m (pins up to 40,000, which bounds the simulations' cost).
+//! `keys` n: m/2 to 2m (pins up to 20,000, which bounds the simulations' cost: 30 key sets of
+//! 20,000 keys, hashed twice, once for the evidence and once for the cross-check).
 //!
 //! **Key.** `empty` and `pairs`: the exact expectations (linearity over buckets / over pairs).
 //! `max_load`: the mean of the fullest bucket over simulated key sets hashed with real xxh3.
@@ -55,7 +56,7 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "keys",
         help: "keys n (drawn between m/2 and 2m)",
-        kind: ParamKind::Int { min: 1, max: 40_000, draw: [(4, 64), (32, 2048), (128, 8192)] },
+        kind: ParamKind::Int { min: 1, max: 20_000, draw: [(4, 64), (32, 2048), (128, 8192)] },
     },
 ];
 
@@ -99,7 +100,7 @@ fn occupancy(m: u64, n: u64, g: &mut rand_chacha::ChaCha8Rng, counts: &mut Vec<u
 }
 
 fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
-    // About 120,000 keys hashed, at least 30 key sets (40,000 keys cost 1.2·10⁶ hashes).
+    // About 120,000 keys hashed, at least 30 key sets (20,000 keys cost 6·10⁵ hashes).
     let trials = (120_000 / s.n.max(1)).clamp(30, 2_000);
     let mut counts = Vec::new();
     mc::mean(trials, rng, |g| {
@@ -171,6 +172,22 @@ impl Family for Buckets {
         let ask = cx.pick("ask");
         let m = cx.int("buckets") as u64;
         let n = cx.int_within("keys", (m / 2).max(1) as i64, (2 * m) as i64, 1) as u64;
+        if cx.choice_options("ask") == ["empty"] && cx.is_pinned("keys") {
+            // Even the most buckets this draw allows leave none empty: refuse the pin up front
+            // rather than redraw 64 times to the same flaw.
+            let most = cx.int_bounds("buckets").1 as u64;
+            let e = exact(&Scenario { ask: ask.into(), m: most, n, max: None });
+            if e < 1e-3 {
+                return Err(GenError::Params {
+                    message: format!(
+                        "{} keys leave no bucket empty in {} buckets or fewer (fewer than 0.001 expected): the answer would print as 0",
+                        crate::text::thousands(n),
+                        crate::text::thousands(most)
+                    ),
+                    hint: "pin fewer keys, more buckets, or `ask=pairs` (keys are drawn between m/2 and 2m when not pinned)".into(),
+                });
+            }
+        }
         let mut s = Scenario { ask: ask.into(), m, n, max: None };
         let mut counts = Vec::new();
         occupancy(m, n, &mut cx.sim_rng("histogram"), &mut counts);
@@ -373,4 +390,16 @@ mod tests {
         }
         assert!(crate::family::cross_check(&Buckets, &q).is_err());
     }
+
+    #[test]
+    fn keys_that_leave_no_bucket_empty_are_refused_for_empty() {
+        // Easy draws at most 32 buckets: 32·(31/32)^20000 ≈ 32·e^(−635) underflows to 0.
+        let pins = parse_pins(&Buckets, &["ask=empty".into(), "keys=20000".into()]).unwrap();
+        let err = generate(&Buckets, 1, Difficulty::Easy, &pins).unwrap_err();
+        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("no bucket empty"), "{err}");
+        // The same keys with buckets enough to leave some empty: 20,000·(1 − 1/20,000)^20,000 ≈ 7,357.
+        let pins = parse_pins(&Buckets, &["ask=empty".into(), "keys=20000".into(), "buckets=20000".into()]).unwrap();
+        generate(&Buckets, 1, Difficulty::Easy, &pins).unwrap();
+    }
+
 }

@@ -33,6 +33,7 @@ use crate::family::{
     About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
     Question, Topic,
 };
+use super::thousands;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -194,6 +195,17 @@ impl Family for CacheLines {
         };
         let k = cx.rng().random_range(a..=b);
         let s = cx.int_within("cache_lines", 1 << k, 1 << k, 1) as u64;
+        let most_rows = cx.int_bounds("rows").1 as u64;
+        if cx.is_pinned("cache_lines") && !cx.choice_options("ask").contains(&"row") && s >= most_rows {
+            return Err(GenError::Params {
+                message: format!(
+                    "a cache of {} lines holds all of a column's lines ({} rows or fewer), so column-major misses once per line, like row-major and tiled: the contrast `both` and `tiled` exist to show vanishes",
+                    thousands(s),
+                    thousands(most_rows)
+                ),
+                hint: "pin a cache of fewer lines than the array has rows, or `ask=row`".into(),
+            });
+        }
         let c = col_lines * (l / e);
         if r * c > 4 << 20 {
             return Err(GenError::Params {
@@ -468,4 +480,16 @@ mod tests {
         q.slots[1].expected = row;
         assert!(crate::family::cross_check(&CacheLines, &q).is_err());
     }
+
+    #[test]
+    fn a_cache_that_holds_every_column_is_refused_for_the_contrasts() {
+        // Hard draws at most 1,024 rows: a 2,048-line cache holds any column's lines.
+        let pins = parse_pins(&CacheLines, &["cache_lines=2048".into()]).unwrap();
+        let err = generate(&CacheLines, 1, Difficulty::Hard, &pins).unwrap_err();
+        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("contrast"), "{err}");
+        // Row-major alone has no contrast to lose, and easy may draw it.
+        let pins = parse_pins(&CacheLines, &["cache_lines=2048".into(), "ask=row".into()]).unwrap();
+        generate(&CacheLines, 1, Difficulty::Easy, &pins).unwrap();
+    }
+
 }

@@ -172,6 +172,23 @@ impl Family for SyscallBatching {
         if ask == "calls" {
             cx.unused("cost_us");
         }
+        // A pinned file no larger than every small buffer this draw allows takes the same calls
+        // with either buffer: refused up front rather than redrawn to the same flaw.
+        let smallest_b1 = cx
+            .choice_options("small_kib")
+            .iter()
+            .filter_map(|k| k.parse::<f64>().ok())
+            .fold(f64::INFINITY, f64::min);
+        if cx.is_pinned("size") && size as f64 <= smallest_b1 * 1024.0 {
+            return Err(GenError::Params {
+                message: format!(
+                    "a file of {} bytes fits in one read with either buffer (the small one holds {} bytes or more): both make the same calls, and the question would show nothing",
+                    super::thousands(size),
+                    super::thousands((smallest_b1 * 1024.0) as u64)
+                ),
+                hint: "pin a file larger than the small buffer (`size` in bytes, such as 1000000)".into(),
+            });
+        }
         let c1 = counted(size, b1).map_err(GenError::Run)?;
         let c2 = counted(size, b2).map_err(GenError::Run)?;
         let s = Scenario {
@@ -306,4 +323,17 @@ mod tests {
         q.slots[0].expected = Expected::Integer { value: value - 1 };
         assert!(crate::family::cross_check(&SyscallBatching, &q).is_err());
     }
+    #[test]
+    fn a_file_no_larger_than_the_small_buffer_is_refused() {
+        // Medium's smallest small buffer is 0.5 KiB = 512 bytes: 0 and 512 bytes take one read
+        // (plus the final 0) with either buffer.
+        for size in ["0", "512"] {
+            let pins = parse_pins(&SyscallBatching, &[format!("size={size}")]).unwrap();
+            let err = generate(&SyscallBatching, 1, Difficulty::Medium, &pins).unwrap_err();
+            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("either buffer"), "{err}");
+        }
+        let pins = parse_pins(&SyscallBatching, &["size=513".into(), "small_kib=0.5".into()]).unwrap();
+        generate(&SyscallBatching, 1, Difficulty::Medium, &pins).unwrap();
+    }
+
 }

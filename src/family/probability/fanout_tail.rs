@@ -179,6 +179,20 @@ impl Family for FanoutTail {
         let two = cx.pick("tiers") == "two";
         let n = cx.int("backends") as u64;
         let p = cx.real("p");
+        // A pin that makes every request slow (P prints as 1.00 even at the fewest backends and the
+        // lowest rate this draw allows) is refused here, not redrawn 64 times.
+        let (fewest, lowest) = (cx.int_bounds("backends").0 as u64, cx.real_bounds("p").0);
+        // Only `slow` uses `backends`, so a pinned fan-out rules out `largest_n`.
+        let only_slow = cx.is_pinned("backends") || cx.choice_options("ask") == ["slow"];
+        if only_slow && p_slow(&[(fewest, lowest)]) >= 0.9995 {
+            return Err(GenError::Params {
+                message: format!(
+                    "with {fewest} backends each slow with probability {}, P(a request is slow) prints as 1.00: every request is slow, and there is nothing to compute",
+                    pct(lowest)
+                ),
+                hint: "pin fewer backends or a lower `p` (P(slow) = 1 − (1 − p)^N)".into(),
+            });
+        }
         let mut tiers = vec![(n, p)];
         if two {
             tiers.push((cx.int("backends2") as u64, cx.real("p2")));
@@ -418,4 +432,16 @@ mod tests {
             assert!(crate::family::cross_check(&FanoutTail, &q).is_err(), "{ask}");
         }
     }
+
+    #[test]
+    fn a_fan_out_where_every_request_is_slow_is_refused_with_a_hint() {
+        // 1 − 0.99^5000 ≈ 1 − 1.5·10⁻²²: prints as 1.00 at easy's lowest rate of 1%.
+        let pins = parse_pins(&FanoutTail, &["backends=5000".into()]).unwrap();
+        let err = generate(&FanoutTail, 1, Difficulty::Easy, &pins).unwrap_err();
+        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("prints as 1.00"), "{err}");
+        // At hard the rate goes down to 0.1%, where 1 − 0.999^5000 ≈ 0.9933 is still a question.
+        let pins = parse_pins(&FanoutTail, &["ask=slow".into(), "backends=5000".into(), "tiers=one".into()]).unwrap();
+        generate(&FanoutTail, 1, Difficulty::Hard, &pins).unwrap();
+    }
+
 }

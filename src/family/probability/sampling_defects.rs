@@ -467,18 +467,7 @@ pub fn fewest_by_hand(big_n: u64, d: u64, target: f64) -> u64 {
     n
 }
 
-/// `12345` as `12,345`.
-fn thousands(x: u64) -> String {
-    let s = x.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::text::thousands;
 
 #[cfg(test)]
 mod tests {
