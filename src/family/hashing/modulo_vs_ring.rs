@@ -133,6 +133,13 @@ impl Family for ModuloVsRing {
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let scheme = cx.pick("scheme");
         let n = cx.int("servers") as u64;
+        if n == 1 {
+            // Only a pin gives 1: refused, as every draw would show no contrast.
+            return Err(GenError::Params {
+                message: "going from 1 server to 2 moves half of the keys under modulo and under a ring alike: the question would show no difference".into(),
+                hint: "pin 2 servers or more".into(),
+            });
+        }
         let s = Scenario { scheme: scheme.into(), n };
         let (v, how, solution) = if scheme == "modulo" {
             let v = n as f64 / (n as f64 + 1.0);
@@ -280,4 +287,16 @@ mod tests {
         q.slots[0].expected = Expected::sig(0.9, 3);
         assert!(crate::family::cross_check(&ModuloVsRing, &q).is_err());
     }
+    #[test]
+    fn a_pin_that_erases_the_contrast_is_refused_with_a_hint() {
+        let pins = parse_pins(&ModuloVsRing, &["servers=1".into()]).unwrap();
+        for d in Difficulty::ALL {
+            let err = generate(&ModuloVsRing, 1, d, &pins).unwrap_err();
+            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("no difference") && err.hint().is_some(), "{d}: {err}");
+        }
+        // One more and the contrast is there again.
+        let pins = parse_pins(&ModuloVsRing, &["servers=2".into()]).unwrap();
+        assert!(Difficulty::ALL.iter().any(|d| generate(&ModuloVsRing, 1, *d, &pins).is_ok()), "servers=2");
+    }
+
 }

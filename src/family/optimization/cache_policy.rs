@@ -366,6 +366,13 @@ impl Family for CachePolicy {
         let capacity = cx.int("capacity") as usize;
         let length = cx.int("length") as usize;
         let pages = cx.int("pages") as u8;
+        if capacity == 1 {
+            // Only a pin gives 1 (every difficulty draws 2 or more): refused, not redrawn.
+            return Err(GenError::Params {
+                message: "a cache of 1 page has only one page to evict: LRU, FIFO and every other policy make the same hits, so there is nothing to compare".into(),
+                hint: "pin a capacity of 2 pages or more".into(),
+            });
+        }
         if capacity >= pages as usize {
             return Err(GenError::Params {
                 message: format!("a cache of {capacity} pages holds all {pages} pages: every access after the first of each is a hit"),
@@ -855,4 +862,16 @@ mod tests {
             );
         }
     }
+    #[test]
+    fn a_pin_that_erases_the_contrast_is_refused_with_a_hint() {
+        let pins = parse_pins(&CachePolicy, &["capacity=1".into()]).unwrap();
+        for d in Difficulty::ALL {
+            let err = generate(&CachePolicy, 1, d, &pins).unwrap_err();
+            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("nothing to compare") && err.hint().is_some(), "{d}: {err}");
+        }
+        // One more and the contrast is there again.
+        let pins = parse_pins(&CachePolicy, &["capacity=2".into()]).unwrap();
+        assert!(Difficulty::ALL.iter().any(|d| generate(&CachePolicy, 1, *d, &pins).is_ok()), "capacity=2");
+    }
+
 }

@@ -190,6 +190,12 @@ impl Family for SamplingDefects {
         } else {
             cx.unused("target");
         }
+        if n == 1 && cx.is_pinned("checked") {
+            return Err(GenError::Params {
+                message: "checking 1 object is the same with or without replacement: the question would show no difference between the two".into(),
+                hint: "pin `checked` to 2 or more".into(),
+            });
+        }
         if d >= big_n || n >= big_n {
             return Err(GenError::Params {
                 message: format!("corrupted = {d} and checked = {n} must both be below objects = {big_n}"),
@@ -566,4 +572,16 @@ mod tests {
         q.slots[0].expected = Expected::Integer { value: 700 };
         assert!(crate::family::cross_check(&SamplingDefects, &q).is_err());
     }
+    #[test]
+    fn a_pin_that_erases_the_contrast_is_refused_with_a_hint() {
+        let pins = parse_pins(&SamplingDefects, &["checked=1".into()]).unwrap();
+        for d in Difficulty::ALL {
+            let err = generate(&SamplingDefects, 1, d, &pins).unwrap_err();
+            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("no difference") && err.hint().is_some(), "{d}: {err}");
+        }
+        // One more and the contrast is there again.
+        let pins = parse_pins(&SamplingDefects, &["checked=2".into()]).unwrap();
+        assert!(Difficulty::ALL.iter().any(|d| generate(&SamplingDefects, 1, *d, &pins).is_ok()), "checked=2");
+    }
+
 }

@@ -70,7 +70,7 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         key: "keys",
         help: "keys inserted",
-        kind: ParamKind::Int { min: 1, max: 500_000, draw: [(1000, 20_000), (10_000, 100_000), (20_000, 100_000)] },
+        kind: ParamKind::Int { min: 1, max: 200_000, draw: [(1000, 20_000), (10_000, 100_000), (20_000, 100_000)] },
     },
     ParamSpec {
         key: "cache_pages",
