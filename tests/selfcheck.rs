@@ -112,7 +112,7 @@ fn the_page_holds_no_answers_solutions_or_evidence() {
                     .collect();
                 assert_eq!(why.len(), options.len(), "{}", s["id"]);
                 let len = why[0].len();
-                assert!(len >= 64 && len % 64 == 0, "{}: {len}", s["id"]);
+                assert!(len >= 64 && len.is_multiple_of(64), "{}: {len}", s["id"]);
                 assert!(why.iter().all(|c| is_hex(&json!(c), len)), "{}", s["id"]);
                 let distinct: BTreeSet<&str> = why.iter().copied().collect();
                 assert_eq!(distinct.len(), why.len(), "{}", s["id"]);
