@@ -6,7 +6,7 @@
 //! them (`crate::require`).
 
 use crate::groundwork;
-use groundwork::answer::{grade, letter, Expected, Outcome};
+use groundwork::answer::{grade_slot, letter, Expected, Outcome};
 use groundwork::content::{plain_spans, spans};
 use groundwork::family::FAMILIES;
 use groundwork::pack::Pack;
@@ -96,7 +96,7 @@ fn the_page_holds_no_answers_solutions_or_evidence() {
                     "accept" | "parts" => {
                         assert!(v.as_array().unwrap().iter().all(|c| is_hex(c, 32)), "{v}")
                     }
-                    "why" => {}
+                    "why" | "unit" | "ask" => {}
                     other => panic!("unexpected field `{other}` in the page data"),
                 }
             }
@@ -519,8 +519,25 @@ fn grades_like_check(spec: &str) -> Option<u64> {
                 inputs.push(format!("{v:e}"));
                 inputs.push(format!("{}%", v * 100.0));
             }
+            // Unit words: the slot's unit, a word of its ask, other words.
+            let miss = slot.expected.near_miss();
+            let ask = plain_spans(&spans(&slot.ask));
+            let word = ask.split(' ').next_back().unwrap_or("").to_string();
+            for w in [
+                slot.unit.as_str(),
+                &word,
+                "ms",
+                "seconds",
+                "bananas",
+                "the",
+                "x/s.",
+            ] {
+                inputs.push(format!("{r} {w}"));
+                inputs.push(format!("{r}{w}"));
+                inputs.push(format!("{miss} {w}"));
+            }
             for input in inputs {
-                let want = outcome_name(&grade(&slot.expected, &input));
+                let want = outcome_name(&grade_slot(slot, &input));
                 cases.push((id.clone(), input, want));
             }
         }

@@ -20,6 +20,10 @@
 //! - **Sequences**: one commitment to the whole sequence, and one per item, so the page can say
 //!   which item differs first.
 //!
+//! Numbers are read as [`crate::answer::grade_slot`] reads them: a unit word after the number
+//! that is the slot's unit (or a synonym) or a word of what it asks is taken off, and any other
+//! word makes the answer unreadable. A numeric slot carries its unit and its ask for that.
+//!
 //! # Points
 //!
 //! Every slot carries its share of the question's points (a question's points are shared equally
@@ -87,6 +91,12 @@ impl Exporter for SelfCheck {
                 })?
                 // Nothing in the data can close the <script> element it sits in.
                 .replace("</", "<\\/"),
+            units: serde_json::json!({
+                "synonyms": crate::answer::grade::SYNONYMS,
+                "not_units": crate::answer::grade::NOT_UNITS,
+            })
+            .to_string()
+            .replace("</", "<\\/"),
         };
         Ok(t.render("html/selfcheck.html", &page)?.into_bytes())
     }
@@ -99,6 +109,8 @@ struct SelfCheckView {
     paper: PaperView,
     scheme: &'static str,
     data: String,
+    /// The unit words `check` knows ([`crate::answer::grade::SYNONYMS`] and `NOT_UNITS`), as JSON.
+    units: String,
 }
 
 /// What the browser needs to check one slot.
@@ -127,6 +139,13 @@ pub struct SlotCheck {
     /// Per-option feedback ciphertexts, hex, all of one length (choice and multi slots).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub why: Vec<String>,
+    /// The unit of a numeric slot, when it has one: `12 ms` reads as 12 in a slot in ms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// What a numeric slot asks, as plain text (on the paper too): `245 times` reads as 245 in a
+    /// slot asking "times", as `check` reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ask: Option<String>,
     /// The per-slot salt.
     pub salt: String,
     /// Commitments to the accepted canonical answers, sorted.
@@ -248,10 +267,19 @@ pub fn commitments(pack: &Pack) -> Vec<SlotCheck> {
                 rule: None,
                 share,
                 why: vec![],
+                unit: None,
+                ask: None,
                 salt: salt.clone(),
                 accept: vec![],
                 parts: vec![],
             };
+            if matches!(
+                slot.expected,
+                Expected::Integer { .. } | Expected::Real { .. }
+            ) {
+                check.unit = (!slot.unit.is_empty()).then(|| slot.unit.clone());
+                check.ask = Some(plain_spans(&spans(&slot.ask)));
+            }
             match &slot.expected {
                 Expected::Integer { value } => {
                     check.kind = "integer";

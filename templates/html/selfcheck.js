@@ -203,8 +203,56 @@
       throw e;
     }
   }
+  // Unit words, read as grade_slot reads them (src/answer/grade.rs): `12 ms`, `245 times`.
+  var UNITS = JSON.parse(document.getElementById("gw-units").textContent);
+  var ALPHA = /\p{Alphabetic}/u;
+  function stem(w) {
+    w = w.toLowerCase();
+    return w.slice(-1) === "s" && Array.from(w).length - 1 >= 3 ? w.slice(0, -1) : w;
+  }
+  function splitUnit(t) {
+    var chars = Array.from(t), k = chars.length;
+    while (k > 0 && (ALPHA.test(chars[k - 1]) || chars[k - 1] === "/" || chars[k - 1] === ".")) k--;
+    if (k === chars.length) return null;
+    var number = chars.slice(0, k).join("").trim();
+    var word = chars.slice(k).join("").replace(/^[\/.]+/, "").replace(/\.+$/, "");
+    if (number === "" || word === "" || !ALPHA.test(Array.from(word)[0])) return null;
+    return [number, word];
+  }
+  function unitMatches(slot, word) {
+    var w = word.toLowerCase();
+    var sameUnit = function (u) {
+      u = u.toLowerCase();
+      return u === w || UNITS.synonyms.some(function (g) { return g.indexOf(u) >= 0 && g.indexOf(w) >= 0; });
+    };
+    if (slot.unit && (sameUnit(slot.unit) || stem(slot.unit) === stem(w))) return true;
+    if (UNITS.not_units.indexOf(w) >= 0 || Array.from(w).length < 2) return false;
+    return (slot.ask || "").split(/[^\p{Alphabetic}\p{N}]/u).some(function (a) {
+      return a !== "" && UNITS.not_units.indexOf(a.toLowerCase()) < 0 && stem(a) === stem(w);
+    });
+  }
+  async function gradeSlot(slot, input) {
+    var t = input.trim();
+    if (slot.kind !== "integer" && slot.kind !== "real") return grade(slot, t);
+    var reads = function (s) {
+      try {
+        if (slot.kind === "integer") parseInteger(s); else parseReal(s);
+        return true;
+      } catch (e) {
+        if (e instanceof Unreadable) return false;
+        throw e;
+      }
+    };
+    if (reads(t)) return grade(slot, t);
+    var split = splitUnit(t);
+    if (split === null || !reads(split[0])) return grade(slot, t);
+    if (unitMatches(slot, split[1])) return grade(slot, split[0]);
+    return { outcome: "invalid", score: 0, text: "Can't read this answer: `" + split[1] + "` is not this answer's unit" +
+      (slot.unit ? " (it is in " + slot.unit + ")" : "") + ". Write the number alone." };
+  }
+
   // The same function the buttons use, for scripts and the browser tests.
-  window.groundworkGrade = function (id, input) { return grade(slots[id], input); };
+  window.groundworkGrade = function (id, input) { return gradeSlot(slots[id], input); };
 
   function typed(id) {
     var el = document.getElementById("in-" + id);
@@ -227,7 +275,7 @@
     fb.textContent = MARK[r.outcome] + r.text;
   }
   async function checkSlot(id) {
-    var r = await grade(slots[id], typed(id));
+    var r = await gradeSlot(slots[id], typed(id));
     show(id, r);
     return r;
   }
