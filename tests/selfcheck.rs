@@ -773,6 +773,40 @@ fn in_chromium_the_page_counts_points_explains_a_wrong_option_and_keeps_answers_
     assert!(fb.contains(&why), "feedback `{fb}` lacks `{why}`");
     assert!(fb.contains(&format!("Option {}", letter(wrong))), "{fb}");
 
+    // In a multiple-choice part too: a wrong pick names its misconception.
+    let (qm, m, mwrong, mwhy) = pack
+        .questions
+        .iter()
+        .enumerate()
+        .flat_map(|(qi, q)| q.slots.iter().map(move |s| (qi, s)))
+        .find_map(|(qi, s)| match &s.expected {
+            Expected::Multi {
+                options, correct, ..
+            } => options
+                .iter()
+                .enumerate()
+                .find(|(i, o)| !correct.contains(i) && o.why_wrong.is_some())
+                .map(|(i, o)| (qi, s, i, o.why_wrong.clone().unwrap())),
+            _ => None,
+        })
+        .expect("a multiple-choice part with a misconception");
+    let m_id = format!("{}{}", qm + 1, m.label);
+    b.eval(&format!(
+        "(() => {{ document.querySelector('#in-{m_id} input[value=\"{}\"]').click(); \
+         document.getElementById('fb-{m_id}').dataset.outcome = ''; return true; }})()",
+        letter(mwrong)
+    ));
+    let (_, text) = b.click_check(&m_id, qm + 1);
+    let mwhy = plain_spans(&spans(&mwhy));
+    assert!(
+        text.contains(&format!(
+            "{} is not right: {}",
+            letter(mwrong),
+            mwhy.trim_end_matches('.')
+        )),
+        "feedback `{text}` lacks `{mwhy}`"
+    );
+
     // The timer starts when asked and shows minutes and seconds.
     b.eval("document.getElementById('timer-toggle').click()");
     b.wait_for(
