@@ -89,6 +89,8 @@ Examples:
   groundwork practice
   groundwork practice --topic filesystem --difficulty hard
   groundwork practice --seed 7 --count 5
+  groundwork practice --family hashing.birthday --family probability.coupon
+  groundwork practice --spec pack.toml      the questions of a pack spec, in paper order
   printf '0.42\\nquit\\n' | groundwork practice --seed 7     (piped answers work too)"
     )]
     Practice(PracticeArgs),
@@ -271,8 +273,15 @@ the codes on the paper. A typed secret (--secret, GROUNDWORK_SECRET) works too i
 #[derive(Debug, Args)]
 pub struct PracticeArgs {
     /// Only this topic (a topic id; `groundwork families` lists them).
-    #[arg(long, value_name = "TOPIC")]
+    #[arg(long, value_name = "TOPIC", conflicts_with_all = ["family", "spec"])]
     pub topic: Option<String>,
+    /// Only this family (repeat for several; `groundwork families` lists the ids).
+    #[arg(long = "family", value_name = "ID", conflicts_with = "spec")]
+    pub family: Vec<String>,
+    /// Practise the questions of this pack spec, in paper order (--seed and --difficulty
+    /// override the spec's, as in `generate`).
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
     /// easy, medium (default) or hard.
     #[arg(long, value_name = "D")]
     pub difficulty: Option<String>,

@@ -738,3 +738,231 @@ fn marks_by_hand_replace_the_graders_points_and_are_shown_apart() {
             .stderr(predicate::str::contains(what));
     }
 }
+
+/// Runs `practice` with `args` and `stdin` in `dir`; returns stdout (asserting exit 0).
+fn practise(dir: &std::path::Path, args: &[&str], stdin: &str) -> String {
+    let out = groundwork(dir)
+        .arg("practice")
+        .args(args)
+        .write_stdin(stdin.to_string())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// The family ids of the questions a practice transcript shows, in order (from each question's
+/// `CODE  ·  family (vN)  ·  …` line).
+fn families_shown(transcript: &str) -> Vec<String> {
+    transcript
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split("  ·  ");
+            let (_code, fam) = (f.next()?, f.next()?);
+            let (id, v) = fam.split_once(" (v")?;
+            v.ends_with(')').then(|| id.to_string())
+        })
+        .collect()
+}
+
+const TWO_FAMILIES: &str = "title = \"Practice spec\"\nseed = 5\n\
+    [[section]]\nfamilies = [\"hashing.birthday\"]\ncount = 1\n\
+    [[section]]\nfamilies = [\"probability.coupon\"]\ncount = 1\n\
+    [[section]]\nfamilies = [\"filesystem.rename\"]\ncount = 1\n";
+
+#[test]
+fn practice_takes_chosen_families_in_turn_or_the_questions_of_a_spec() {
+    let d = tempfile::tempdir().unwrap();
+    let out = practise(
+        d.path(),
+        &[
+            "--seed",
+            "3",
+            "--count",
+            "4",
+            "--family",
+            "probability.coupon",
+            "--family",
+            "hashing.birthday",
+        ],
+        &"skip\n".repeat(20),
+    );
+    assert_eq!(
+        families_shown(&out),
+        [
+            "probability.coupon",
+            "hashing.birthday",
+            "probability.coupon",
+            "hashing.birthday"
+        ],
+        "{out}"
+    );
+
+    // A spec: exactly its questions (the codes `generate` gives them), in paper order, then the
+    // run ends by itself.
+    fs::write(d.path().join("spec.toml"), TWO_FAMILIES).unwrap();
+    groundwork(d.path())
+        .args([
+            "generate",
+            "--quiet",
+            "--format",
+            "json",
+            "--spec",
+            "spec.toml",
+        ])
+        .assert()
+        .success();
+    let pack: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    let codes: Vec<&str> = pack["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 3);
+    let out = practise(d.path(), &["--spec", "spec.toml"], &"skip\n".repeat(40));
+    let shown: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split("  ·  ").next().filter(|c| codes.contains(c)))
+        .collect();
+    assert_eq!(shown, codes, "{out}");
+    assert!(out.contains("Practice over: 3 questions"), "{out}");
+    assert!(!out.contains("── Question 4 "), "{out}");
+
+    // Bad choices are errors that name them, and nothing is written.
+    let e = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (vec!["--family", "hashing.nope"], "hashing.nope"),
+        (vec!["--spec", "missing.toml"], "missing.toml"),
+        (
+            vec!["--spec", "x.toml", "--topic", "hashing"],
+            "cannot be used with",
+        ),
+        (
+            vec!["--family", "hashing.birthday", "--topic", "hashing"],
+            "cannot be used with",
+        ),
+    ] {
+        groundwork(e.path())
+            .arg("practice")
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+        assert_eq!(fs::read_dir(e.path()).unwrap().count(), 0, "{args:?}");
+    }
+}
+
+#[test]
+fn practice_reviews_the_missed_questions_with_their_worked_solutions_at_the_end() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("spec.toml"), TWO_FAMILIES).unwrap();
+    groundwork(d.path())
+        .args([
+            "generate",
+            "--quiet",
+            "--format",
+            "json",
+            "--spec",
+            "spec.toml",
+        ])
+        .assert()
+        .success();
+    let pack: groundwork::pack::Pack =
+        serde_json::from_slice(&fs::read(d.path().join("pack/pack.json")).unwrap()).unwrap();
+    // Question 1 right, question 2 a near miss, question 3 skipped part by part.
+    let mut stdin = String::new();
+    for s in &pack.questions[0].slots {
+        stdin.push_str(&format!("{}\n", s.expected.reference()));
+    }
+    for s in &pack.questions[1].slots {
+        stdin.push_str(&format!("{}\n", s.expected.near_miss()));
+    }
+    stdin.push_str(&"skip\n".repeat(pack.questions[2].slots.len()));
+    let out = practise(d.path(), &["--spec", "spec.toml"], &stdin);
+    let (_, review) = out
+        .split_once("══ Review: 2 missed questions")
+        .unwrap_or_else(|| panic!("no review of 2 missed questions:\n{out}"));
+    let q = &pack.questions;
+    assert!(!review.contains(&q[0].code), "{review}");
+    for (n, qn) in [(2, &q[1]), (3, &q[2])] {
+        assert!(
+            review.contains(&format!("── Question {n} · {} · {}", qn.title, qn.code)),
+            "{review}"
+        );
+        // Its worked solution, every line of it.
+        for line in qn
+            .solution
+            .plain_text()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            assert!(
+                review.contains(line),
+                "question {n}: `{line}` not in\n{review}"
+            );
+        }
+    }
+    // What was answered beside the reference.
+    let miss = q[1].slots[0].expected.near_miss();
+    assert!(
+        review.contains(&format!(
+            "you wrote {miss} · the answer: {}",
+            q[1].slots[0].expected.reference()
+        )),
+        "{review}"
+    );
+    assert!(
+        review.contains(&format!(
+            "skipped · the answer: {}",
+            q[2].slots[0].expected.reference()
+        )),
+        "{review}"
+    );
+    // The summary comes last.
+    assert!(
+        review
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("Practice over: 3 questions"),
+        "{review}"
+    );
+
+    // Nothing missed, nothing to review.
+    let mut right = String::new();
+    for s in &q[0].slots {
+        right.push_str(&format!("{}\n", s.expected.reference()));
+    }
+    let out = practise(d.path(), &["--spec", "spec.toml", "--count", "1"], &right);
+    assert!(!out.contains("Review"), "{out}");
+    assert!(out.contains("Practice over: 1 question,"), "{out}");
+}
+
+#[test]
+fn practice_does_not_count_a_question_quit_before_it_was_answered() {
+    let d = tempfile::tempdir().unwrap();
+    let args = ["--seed", "3", "--family", "hashing.birthday"];
+    // Quit at the first prompt, or after an answer it could not read: nothing practised.
+    for stdin in ["quit\n", "twelve\nquit\n", "\n\nq\n", ""] {
+        let out = practise(d.path(), &args, stdin);
+        assert!(
+            out.contains("Practice over: 0 questions, 0 of 0 answered parts"),
+            "{stdin:?}:\n{out}"
+        );
+    }
+    // One skipped and one quit before answering: one question.
+    let out = practise(d.path(), &args, "skip\nquit\n");
+    assert!(out.contains("── Question 2 "), "{out}");
+    assert!(
+        out.contains("Practice over: 1 question, 0 of 0 answered parts"),
+        "{out}"
+    );
+    // One answered, the next left at end of input: one question.
+    let out = practise(d.path(), &args, "7\n");
+    assert!(out.contains("Practice over: 1 question, "), "{out}");
+}

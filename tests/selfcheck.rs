@@ -6,10 +6,15 @@
 //! them (`crate::require`).
 
 use crate::groundwork;
-use groundwork::answer::{grade, Outcome};
+use groundwork::answer::{grade_slot, letter, Expected, Outcome};
+use groundwork::content::{plain_spans, spans};
 use groundwork::family::FAMILIES;
 use groundwork::pack::Pack;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::Path;
@@ -81,16 +86,47 @@ fn the_page_holds_no_answers_solutions_or_evidence() {
             v.as_str()
                 .is_some_and(|s| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit()))
         };
-        for s in slots {
+        let expected: Vec<_> = pack.questions.iter().flat_map(|q| &q.slots).collect();
+        for (s, slot) in slots.iter().zip(&expected) {
             for (k, v) in s.as_object().unwrap() {
                 match k.as_str() {
                     "id" | "kind" | "format" | "norm" | "rule" | "exp" | "options" => {}
+                    "share" => assert!(v.is_number(), "{v}"),
                     "salt" => assert!(is_hex(v, 16), "{v}"),
                     "accept" | "parts" => {
                         assert!(v.as_array().unwrap().iter().all(|c| is_hex(c, 32)), "{v}")
                     }
+                    "why" | "unit" | "ask" => {}
                     other => panic!("unexpected field `{other}` in the page data"),
                 }
+            }
+            // The misconception feedback: one ciphertext per option, every one of the same
+            // length, all different, none all zeros, so neither the presence nor the length of
+            // feedback singles out the right option (or a wrong one without feedback).
+            if let Some(options) = slot.expected.options() {
+                let why: Vec<&str> = s["why"]
+                    .as_array()
+                    .expect("a choice slot carries feedback ciphertexts")
+                    .iter()
+                    .map(|c| c.as_str().unwrap())
+                    .collect();
+                assert_eq!(why.len(), options.len(), "{}", s["id"]);
+                let len = why[0].len();
+                assert!(len >= 64 && len.is_multiple_of(64), "{}: {len}", s["id"]);
+                assert!(why.iter().all(|c| is_hex(&json!(c), len)), "{}", s["id"]);
+                let distinct: BTreeSet<&str> = why.iter().copied().collect();
+                assert_eq!(distinct.len(), why.len(), "{}", s["id"]);
+                assert!(why.iter().all(|c| c.bytes().any(|b| b != b'0')));
+                // Enough room for the longest feedback: a page that dropped it would show none.
+                let longest = options
+                    .iter()
+                    .filter_map(|o| o.why_wrong.as_ref())
+                    .map(|w| plain_spans(&spans(w)).len())
+                    .max()
+                    .unwrap_or(0);
+                assert!(len / 2 >= longest, "{}", s["id"]);
+            } else {
+                assert!(s.get("why").is_none(), "{}", s["id"]);
             }
         }
 
@@ -141,6 +177,8 @@ pub(crate) struct Browser {
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
     next: u64,
     session: Option<String>,
+    /// Console errors and uncaught exceptions seen in the page (after `open_watching`).
+    errors: Vec<String>,
     _profile: tempfile::TempDir,
 }
 
@@ -198,6 +236,7 @@ impl Browser {
             ws,
             next: 0,
             session: None,
+            errors: Vec::new(),
             _profile: profile,
         })
     }
@@ -215,6 +254,21 @@ impl Browser {
                 continue;
             };
             let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            let p = &v["params"];
+            match v["method"].as_str() {
+                Some("Runtime.exceptionThrown") => self
+                    .errors
+                    .push(format!("uncaught: {}", p["exceptionDetails"])),
+                Some("Runtime.consoleAPICalled")
+                    if matches!(p["type"].as_str(), Some("error" | "assert")) =>
+                {
+                    self.errors.push(format!("console.error: {}", p["args"]))
+                }
+                Some("Log.entryAdded") if p["entry"]["level"] == "error" => {
+                    self.errors.push(format!("log: {}", p["entry"]["text"]))
+                }
+                _ => {}
+            }
             if v["id"] == json!(self.next) {
                 assert!(v.get("error").is_none(), "{method}: {v}");
                 return v["result"].clone();
@@ -233,6 +287,39 @@ impl Browser {
         );
         self.session = Some(attached["sessionId"].as_str().unwrap().to_string());
         self.wait_for(ready, "the page script to load");
+    }
+
+    /// Opens `path` in a new tab with the console watched from before the page loads, and waits
+    /// until `ready` is true. [`Browser::console_errors`] then lists what went wrong.
+    pub(crate) fn open_watching(&mut self, path: &Path, ready: &str) {
+        let target = self.call("Target.createTarget", json!({"url": "about:blank"}));
+        let attached = self.call(
+            "Target.attachToTarget",
+            json!({"targetId": target["targetId"], "flatten": true}),
+        );
+        self.session = Some(attached["sessionId"].as_str().unwrap().to_string());
+        for domain in ["Runtime.enable", "Log.enable", "Page.enable"] {
+            self.call(domain, json!({}));
+        }
+        let url = format!("file://{}", path.display());
+        self.call("Page.navigate", json!({"url": url}));
+        self.wait_for(ready, "the page script to load");
+    }
+
+    /// Reloads the page and waits until `ready` is true in the new document.
+    fn reload(&mut self, ready: &str) {
+        self.eval("window.__before_reload = true");
+        self.call("Page.reload", json!({}));
+        self.wait_for(
+            &format!("!window.__before_reload && ({ready})"),
+            "the reloaded page",
+        );
+    }
+
+    /// Console errors and uncaught exceptions so far (pending events read first).
+    pub(crate) fn console_errors(&mut self) -> Vec<String> {
+        self.eval("true");
+        self.errors.clone()
     }
 
     /// Opens `path` in a new tab and attaches to it.
@@ -363,27 +450,42 @@ fn typing_a_right_and_a_wrong_answer_in_chromium_gives_the_right_feedback() {
         "document.getElementById('score').textContent !== ''",
         "the score",
     );
+    // The last thing typed in each box was nothing: no points, every part unanswered.
     let score = b.eval("document.getElementById('score').textContent");
+    let total: u32 = pack.questions.iter().map(|q| q.points).sum();
+    let slots: usize = pack.questions.iter().map(|q| q.slots.len()).sum();
+    let score = score.as_str().unwrap();
     assert!(
-        score.as_str().unwrap().contains("answers correct"),
+        score.starts_with(&format!("Score: 0 of {total} points")),
         "{score}"
     );
+    assert!(score.ends_with(&format!("{slots} unanswered")), "{score}");
 }
 
 #[test]
 fn the_page_grades_like_check_for_every_family() {
+    let mut partial = 0;
+    let mut launched = false;
     for spec in every_family_specs() {
-        grades_like_check(&spec);
+        if let Some(p) = grades_like_check(&spec) {
+            partial += p;
+            launched = true;
+        }
     }
+    // The random answer sets reach partial credit somewhere, so the page's rule is compared too.
+    assert!(
+        !launched || partial > 0,
+        "no answer set earned partial credit"
+    );
 }
 
-/// Every slot of the pack `spec` makes, graded by the page in Chromium and by `check`'s grader.
-fn grades_like_check(spec: &str) {
+/// Every slot of the pack `spec` makes, graded by the page in Chromium and by `check`'s grader;
+/// then the page's total for random answer sets against `check`'s. Returns how many parts earned
+/// partial credit in those sets (None when Chromium is missing).
+fn grades_like_check(spec: &str) -> Option<u64> {
     let d = tempfile::tempdir().unwrap();
     let pack = generate(d.path(), Some(spec));
-    let Some(mut b) = Browser::launch() else {
-        return;
-    };
+    let mut b = Browser::launch()?;
     b.open(&d.path().join("pack/selfcheck.html"));
     // For every slot: the reference, reformatted references, a near miss, and garbage.
     let mut cases = Vec::new();
@@ -402,6 +504,8 @@ fn grades_like_check(spec: &str) {
                 "0x1f".to_string(),
                 "A,B".to_string(),
                 "c a".to_string(),
+                "(c)".to_string(),
+                "D.".to_string(),
                 "0".to_string(),
                 "-enoent".to_string(),
                 "Success".to_string(),
@@ -415,8 +519,25 @@ fn grades_like_check(spec: &str) {
                 inputs.push(format!("{v:e}"));
                 inputs.push(format!("{}%", v * 100.0));
             }
+            // Unit words: the slot's unit, a word of its ask, other words.
+            let miss = slot.expected.near_miss();
+            let ask = plain_spans(&spans(&slot.ask));
+            let word = ask.split(' ').next_back().unwrap_or("").to_string();
+            for w in [
+                slot.unit.as_str(),
+                &word,
+                "ms",
+                "seconds",
+                "bananas",
+                "the",
+                "x/s.",
+            ] {
+                inputs.push(format!("{r} {w}"));
+                inputs.push(format!("{r}{w}"));
+                inputs.push(format!("{miss} {w}"));
+            }
             for input in inputs {
-                let want = outcome_name(&grade(&slot.expected, &input));
+                let want = outcome_name(&grade_slot(slot, &input));
                 cases.push((id.clone(), input, want));
             }
         }
@@ -443,4 +564,290 @@ fn grades_like_check(spec: &str) {
         cases.len(),
         mismatches.join("\n")
     );
+
+    Some(
+        (0..4)
+            .map(|set| points_like_check(&mut b, d.path(), &pack, set))
+            .sum(),
+    )
+}
+
+/// A seeded random answer for every slot, of one of five kinds: right, a near miss, a wrong
+/// option (or another well-formed miss), garbage (a random pick for option slots, which cannot
+/// hold garbage), or blank (missing from the file or empty). Labels map to answers.
+fn random_answers(pack: &Pack, seed: u64) -> BTreeMap<String, String> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = BTreeMap::new();
+    for (qi, q) in pack.questions.iter().enumerate() {
+        for slot in &q.slots {
+            let id = format!("{}{}", qi + 1, slot.label);
+            let e = &slot.expected;
+            let random_pick = |rng: &mut ChaCha8Rng| match e {
+                Expected::Choice { options, .. } => {
+                    letter(rng.random_range(0..options.len())).to_string()
+                }
+                Expected::Multi { options, .. } => {
+                    let picks: Vec<String> = (0..options.len())
+                        .filter(|_| rng.random_bool(0.5))
+                        .map(|i| letter(i).to_string())
+                        .collect();
+                    if picks.is_empty() {
+                        "A".into()
+                    } else {
+                        picks.join(",")
+                    }
+                }
+                _ => ["\u{2603} what?", "n/a", "twelve", "0x"][rng.random_range(0..4)].to_string(),
+            };
+            let answer = match rng.random_range(0..5) {
+                0 => e.reference(),
+                1 => e.near_miss(),
+                2 => match e {
+                    Expected::Choice { options, correct } => {
+                        let wrong: Vec<usize> =
+                            (0..options.len()).filter(|i| i != correct).collect();
+                        letter(wrong[rng.random_range(0..wrong.len())]).to_string()
+                    }
+                    Expected::Multi { .. } => random_pick(&mut rng),
+                    _ => e.near_misses().last().unwrap().clone(),
+                },
+                3 => random_pick(&mut rng),
+                _ => {
+                    if rng.random_bool(0.5) {
+                        continue;
+                    }
+                    String::new()
+                }
+            };
+            out.insert(id, answer);
+        }
+    }
+    out
+}
+
+/// The page's "Check all" total and tallies against `check --format json` for one random
+/// answer set typed into the page. Returns how many parts `check` gave partial credit.
+fn points_like_check(b: &mut Browser, dir: &Path, pack: &Pack, seed: u64) -> u64 {
+    let answers = random_answers(pack, seed);
+    std::fs::write(
+        dir.join("answers.json"),
+        serde_json::to_string(&answers).unwrap(),
+    )
+    .unwrap();
+    let out = groundwork(dir)
+        .args([
+            "check",
+            "pack/pack.json",
+            "answers.json",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &report["counts"];
+    let want = format!(
+        "Score: {} of {} points ({:.1}%) \u{b7} {} correct, {} partial, {} wrong, {} invalid, {} unanswered",
+        report["score"].as_f64().unwrap(),
+        report["total"],
+        100.0 * report["score"].as_f64().unwrap() / report["total"].as_f64().unwrap(),
+        c["correct"],
+        c["partial"],
+        c["wrong"],
+        c["invalid"],
+        c["unanswered"]
+    );
+    b.eval(&format!(
+        "((answers) => {{ document.querySelectorAll('.part').forEach(p => {{ \
+           const id = p.dataset.slot, v = answers[id] ?? '', el = document.getElementById('in-' + id); \
+           if (el.tagName === 'INPUT') el.value = v; \
+           else el.querySelectorAll('input').forEach(x => {{ x.checked = v.split(',').includes(x.value); }}); }}); \
+         document.getElementById('score').textContent = ''; \
+         document.getElementById('check-all').click(); return true; }})({})",
+        serde_json::to_string(&answers).unwrap()
+    ));
+    b.wait_for(
+        "document.getElementById('score').textContent !== ''",
+        "the score",
+    );
+    let got = b.eval("document.getElementById('score').textContent");
+    assert_eq!(
+        got.as_str().unwrap(),
+        want,
+        "answer set {seed}: {answers:?}"
+    );
+    c["partial"].as_u64().unwrap()
+}
+
+/// A small pack with typed answers, a single-choice and a multiple-choice question.
+const MIXED_SPEC: &str = r#"title = "Mixed kinds"
+seed = 7
+[[section]]
+families = ["hashing.birthday"]
+count = 1
+[[section]]
+families = ["hashing.rendezvous"]
+count = 1
+[[section]]
+families = ["optimization.cache_policy"]
+count = 1
+[[section]]
+families = ["hashing.consistent_ring"]
+count = 1
+"#;
+
+#[test]
+fn in_chromium_the_page_counts_points_explains_a_wrong_option_and_keeps_answers_across_a_reload() {
+    let d = tempfile::tempdir().unwrap();
+    let pack = generate(d.path(), Some(MIXED_SPEC));
+    let Some(mut b) = Browser::launch() else {
+        return;
+    };
+    let ready = "typeof window.groundworkGrade === 'function'";
+    b.open_watching(&d.path().join("pack/selfcheck.html"), ready);
+
+    // Question A: every part typed right. Slot C: a wrong option with a misconception, clicked.
+    let (qa, a) = pack
+        .questions
+        .iter()
+        .enumerate()
+        .find(|(_, q)| q.slots.iter().all(|s| s.expected.options().is_none()))
+        .expect("a question with typed answers");
+    let (qc, c, wrong, why) = pack
+        .questions
+        .iter()
+        .enumerate()
+        .flat_map(|(qi, q)| q.slots.iter().map(move |s| (qi, s)))
+        .find_map(|(qi, s)| match &s.expected {
+            Expected::Choice { options, correct } => options
+                .iter()
+                .enumerate()
+                .find(|(i, o)| i != correct && o.why_wrong.is_some())
+                .map(|(i, o)| (qi, s, i, o.why_wrong.clone().unwrap())),
+            _ => None,
+        })
+        .expect("a single-choice part with a misconception");
+    let c_id = format!("{}{}", qc + 1, c.label);
+    let mut typed = Vec::new();
+    for s in &a.slots {
+        let id = format!("{}{}", qa + 1, s.label);
+        b.eval(&format!(
+            "(() => {{ document.getElementById('in-{id}').focus(); return true; }})()"
+        ));
+        b.call("Input.insertText", json!({"text": s.expected.reference()}));
+        typed.push((id, s.expected.reference()));
+    }
+    b.eval(&format!(
+        "document.querySelector('#in-{c_id} input[value=\"{}\"]').click()",
+        letter(wrong)
+    ));
+
+    // The total counts points: question A's, out of the pack's, every other part unanswered.
+    let slots: usize = pack.questions.iter().map(|q| q.slots.len()).sum();
+    b.eval("document.getElementById('check-all').click()");
+    b.wait_for(
+        "document.getElementById('score').textContent !== ''",
+        "the score",
+    );
+    let score = b.eval("document.getElementById('score').textContent");
+    let score = score.as_str().unwrap();
+    let total: u32 = pack.questions.iter().map(|q| q.points).sum();
+    assert!(
+        score.starts_with(&format!("Score: {} of {total} points", a.points)),
+        "{score}"
+    );
+    assert!(
+        score.contains(&format!(
+            "{} correct, 0 partial, 1 wrong, 0 invalid, {} unanswered",
+            a.slots.len(),
+            slots - a.slots.len() - 1
+        )),
+        "{score}"
+    );
+
+    // The wrong option's feedback is its misconception, as `check` gives it.
+    let fb = b.eval(&format!("document.getElementById('fb-{c_id}').textContent"));
+    let fb = fb.as_str().unwrap();
+    let why = plain_spans(&spans(&why));
+    assert!(fb.contains(&why), "feedback `{fb}` lacks `{why}`");
+    assert!(fb.contains(&format!("Option {}", letter(wrong))), "{fb}");
+
+    // In a multiple-choice part too: a wrong pick names its misconception.
+    let (qm, m, mwrong, mwhy) = pack
+        .questions
+        .iter()
+        .enumerate()
+        .flat_map(|(qi, q)| q.slots.iter().map(move |s| (qi, s)))
+        .find_map(|(qi, s)| match &s.expected {
+            Expected::Multi {
+                options, correct, ..
+            } => options
+                .iter()
+                .enumerate()
+                .find(|(i, o)| !correct.contains(i) && o.why_wrong.is_some())
+                .map(|(i, o)| (qi, s, i, o.why_wrong.clone().unwrap())),
+            _ => None,
+        })
+        .expect("a multiple-choice part with a misconception");
+    let m_id = format!("{}{}", qm + 1, m.label);
+    b.eval(&format!(
+        "(() => {{ document.querySelector('#in-{m_id} input[value=\"{}\"]').click(); \
+         document.getElementById('fb-{m_id}').dataset.outcome = ''; return true; }})()",
+        letter(mwrong)
+    ));
+    let (_, text) = b.click_check(&m_id, qm + 1);
+    let mwhy = plain_spans(&spans(&mwhy));
+    assert!(
+        text.contains(&format!(
+            "{} is not right: {}",
+            letter(mwrong),
+            mwhy.trim_end_matches('.')
+        )),
+        "feedback `{text}` lacks `{mwhy}`"
+    );
+
+    // The timer starts when asked and shows minutes and seconds.
+    b.eval("document.getElementById('timer-toggle').click()");
+    b.wait_for(
+        "/^00:0[1-9]$/.test(document.getElementById('timer').textContent)",
+        "the timer to count",
+    );
+
+    // A reload keeps the answers (and the running timer), not the score.
+    b.reload(ready);
+    for (id, answer) in &typed {
+        assert_eq!(
+            b.eval(&format!("document.getElementById('in-{id}').value")),
+            json!(answer),
+            "{id} after a reload"
+        );
+    }
+    let picked = format!(
+        "Array.from(document.querySelectorAll('#in-{c_id} input:checked'), x => x.value).join(',')"
+    );
+    assert_eq!(b.eval(&picked), json!(letter(wrong).to_string()));
+    assert_eq!(
+        b.eval("document.getElementById('score').textContent"),
+        json!("")
+    );
+    assert_eq!(
+        b.eval("[document.getElementById('timer').hidden, document.getElementById('timer-toggle').textContent]"),
+        json!([false, "Stop timer"])
+    );
+
+    // Clear empties the fields, and a reload brings nothing back.
+    b.eval("document.getElementById('clear').click()");
+    let filled = "Array.from(document.querySelectorAll('input.answer-input')).filter(x => x.value !== '').length \
+                  + document.querySelectorAll('ol.pick input:checked').length";
+    assert_eq!(b.eval(filled), json!(0));
+    b.reload(ready);
+    assert_eq!(b.eval(filled), json!(0));
+    assert_eq!(
+        b.eval("document.getElementById('timer').hidden"),
+        json!(true)
+    );
+
+    let errors = b.console_errors();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
 }

@@ -106,8 +106,9 @@ fn split_unit(t: &str) -> Option<(&str, &str)> {
     Some((number, word))
 }
 
-/// Words of one unit: `ms` and `milliseconds` are one unit.
-const SYNONYMS: &[&[&str]] = &[
+/// Words of one unit: `ms` and `milliseconds` are one unit. Public for the self-check page,
+/// which reads unit words as [`grade_slot`] does.
+pub const SYNONYMS: &[&[&str]] = &[
     &["ms", "msec", "millisecond", "milliseconds"],
     &["s", "sec", "secs", "second", "seconds"],
     &["µs", "us", "μs", "microsecond", "microseconds"],
@@ -118,8 +119,8 @@ const SYNONYMS: &[&[&str]] = &[
     &["b", "byte", "bytes"],
 ];
 
-/// Words that never count as a unit, however the slot is worded.
-const NOT_UNITS: &[&str] = &[
+/// Words that never count as a unit, however the slot is worded (public for the self-check page).
+pub const NOT_UNITS: &[&str] = &[
     "a", "an", "the", "of", "or", "and", "in", "to", "for", "per", "on", "by", "is", "it", "as",
     "with", "what", "how", "many", "much", "expected", "number", "value",
 ];

@@ -5,13 +5,21 @@
 //!
 //! The run's questions derive from one seed like a pack's do; without `--seed` a fresh seed is
 //! taken from the clock (the only use of the clock: it picks which run, never what a run contains)
-//! and printed, so any run can be repeated.
+//! and printed, so any run can be repeated. They come from every family, a topic (`--topic`),
+//! chosen families taken in turn (`--family`, repeatable), or a pack spec (`--spec`: its questions
+//! in paper order, then the run ends).
+//!
+//! At the end, the missed questions (a wrong, partly right or skipped part) are reviewed, each
+//! with what was answered, the reference and the worked solution. The summary counts a question
+//! only once one of its parts was answered or skipped: quitting at a question's first prompt
+//! does not count it.
 
 use super::Output;
 use crate::answer::{grade_slot, Outcome};
 use crate::cli::PracticeArgs;
 use crate::error::Error;
-use crate::family::{self, Difficulty, Family, Topic};
+use crate::family::{self, Difficulty, Family, Question, Topic};
+use crate::spec::Spec;
 use crate::text::visible;
 use rand::seq::SliceRandom;
 use std::io::{BufRead, Read as _, Write};
@@ -19,7 +27,7 @@ use std::io::{BufRead, Read as _, Write};
 /// The running score.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Tally {
-    /// Questions shown.
+    /// Questions practised: shown, and at least one part answered or skipped.
     pub questions: u32,
     /// Parts answered (not skipped).
     pub answered: u32,
@@ -84,6 +92,105 @@ fn read_line(input: &mut dyn BufRead) -> Result<Read, Error> {
     })
 }
 
+/// Where a run's questions come from.
+enum Source {
+    /// Fresh questions from these families, in turn (`--topic`, `--family`, or every family).
+    Families {
+        families: Vec<&'static dyn Family>,
+        difficulty: Difficulty,
+    },
+    /// The questions of a pack spec, in paper order (`--spec`).
+    Pack(Vec<Question>),
+}
+
+impl Source {
+    /// The `n`-th question (from 0), or None when a pack has no more.
+    fn question(&self, seed: u64, n: u32) -> Result<Option<Question>, Error> {
+        match self {
+            Source::Families {
+                families,
+                difficulty,
+            } => {
+                let fam = families[n as usize % families.len()];
+                let qseed = crate::seed::question_seed(seed, n, fam.id(), fam.version());
+                crate::pack::question(fam, qseed, *difficulty, &family::Pins::new(), None).map(Some)
+            }
+            Source::Pack(questions) => Ok(questions.get(n as usize).cloned()),
+        }
+    }
+}
+
+/// A question with a miss, kept for the review at the end.
+struct Missed {
+    number: u32,
+    question: Question,
+    /// Per missed part: its label, what was answered (None when skipped), the reference.
+    parts: Vec<(String, Option<String>, String)>,
+}
+
+/// Chooses the run's questions from the arguments; returns them, the run's seed and a header
+/// naming what is practised.
+fn source(a: &PracticeArgs) -> Result<(Source, u64, String), Error> {
+    let difficulty = a.difficulty.as_deref().map(Difficulty::parse).transpose()?;
+    if let Some(path) = &a.spec {
+        let mut spec = Spec::load(path)?;
+        if let Some(seed) = a.seed {
+            spec.seed = seed;
+        }
+        if let Some(d) = difficulty {
+            for s in &mut spec.sections {
+                s.difficulty = d;
+            }
+        }
+        let pack = crate::pack::build(&spec, None)?;
+        let header = format!(
+            "{} · {} questions from {} · seed {} (repeat with --spec {} --seed {})",
+            visible(&pack.meta.title),
+            pack.questions.len(),
+            visible(&path.display().to_string()),
+            spec.seed,
+            visible(&path.display().to_string()),
+            spec.seed
+        );
+        return Ok((Source::Pack(pack.questions), spec.seed, header));
+    }
+    let difficulty = difficulty.unwrap_or_default();
+    let seed = a.seed.unwrap_or_else(seed_from_clock);
+    let (families, what) = if !a.family.is_empty() {
+        let mut families: Vec<&'static dyn Family> = Vec::new();
+        for id in &a.family {
+            let f = family::lookup(id)?;
+            if !families.iter().any(|g| g.id() == f.id()) {
+                families.push(f);
+            }
+        }
+        let what = families
+            .iter()
+            .map(|f| f.id())
+            .collect::<Vec<_>>()
+            .join(", ");
+        (families, what)
+    } else {
+        let topic = a.topic.as_deref().map(Topic::parse).transpose()?;
+        let mut families: Vec<&'static dyn Family> = match topic {
+            Some(t) => family::of_topic(t),
+            None => family::FAMILIES.to_vec(),
+        };
+        families.shuffle(&mut crate::seed::section_rng(seed, 0));
+        let what = topic.map_or("every topic".to_string(), |t| t.heading().to_string());
+        (families, what)
+    };
+    let header = format!("{what} · {difficulty} · seed {seed} (repeat with --seed {seed})");
+    Ok((
+        Source::Families {
+            families,
+            difficulty,
+        },
+        seed,
+        header,
+    ))
+}
+
 /// The practice loop over any input and output (the tests drive it with byte buffers).
 pub fn session(
     a: &PracticeArgs,
@@ -91,46 +198,37 @@ pub fn session(
     out: &mut dyn Write,
     echo: bool,
 ) -> Result<Tally, Error> {
-    let topic = a.topic.as_deref().map(Topic::parse).transpose()?;
-    let difficulty = a
-        .difficulty
-        .as_deref()
-        .map(Difficulty::parse)
-        .transpose()?
-        .unwrap_or_default();
-    let seed = a.seed.unwrap_or_else(seed_from_clock);
-    let mut families: Vec<&'static dyn Family> = match topic {
-        Some(t) => family::of_topic(t),
-        None => family::FAMILIES.to_vec(),
-    };
-    families.shuffle(&mut crate::seed::section_rng(seed, 0));
+    let (source, seed, header) = source(a)?;
     writeln!(
         out,
-        "groundwork practice · {} · {difficulty} · seed {seed} (repeat with --seed {seed})\n\
+        "groundwork practice · {header}\n\
          Answer each part and press Enter. `skip` skips a part, `quit` stops.",
-        topic.map_or("every topic".to_string(), |t| t.heading().to_string()),
     )
     .map_err(io_err)?;
     let mut tally = Tally::default();
+    let mut review: Vec<Missed> = Vec::new();
     let mut i: u32 = 0;
-    'questions: loop {
+    loop {
         if a.count.is_some_and(|c| i >= c) {
             break;
         }
-        let fam = families[i as usize % families.len()];
-        let qseed = crate::seed::question_seed(seed, i, fam.id(), fam.version());
+        let Some(q) = source.question(seed, i)? else {
+            break;
+        };
         i += 1;
-        let q = crate::pack::question(fam, qseed, difficulty, &family::Pins::new(), None)?;
-        tally.questions += 1;
         writeln!(
             out,
             "\n── Question {i} ──────────────────────────────\n{}",
             super::show::text(&q, true)
         )
         .map_err(io_err)?;
-        let mut missed = false;
-        let mut touched = false;
-        for slot in &q.slots {
+        // Per missed part: label, what was answered (None when skipped), the reference.
+        let mut misses: Vec<(String, Option<String>, String)> = Vec::new();
+        // A question counts once a part of it is answered or skipped: one quit (or the end of
+        // input) before that is not a question practised.
+        let mut counted = false;
+        let mut stop = false;
+        'parts: for slot in &q.slots {
             let prompt = if slot.label.is_empty() {
                 "> ".to_string()
             } else {
@@ -144,23 +242,27 @@ pub fn session(
                         if echo {
                             writeln!(out).map_err(io_err)?;
                         }
-                        if !touched {
-                            tally.questions -= 1;
-                        }
-                        break 'questions;
+                        stop = true;
+                        break 'parts;
                     }
                     Read::Line(l) => l,
                 };
-                touched = true;
                 if echo {
                     writeln!(out, "{}", visible(&line)).map_err(io_err)?;
                 }
                 match line.as_str() {
-                    "quit" | "exit" | "q" => break 'questions,
+                    "quit" | "exit" | "q" => {
+                        stop = true;
+                        break 'parts;
+                    }
                     "skip" | "s" => {
                         writeln!(out, "  skipped · the answer: {}", slot.expected.reference())
                             .map_err(io_err)?;
-                        missed = true;
+                        if !counted {
+                            tally.questions += 1;
+                            counted = true;
+                        }
+                        misses.push((slot.label.clone(), None, slot.expected.reference()));
                         break;
                     }
                     "" => continue,
@@ -179,32 +281,48 @@ pub fn session(
                         continue;
                     }
                     Outcome::Correct => "  ✓ correct".to_string(),
-                    Outcome::Partial { score, feedback } => {
-                        missed = true;
-                        format!(
-                            "  ◐ partly right ({:.0}% credit): {}. The answer: {}",
-                            score * 100.0,
-                            visible(&feedback),
-                            slot.expected.reference()
-                        )
-                    }
-                    Outcome::Wrong { feedback } => {
-                        missed = true;
-                        format!(
-                            "  ✗ not quite: {}. The answer: {}",
-                            visible(&feedback),
-                            slot.expected.reference()
-                        )
-                    }
+                    Outcome::Partial { score, feedback } => format!(
+                        "  ◐ partly right ({:.0}% credit): {}. The answer: {}",
+                        score * 100.0,
+                        visible(&feedback),
+                        slot.expected.reference()
+                    ),
+                    Outcome::Wrong { feedback } => format!(
+                        "  ✗ not quite: {}. The answer: {}",
+                        visible(&feedback),
+                        slot.expected.reference()
+                    ),
                 };
+                if score < 1.0 {
+                    misses.push((
+                        slot.label.clone(),
+                        Some(line.clone()),
+                        slot.expected.reference(),
+                    ));
+                }
+                if !counted {
+                    tally.questions += 1;
+                    counted = true;
+                }
                 tally.answered += 1;
                 tally.credit += score;
                 writeln!(out, "{verdict}").map_err(io_err)?;
                 break;
             }
         }
-        if missed {
-            writeln!(out, "\nWorked solution\n{}", q.solution.plain_text()).map_err(io_err)?;
+        if !misses.is_empty() {
+            // After a quit the review right below shows it.
+            if !stop {
+                writeln!(out, "\nWorked solution\n{}", q.solution.plain_text()).map_err(io_err)?;
+            }
+            review.push(Missed {
+                number: i,
+                question: q,
+                parts: misses,
+            });
+        }
+        if stop {
+            break;
         }
         writeln!(
             out,
@@ -214,6 +332,8 @@ pub fn session(
         )
         .map_err(io_err)?;
     }
+    // A question quit part-way is reviewed with the misses of the parts answered before the quit.
+    write_review(out, &review)?;
     let pct = if tally.answered == 0 {
         0.0
     } else {
@@ -232,6 +352,44 @@ pub fn session(
     )
     .map_err(io_err)?;
     Ok(tally)
+}
+
+/// The review at the end: every question with a miss, what was answered against the reference
+/// for each missed part, and the worked solution.
+fn write_review(out: &mut dyn Write, review: &[Missed]) -> Result<(), Error> {
+    if review.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n══ Review: {} ═══════════════════════",
+        match review.len() {
+            1 => "1 missed question".to_string(),
+            n => format!("{n} missed questions"),
+        }
+    )
+    .map_err(io_err)?;
+    for m in review {
+        writeln!(
+            out,
+            "\n── Question {} · {} · {}",
+            m.number, m.question.title, m.question.code
+        )
+        .map_err(io_err)?;
+        for (label, answer, reference) in &m.parts {
+            let label = if label.is_empty() {
+                String::new()
+            } else {
+                format!("({label}) ")
+            };
+            let given = answer.as_deref().map_or("skipped".to_string(), |a| {
+                format!("you wrote {}", visible(a))
+            });
+            writeln!(out, "  {label}{given} · the answer: {reference}").map_err(io_err)?;
+        }
+        writeln!(out, "Worked solution\n{}", m.question.solution.plain_text()).map_err(io_err)?;
+    }
+    Ok(())
 }
 
 /// "1 part", "3 parts": the noun agrees with the count.
