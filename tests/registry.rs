@@ -618,7 +618,7 @@ fn bounded_cost_every_family_at_every_bound() {
             slow
         })
         .collect();
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|a| std::cmp::Reverse(a.0));
     println!("bounded cost: {} questions; the slowest:", all.len());
     for (_, at) in all.iter().take(20) {
         println!("  {at}");

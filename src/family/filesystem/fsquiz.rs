@@ -581,7 +581,7 @@ mod tests {
         let (v, p) = repeated(&ops, Probe::new(0, What::Result));
         let (f, var) = variant("again?", v, Some(p), None, |a| a.to_string()).unwrap();
         assert_eq!(f.answer, "EEXIST", "mkdir(2): an existing name");
-        check_variants(&[var.clone()]).unwrap();
+        check_variants(std::slice::from_ref(&var)).unwrap();
         let mut bad = var;
         bad.answer = "OK".into();
         assert!(check_variants(&[bad]).is_err());

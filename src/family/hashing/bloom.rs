@@ -499,6 +499,68 @@ impl Family for Bloom {
     }
 }
 
+
+/// The `fix` ask: which single change lowers the filter's false-positive rate the most.
+fn fix_question(s: Scenario) -> Question {
+    let (m, n, k) = (s.m, s.n, s.k);
+    let rates = fix_rates(m, n, k, &s.changes);
+    let best = (0..rates.len()).min_by(|a, b| rates[*a].total_cmp(&rates[*b])).unwrap_or(0);
+    let now = fp_rate(m, n, k);
+    let kopt = optimal_k(m, n);
+    let options: Vec<ChoiceOption> = s
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == best {
+                ChoiceOption::right(c.text(m, n, k))
+            } else {
+                ChoiceOption::wrong(
+                    c.text(m, n, k),
+                    format!("{} Here it gives {}, against {} for the best change.", c.lure(), fmt_sig(rates[i], 3), fmt_sig(rates[best], 3)),
+                )
+            }
+        })
+        .collect();
+    let prompt = Content::new()
+        .p(format!("A Bloom filter of **m = {}** bits with **k = {k}** hash functions holds **n = {}** keys, and its false-positive rate is too high.", group(m), group(n)))
+        .p("Use the standard approximation: after $n$ insertions a bit is still 0 with probability $e^(-k n/m)$, and a non-member is reported present when all $k$ of its bits are 1.")
+        .p("Which single change lowers the false-positive rate the most?");
+    let rows: Vec<Vec<String>> = s
+        .changes
+        .iter()
+        .zip(&rates)
+        .map(|(c, r)| {
+            let (mm, kk) = c.apply(m, n, k);
+            vec![c.text(m, n, k), group(mm), kk.to_string(), fmt_sig(*r, 3)]
+        })
+        .collect();
+    let solution = Content::new()
+        .p(format!(
+            "Now: $(1 - e^(-{k} dot {n}/{m}))^{k} = {}$. The best $k$ for this size is $(m/n) ln 2 = {}$, so k = {kopt}. Evaluate every change with the same formula:",
+            fmt_sig(now, 3),
+            fmt_sig(m as f64 / n as f64 * std::f64::consts::LN_2, 3)
+        ))
+        .table(["change", "bits", "hash functions", "false-positive rate"], rows.clone())
+        .p(format!("The lowest is **{}**.", s.changes[best].text(m, n, k)));
+    let evidence = Content::new().p("False-positive rates after each change (standard approximation):").table(["change", "bits", "hash functions", "rate"], rows);
+    let correct = best;
+    Question::new(prompt, vec![AnswerSlot::new("the change that helps most", Expected::Choice { options, correct })], solution, evidence)
+        .with_scenario(&s)
+        .followup(
+            FollowUp::new(
+                format!("With k = {kopt} the rate is {}. How many bits per key would cut that tenfold?", fmt_sig(fp_rate(m, n, kopt), 3)),
+                format!(
+                    "$-ln({}) / (ln 2)^2 approx {}$ bits per key at the best k, against {} now.",
+                    fmt_sig(fp_rate(m, n, kopt) / 10.0, 3),
+                    fmt_sig(-(fp_rate(m, n, kopt) / 10.0).ln() / std::f64::consts::LN_2.powi(2), 3),
+                    fmt_sig(m as f64 / n as f64, 3)
+                ),
+            )
+            .point("each tenfold cut costs about 4.8 bits per key at the best k"),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -607,65 +669,4 @@ mod tests {
             assert!(crate::family::cross_check(&Bloom, &q).is_err(), "{wrong}");
         }
     }
-}
-
-/// The `fix` ask: which single change lowers the filter's false-positive rate the most.
-fn fix_question(s: Scenario) -> Question {
-    let (m, n, k) = (s.m, s.n, s.k);
-    let rates = fix_rates(m, n, k, &s.changes);
-    let best = (0..rates.len()).min_by(|a, b| rates[*a].total_cmp(&rates[*b])).unwrap_or(0);
-    let now = fp_rate(m, n, k);
-    let kopt = optimal_k(m, n);
-    let options: Vec<ChoiceOption> = s
-        .changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i == best {
-                ChoiceOption::right(c.text(m, n, k))
-            } else {
-                ChoiceOption::wrong(
-                    c.text(m, n, k),
-                    format!("{} Here it gives {}, against {} for the best change.", c.lure(), fmt_sig(rates[i], 3), fmt_sig(rates[best], 3)),
-                )
-            }
-        })
-        .collect();
-    let prompt = Content::new()
-        .p(format!("A Bloom filter of **m = {}** bits with **k = {k}** hash functions holds **n = {}** keys, and its false-positive rate is too high.", group(m), group(n)))
-        .p("Use the standard approximation: after $n$ insertions a bit is still 0 with probability $e^(-k n/m)$, and a non-member is reported present when all $k$ of its bits are 1.")
-        .p("Which single change lowers the false-positive rate the most?");
-    let rows: Vec<Vec<String>> = s
-        .changes
-        .iter()
-        .zip(&rates)
-        .map(|(c, r)| {
-            let (mm, kk) = c.apply(m, n, k);
-            vec![c.text(m, n, k), group(mm), kk.to_string(), fmt_sig(*r, 3)]
-        })
-        .collect();
-    let solution = Content::new()
-        .p(format!(
-            "Now: $(1 - e^(-{k} dot {n}/{m}))^{k} = {}$. The best $k$ for this size is $(m/n) ln 2 = {}$, so k = {kopt}. Evaluate every change with the same formula:",
-            fmt_sig(now, 3),
-            fmt_sig(m as f64 / n as f64 * std::f64::consts::LN_2, 3)
-        ))
-        .table(["change", "bits", "hash functions", "false-positive rate"], rows.clone())
-        .p(format!("The lowest is **{}**.", s.changes[best].text(m, n, k)));
-    let evidence = Content::new().p("False-positive rates after each change (standard approximation):").table(["change", "bits", "hash functions", "rate"], rows);
-    let correct = best;
-    Question::new(prompt, vec![AnswerSlot::new("the change that helps most", Expected::Choice { options, correct })], solution, evidence)
-        .with_scenario(&s)
-        .followup(
-            FollowUp::new(
-                format!("With k = {kopt} the rate is {}. How many bits per key would cut that tenfold?", fmt_sig(fp_rate(m, n, kopt), 3)),
-                format!(
-                    "$-ln({}) / (ln 2)^2 approx {}$ bits per key at the best k, against {} now.",
-                    fmt_sig(fp_rate(m, n, kopt) / 10.0, 3),
-                    fmt_sig(-(fp_rate(m, n, kopt) / 10.0).ln() / std::f64::consts::LN_2.powi(2), 3),
-                    fmt_sig(m as f64 / n as f64, 3)
-                ),
-            )
-            .point("each tenfold cut costs about 4.8 bits per key at the best k"),
-        )
 }

@@ -371,6 +371,112 @@ impl Family for Merkle {
     }
 }
 
+
+/// Level sizes of a tree over `k` leaves, from the leaves up to the root.
+fn level_sizes(k: usize) -> Vec<usize> {
+    let mut out = vec![k];
+    while *out.last().unwrap_or(&1) > 1 {
+        let c = out[out.len() - 1];
+        out.push(c.div_ceil(2));
+    }
+    out
+}
+
+/// The `padding` ask (see the module docs): which change to the block list keeps the root.
+fn padding_question(cx: &mut Ctx, first_k: usize) -> Result<Question, GenError> {
+    let mut k = first_k;
+    for attempt in 0..30 {
+        if k >= 2 {
+            let blocks: Vec<String> = (0..k).map(|i| format!("block-{i}:{}", cx.rng().random_range(100..1000))).collect();
+            let (root, _) = build(&blocks, 0);
+            // In reading order (1, 2, 4 blocks, a swap, none): which one is right varies with k.
+            let changes: Vec<i64> = vec![1, 2, 4, 0, -1];
+            let keeps = |c: i64| changed(&blocks, c).is_some_and(|b| build(&b, 0).0 == root);
+            let working: Vec<i64> = changes.iter().copied().filter(|c| keeps(*c)).collect();
+            if working.len() == 1 || (working.is_empty() && k.is_power_of_two()) {
+                let right = working.first().copied().unwrap_or(-1);
+                return Ok(padding_built(k, blocks, changes, right));
+            }
+        }
+        if cx.is_pinned("leaves") || attempt == 29 {
+            return Err(GenError::Params {
+                message: format!("with {k} leaves, copying the last 1, 2 or 4 blocks does not reproduce the padding"),
+                hint: "choose a leaf count that is odd, twice an odd number, four times one, or a power of two".into(),
+            });
+        }
+        k = cx.int("leaves") as usize;
+    }
+    unreachable!("the loop returns on its last attempt")
+}
+
+fn padding_built(k: usize, blocks: Vec<String>, changes: Vec<i64>, right: i64) -> Question {
+    let sizes = level_sizes(k);
+    let odd = sizes.iter().position(|c| *c > 1 && c % 2 == 1);
+    let why_level = match odd {
+        Some(j) => format!(
+            "the first level with an odd count is level {j} ({} nodes), so its last node, covering the last {} block(s), is paired with a copy of itself",
+            sizes[j],
+            1usize << j
+        ),
+        None => "every level has an even count, so nothing is ever padded".to_string(),
+    };
+    let options: Vec<ChoiceOption> = changes
+        .iter()
+        .map(|&c| {
+            if c == right {
+                ChoiceOption::right(change_text(c))
+            } else if c == 0 {
+                ChoiceOption::wrong(change_text(c), "A parent hashes left ‖ right in order: swapping two leaves changes their parent, and so the root.")
+            } else if c < 0 {
+                ChoiceOption::wrong(change_text(c), format!("Padding copies the last node of an odd level, so a list ending in a real copy of that node's blocks builds the same tree: here {why_level}."))
+            } else {
+                ChoiceOption::wrong(change_text(c), format!("Copies of {c} block(s) recreate a padded node only on the level where nodes cover {c} block(s) and the count is odd; here {why_level}."))
+            }
+        })
+        .collect();
+    let correct = changes.iter().position(|c| *c == right).unwrap_or(0);
+    let prompt = Content::new()
+        .p(format!(
+            "A log stores **{k}** blocks L0…L{} in a SHA-256 Merkle tree and publishes only the root. A leaf is SHA-256(block); a parent is SHA-256(left ‖ right) over the two 32-byte child digests; when a level has an odd number of nodes, the last one is paired with a copy of itself.",
+            k - 1
+        ))
+        .p("An attacker wants a *different* list of blocks that the same published root certifies. Which change to the list achieves it?");
+    let sizes_text = sizes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" → ");
+    let solution = Content::new()
+        .p(format!("Level sizes from the leaves up: {sizes_text}; {why_level}."))
+        .p(match right {
+            r if r > 0 => format!(
+                "Appending copies of the last {r} block(s) builds that copy for real: the level then has an even count, the new node equals the padded one, and everything above is unchanged. So: **{}**.",
+                change_text(r)
+            ),
+            _ => format!("No append can mimic a padded copy, and a swap reorders a parent's inputs. So: **{}**.", change_text(-1)),
+        })
+        .p("This is Bitcoin's CVE-2012-2459: two transaction lists, one Merkle root.");
+    let root = build(&blocks, 0).0;
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .filter_map(|c| changed(&blocks, *c).map(|b| (c, build(&b, 0).0)))
+        .map(|(c, r)| vec![change_text(*c), format!("`{}…`", &hex(&r)[..16]), if r == root { "same".into() } else { "differs".to_string() }])
+        .collect();
+    let evidence = Content::new()
+        .p(format!("Real roots: the original list of {k} blocks has root `{}…`. After each change:", &hex(&root)[..16]))
+        .table(["change", "root", "against the original"], rows);
+    Question::new(
+        prompt,
+        vec![AnswerSlot::new("the change that keeps the root", Expected::Choice { options, correct })],
+        solution,
+        evidence,
+    )
+    .with_scenario(&Scenario { blocks, leaf: 0, changes })
+    .followup(
+        FollowUp::new(
+            "How would you change the tree so that no two block lists share a root?",
+            "Prefix leaf hashes with 0x00 and inner hashes with 0x01 and carry an odd last node up unchanged instead of copying it (RFC 6962, Certificate Transparency); or commit to the number of blocks alongside the root.",
+        )
+        .point("a verifier that rejects duplicate adjacent entries also closes this hole, as Bitcoin did"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,109 +598,4 @@ mod tests {
         }
         assert!(crate::family::cross_check(&Merkle, &q).is_err());
     }
-}
-
-/// Level sizes of a tree over `k` leaves, from the leaves up to the root.
-fn level_sizes(k: usize) -> Vec<usize> {
-    let mut out = vec![k];
-    while *out.last().unwrap_or(&1) > 1 {
-        let c = out[out.len() - 1];
-        out.push(c.div_ceil(2));
-    }
-    out
-}
-
-/// The `padding` ask (see the module docs): which change to the block list keeps the root.
-fn padding_question(cx: &mut Ctx, first_k: usize) -> Result<Question, GenError> {
-    let mut k = first_k;
-    for attempt in 0..30 {
-        if k >= 2 {
-            let blocks: Vec<String> = (0..k).map(|i| format!("block-{i}:{}", cx.rng().random_range(100..1000))).collect();
-            let (root, _) = build(&blocks, 0);
-            // In reading order (1, 2, 4 blocks, a swap, none): which one is right varies with k.
-            let changes: Vec<i64> = vec![1, 2, 4, 0, -1];
-            let keeps = |c: i64| changed(&blocks, c).is_some_and(|b| build(&b, 0).0 == root);
-            let working: Vec<i64> = changes.iter().copied().filter(|c| keeps(*c)).collect();
-            if working.len() == 1 || (working.is_empty() && k.is_power_of_two()) {
-                let right = working.first().copied().unwrap_or(-1);
-                return Ok(padding_built(k, blocks, changes, right));
-            }
-        }
-        if cx.is_pinned("leaves") || attempt == 29 {
-            return Err(GenError::Params {
-                message: format!("with {k} leaves, copying the last 1, 2 or 4 blocks does not reproduce the padding"),
-                hint: "choose a leaf count that is odd, twice an odd number, four times one, or a power of two".into(),
-            });
-        }
-        k = cx.int("leaves") as usize;
-    }
-    unreachable!("the loop returns on its last attempt")
-}
-
-fn padding_built(k: usize, blocks: Vec<String>, changes: Vec<i64>, right: i64) -> Question {
-    let sizes = level_sizes(k);
-    let odd = sizes.iter().position(|c| *c > 1 && c % 2 == 1);
-    let why_level = match odd {
-        Some(j) => format!(
-            "the first level with an odd count is level {j} ({} nodes), so its last node, covering the last {} block(s), is paired with a copy of itself",
-            sizes[j],
-            1usize << j
-        ),
-        None => "every level has an even count, so nothing is ever padded".to_string(),
-    };
-    let options: Vec<ChoiceOption> = changes
-        .iter()
-        .map(|&c| {
-            if c == right {
-                ChoiceOption::right(change_text(c))
-            } else if c == 0 {
-                ChoiceOption::wrong(change_text(c), "A parent hashes left ‖ right in order: swapping two leaves changes their parent, and so the root.")
-            } else if c < 0 {
-                ChoiceOption::wrong(change_text(c), format!("Padding copies the last node of an odd level, so a list ending in a real copy of that node's blocks builds the same tree: here {why_level}."))
-            } else {
-                ChoiceOption::wrong(change_text(c), format!("Copies of {c} block(s) recreate a padded node only on the level where nodes cover {c} block(s) and the count is odd; here {why_level}."))
-            }
-        })
-        .collect();
-    let correct = changes.iter().position(|c| *c == right).unwrap_or(0);
-    let prompt = Content::new()
-        .p(format!(
-            "A log stores **{k}** blocks L0…L{} in a SHA-256 Merkle tree and publishes only the root. A leaf is SHA-256(block); a parent is SHA-256(left ‖ right) over the two 32-byte child digests; when a level has an odd number of nodes, the last one is paired with a copy of itself.",
-            k - 1
-        ))
-        .p("An attacker wants a *different* list of blocks that the same published root certifies. Which change to the list achieves it?");
-    let sizes_text = sizes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" → ");
-    let solution = Content::new()
-        .p(format!("Level sizes from the leaves up: {sizes_text}; {why_level}."))
-        .p(match right {
-            r if r > 0 => format!(
-                "Appending copies of the last {r} block(s) builds that copy for real: the level then has an even count, the new node equals the padded one, and everything above is unchanged. So: **{}**.",
-                change_text(r)
-            ),
-            _ => format!("No append can mimic a padded copy, and a swap reorders a parent's inputs. So: **{}**.", change_text(-1)),
-        })
-        .p("This is Bitcoin's CVE-2012-2459: two transaction lists, one Merkle root.");
-    let root = build(&blocks, 0).0;
-    let rows: Vec<Vec<String>> = changes
-        .iter()
-        .filter_map(|c| changed(&blocks, *c).map(|b| (c, build(&b, 0).0)))
-        .map(|(c, r)| vec![change_text(*c), format!("`{}…`", &hex(&r)[..16]), if r == root { "same".into() } else { "differs".to_string() }])
-        .collect();
-    let evidence = Content::new()
-        .p(format!("Real roots: the original list of {k} blocks has root `{}…`. After each change:", &hex(&root)[..16]))
-        .table(["change", "root", "against the original"], rows);
-    Question::new(
-        prompt,
-        vec![AnswerSlot::new("the change that keeps the root", Expected::Choice { options, correct })],
-        solution,
-        evidence,
-    )
-    .with_scenario(&Scenario { blocks, leaf: 0, changes })
-    .followup(
-        FollowUp::new(
-            "How would you change the tree so that no two block lists share a root?",
-            "Prefix leaf hashes with 0x00 and inner hashes with 0x01 and carry an odd last node up unchanged instead of copying it (RFC 6962, Certificate Transparency); or commit to the number of blocks alongside the root.",
-        )
-        .point("a verifier that rejects duplicate adjacent entries also closes this hole, as Bitcoin did"),
-    )
 }
