@@ -722,7 +722,9 @@ fn evens_question(cx: &mut Ctx, n: usize, v: usize) -> Result<Question, GenError
     for _ in 0..200 {
         letters.shuffle(rng);
         let suffix = rng.random_range(1..=9);
-        let names: Vec<String> = letters[..n + 2].iter().map(|c| format!("cache-{c}{suffix}")).collect();
+        let mut names: Vec<String> = letters[..n + 2].iter().map(|c| format!("cache-{c}{suffix}")).collect();
+        // The ring's nodes in name order (the load table and `mod n` numbering follow it).
+        names[..n].sort();
         // Every point the question shows (the ring, the spare, the later node) has its own position.
         let mut shown = points_for(&names, v, 0);
         if !distinct(&shown, &[]) {
@@ -771,7 +773,9 @@ fn fix_text(fix: Fix, s: &Scenario) -> String {
         ),
         Fix::AddNode => {
             let spare = points_for(&s.nodes[n..n + 1], v, n);
-            let at: Vec<String> = spare.iter().map(|p| p.pos.to_string()).collect();
+            let mut at: Vec<u32> = spare.iter().map(|p| p.pos).collect();
+            at.sort_unstable();
+            let at: Vec<String> = at.iter().map(u32::to_string).collect();
             if v == 1 {
                 format!("Add a spare node `{}` at position {}", s.nodes[n], at[0])
             } else {
@@ -779,7 +783,7 @@ fn fix_text(fix: Fix, s: &Scenario) -> String {
             }
         }
         Fix::Modulo => format!(
-            "Drop the ring: send each key to node number `xxh3_64(key) mod {n}` (the nodes numbered 0 to {} as listed)",
+            "Drop the ring: send each key to node number `xxh3_64(key) mod {n}` (the nodes numbered 0 to {} in the order of the load table)",
             n - 1
         ),
         Fix::KeyHash => "Place keys with SHA-256 instead of xxh3 (a key's position becomes the first 16 bits of `SHA-256(key)`)".into(),
@@ -888,7 +892,10 @@ fn evens_build(s: Scenario, now: &Outcome, out: &[Outcome], best: usize) -> Ques
     let header = ["change", "busiest/mean load", "keys moved when a node joins", "of them between existing nodes"];
     let why = match s.fixes[best] {
         Fix::VirtualNodes => format!(
-            " With {FIX_POINTS} points a node's share is the sum of {FIX_POINTS} small arcs, whose relative spread shrinks like $1/sqrt({FIX_POINTS})$; one point per node leaves each node a single arc, as uneven as the gaps between {n} random points."
+            " With {FIX_POINTS} points a node's share is the sum of {FIX_POINTS} small arcs, whose relative spread shrinks like $1/sqrt({FIX_POINTS})$; {} leaves each node {}, as uneven as the gaps between {} random points.",
+            if v == 1 { "one point per node".to_string() } else { format!("{v} points per node") },
+            if v == 1 { "a single arc".to_string() } else { format!("only {v} arcs") },
+            n * v
         ),
         _ => String::new(),
     };
@@ -900,11 +907,11 @@ fn evens_build(s: Scenario, now: &Outcome, out: &[Outcome], best: usize) -> Ques
         ))
         .table(header, rows.clone())
         .p(format!(
-            "`mod {n}` evens the load but moves {} of the keys between existing nodes when a node joins, which breaks the rule. Of the changes that keep it, **{}** gives the lowest busiest/mean load, {} against {} as drawn.{why}",
+            "`mod {n}` evens the load but moves {} of the keys between existing nodes when a node joins, which breaks the rule. Of the changes that keep it, the lowest busiest/mean load, {} against {} as drawn, comes from: **{}**.{why}",
             pct(out[mod_i].between_old),
-            texts[best],
             peak(&out[best]),
-            peak(now)
+            peak(now),
+            texts[best]
         ));
     let mut all_points = points_for(&s.nodes, v, 0);
     all_points.sort_by_key(|p| p.pos);
