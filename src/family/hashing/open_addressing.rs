@@ -13,8 +13,8 @@
 //! remaining key findable. Exactly one option is right on the drawn table:
 //! - linear probing: set the slot empty, move the key of the next slot back into the hole, move the
 //!   last key of the run after the hole into it (all three lose a key on this table), and one
-//!   right method: a tombstone, or re-inserting the keys of the run after the hole (Knuth's and
-//!   Sedgewick's deletion for linear probing);
+//!   right method: a tombstone, or re-inserting the keys of the run after the hole (the deletion
+//!   of Sedgewick and Wayne's `LinearProbingHashST`);
 //! - quadratic and double hashing: set the slot empty, move the next slot's key back, re-insert the
 //!   run after the hole (all three lose a key: probe sequences jump, so keys outside the run can
 //!   pass through the hole), and a tombstone.
@@ -654,17 +654,17 @@ fn delete_question(
         Method::Empty => format!("Set slot {slot} back to empty"),
         Method::Tombstone => format!("Mark slot {slot} as deleted (a tombstone): lookups probe past it, and a later insert may reuse it"),
         Method::ShiftNext => format!("Empty slot {slot}, then move {} from the next slot, {next}, into it", name(next)),
-        Method::MoveLast => format!("Move {}, the last key of the run after the hole (slot {last}), into slot {slot}, and empty slot {last}", name(last)),
+        Method::MoveLast => format!("Move {} (slot {last}, the last key before the next empty slot after {slot}) into slot {slot}, and empty slot {last}", name(last)),
         Method::ReinsertRun => format!(
-            "Empty slot {slot}, then take out the keys of the run after it ({}: slots {} up to the next empty slot) and insert them again",
-            run_keys.join(", "),
-            next
+            "Empty slot {slot}, then take out the keys in slots {next}, {}, … up to the next empty slot (here {}) and insert them again",
+            (next + 1) % m,
+            run_keys.join(", ")
         ),
     };
     let lure = |method: Method| match method {
         Method::Empty => "An empty slot ends every lookup that reaches it, so it cuts the probe chains that passed through the deleted key.".to_string(),
         Method::ShiftNext => "Moving the next key back one slot ignores where that key's own probe sequence starts, and leaves a new hole behind it.".to_string(),
-        Method::MoveLast => "Moving the last key of the run into the hole works only when that key's home is at or before the hole.".to_string(),
+        Method::MoveLast => "Moving the last key before the next empty slot into the hole works only when that key's home is at or before the hole, and the keys between still need the hole filled in their order.".to_string(),
         Method::ReinsertRun => format!("Re-inserting the run after the hole is enough for linear probing, but with {scheme_name} a probe sequence jumps, so keys outside that run can pass through the hole."),
         Method::Tombstone => "A tombstone keeps every probe chain intact.".to_string(),
     };
@@ -717,14 +717,14 @@ fn delete_question(
     let right = s.methods[correct];
     let principle = match right {
         Method::Tombstone => "A tombstone keeps every chain intact at the cost of a slot that lookups still probe; they are cleared by a rebuild.",
-        _ => "Re-inserting the run after the hole is the standard deletion for linear probing (Knuth's Algorithm R, Sedgewick's `delete`): only keys of that run can have probed through the hole.",
+        _ => "Re-inserting the keys between the hole and the next empty slot is the standard deletion for linear probing (Sedgewick and Wayne's `LinearProbingHashST.delete`; Knuth's Algorithm R moves the same keys back in place): only those keys can have probed through the hole.",
     };
     let solution = Content::new()
-        .p("The table after the insertions:")
+        .p("Insert in order, probing until a free slot:")
         .list(trace)
         .p(format!("Delete `{}` from slot {slot} by each method, then look up every remaining key:", s.target))
         .list(verdicts)
-        .p(format!("Only **{}** keeps every key findable. {principle}", text(right)));
+        .p(format!("Only one method keeps every key findable: **{}**. {principle}", text(right)));
     // Follow-ups: what the tombstone costs; which keys emptying loses.
     let tomb = delete(&cells, slot, Method::Tombstone, &pr);
     let miss = lookup(&tomb, &s.target, &pr).0.len();
@@ -735,7 +735,7 @@ fn delete_question(
     let miss_rebuilt = lookup(&rebuilt, &s.target, &pr).0.len();
     let cost = FollowUp::new(
         format!("With a tombstone in slot {slot}, how many slots does a lookup of the deleted `{}` examine, and how many after rebuilding the table from the remaining keys?", s.target),
-        format!("{miss} with the tombstone (it does not stop the search), {miss_rebuilt} after the rebuild: tombstones keep lookups correct but keep them long, so tables rebuild when tombstones pile up."),
+        format!("{miss} with the tombstone, which the lookup probes past, against {miss_rebuilt} after the rebuild. Tombstones keep lookups correct, but as they pile up unsuccessful lookups grow longer, so tables are rebuilt from time to time."),
     )
     .point("a tombstone slot can be reused by an insert, but only after checking the key is not further along the chain");
     let emptied = lost(&cells, slot, Method::Empty, &pr);
