@@ -832,7 +832,7 @@ fn evens_build(s: Scenario, now: &Outcome, out: &[Outcome], best: usize) -> Ques
                     peak(&out[best])
                 ),
                 Fix::AddNode => format!(
-                    "Another node takes over part of one arc only: here the busiest node would still get {}× the mean load (it gets {}× now).",
+                    "Another node takes over part of one arc only, and every other arc stays as it is: here the busiest node would get {}× the new mean load (it gets {}× now).",
                     peak(o),
                     peak(now)
                 ),
