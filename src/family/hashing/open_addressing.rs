@@ -664,7 +664,7 @@ fn delete_question(
     let lure = |method: Method| match method {
         Method::Empty => "An empty slot ends every lookup that reaches it, so it cuts the probe chains that passed through the deleted key.".to_string(),
         Method::ShiftNext => "Moving the next key back one slot ignores where that key's own probe sequence starts, and leaves a new hole behind it.".to_string(),
-        Method::MoveLast => "Moving the last key before the next empty slot into the hole works only when that key's home is at or before the hole, and the keys between still need the hole filled in their order.".to_string(),
+        Method::MoveLast => "Moving the last key before the next empty slot into the hole works only when that key's home is at or before the hole: a lookup never probes backwards from its home.".to_string(),
         Method::ReinsertRun => format!("Re-inserting the run after the hole is enough for linear probing, but with {scheme_name} a probe sequence jumps, so keys outside that run can pass through the hole."),
         Method::Tombstone => "A tombstone keeps every probe chain intact.".to_string(),
     };
