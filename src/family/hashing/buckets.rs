@@ -99,6 +99,10 @@ fn occupancy(m: u64, n: u64, g: &mut rand_chacha::ChaCha8Rng, counts: &mut Vec<u
     }
 }
 
+/// The most keys per bucket a question asks about: the asks are about moderate loads, and the
+/// occupancy histogram (one row per load seen) stays readable.
+const MAX_LOAD: u64 = 32;
+
 fn simulate(s: &Scenario, rng: &mut rand_chacha::ChaCha8Rng) -> mc::Estimate {
     // About 120,000 keys hashed, at least 30 key sets (20,000 keys cost 6·10⁵ hashes).
     let trials = (120_000 / s.n.max(1)).clamp(30, 2_000);
@@ -168,23 +172,33 @@ impl Family for Buckets {
         }
     }
 
+    /// A pinned key count over [`MAX_LOAD`] keys per drawn bucket count: redrawn.
+    fn flaws(&self, q: &Question) -> Vec<String> {
+        match q.scenario::<Scenario>() {
+            Ok(s) if s.n > MAX_LOAD * s.m => vec![format!(
+                "{} keys per bucket: more than {MAX_LOAD}, so no bucket is empty and the histogram runs long",
+                s.n / s.m
+            )],
+            _ => Vec::new(),
+        }
+    }
+
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
         let m = cx.int("buckets") as u64;
         let n = cx.int_within("keys", (m / 2).max(1) as i64, (2 * m) as i64, 1) as u64;
-        if cx.choice_options("ask") == ["empty"] && cx.is_pinned("keys") {
-            // Even the most buckets this draw allows leave none empty: refuse the pin up front
-            // rather than redraw 64 times to the same flaw.
+        if cx.is_pinned("keys") {
+            // A load above MAX_LOAD keys per bucket at the most buckets this draw allows is
+            // certain: refused up front rather than redrawn (below it, `flaws` redraws `m`).
             let most = cx.int_bounds("buckets").1 as u64;
-            let e = exact(&Scenario { ask: ask.into(), m: most, n, max: None });
-            if e < 1e-3 {
+            if n > MAX_LOAD * most {
                 return Err(GenError::Params {
                     message: format!(
-                        "{} keys leave no bucket empty in {} buckets or fewer (fewer than 0.001 expected): the answer would print as 0",
+                        "{} keys in {} buckets or fewer is more than {MAX_LOAD} keys per bucket: hardly any bucket could be empty, and the occupancy histogram would run to hundreds of rows",
                         crate::text::thousands(n),
                         crate::text::thousands(most)
                     ),
-                    hint: "pin fewer keys, more buckets, or `ask=pairs` (keys are drawn between m/2 and 2m when not pinned)".into(),
+                    hint: format!("pin `buckets` too (up to 20,000), or at most {MAX_LOAD} keys per bucket"),
                 });
             }
         }
@@ -195,9 +209,9 @@ impl Family for Buckets {
         let p = 1.0 / m as f64;
         let hist: Vec<Vec<String>> = (0..=max_shown)
             .map(|j| {
-                let binom = (0..j).fold(1.0, |a, i| a * (n - i as u64) as f64 / (i + 1) as f64)
-                    * p.powi(j as i32)
-                    * (1.0 - p).powf((n - j as u64) as f64);
+                // P(Binomial(n, p) = j) in log space: C(n, j) overflows f64 from n = 1,030.
+                let ln_choose: f64 = (0..j).map(|i| ((n - i as u64) as f64 / (i + 1) as f64).ln()).sum();
+                let binom = (ln_choose + j as f64 * p.ln() + (n - j as u64) as f64 * (-p).ln_1p()).exp();
                 vec![
                     j.to_string(),
                     counts.iter().filter(|c| **c == j).count().to_string(),
@@ -392,14 +406,28 @@ mod tests {
     }
 
     #[test]
-    fn keys_that_leave_no_bucket_empty_are_refused_for_empty() {
-        // Easy draws at most 32 buckets: 32·(31/32)^20000 ≈ 32·e^(−635) underflows to 0.
-        let pins = parse_pins(&Buckets, &["ask=empty".into(), "keys=20000".into()]).unwrap();
+    fn a_load_above_32_keys_per_bucket_is_refused_or_redrawn() {
+        // Easy draws at most 32 buckets: 20,000 keys is 625 per bucket whatever the draw.
+        let pins = parse_pins(&Buckets, &["keys=20000".into()]).unwrap();
         let err = generate(&Buckets, 1, Difficulty::Easy, &pins).unwrap_err();
-        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("no bucket empty"), "{err}");
-        // The same keys with buckets enough to leave some empty: 20,000·(1 − 1/20,000)^20,000 ≈ 7,357.
+        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("keys per bucket"), "{err}");
+        // Medium draws 64–1,024 buckets: 4,000 keys are fine for some draws and redrawn for others,
+        // and every question shows a load of at most 32 with a histogram of finite expected counts.
+        let pins = parse_pins(&Buckets, &["keys=4000".into()]).unwrap();
+        for seed in 0..10 {
+            let q = generate(&Buckets, seed, Difficulty::Medium, &pins).unwrap();
+            let s: Scenario = q.scenario().unwrap();
+            assert!(s.n <= 32 * s.m, "seed {seed}: {} keys in {} buckets", s.n, s.m);
+            let text = format!("{:?}", q.evidence);
+            assert!(!text.contains("inf") && !text.contains("NaN"), "seed {seed}: {text}");
+        }
+        // The exact expected histogram for n = 20,000 keys in m = 20,000 buckets (C(n, j) alone
+        // would overflow): row 0 is m(1 − 1/m)^n ≈ 20,000·e^(−1) ≈ 7,357.
         let pins = parse_pins(&Buckets, &["ask=empty".into(), "keys=20000".into(), "buckets=20000".into()]).unwrap();
-        generate(&Buckets, 1, Difficulty::Easy, &pins).unwrap();
+        let q = generate(&Buckets, 1, Difficulty::Easy, &pins).unwrap();
+        let text = format!("{:?}", q.evidence);
+        assert!(text.contains("7360") || text.contains("7357") || text.contains("7,36"), "{text}");
+        assert!(!text.contains("inf") && !text.contains("NaN"));
     }
 
 }
