@@ -125,7 +125,8 @@ pub struct ItemStats {
     pub discrimination: Option<f64>,
     /// Upper-minus-lower 27% index.
     pub upper_lower: Option<f64>,
-    /// For choice questions: the share of candidates picking each option, by letter.
+    /// For choice questions: the share of candidates picking each option, by letter, among the
+    /// candidates for whom the part was a choice question.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<(String, f64)>>,
     /// The share of candidates whose answer was invalid.
@@ -204,7 +205,7 @@ impl Round {
             topic: String,
             points: (f64, f64),
             options: Option<usize>,
-            rows: Vec<(usize, f64, f64, Status, Vec<usize>)>,
+            rows: Vec<(usize, f64, f64, Status, Option<Vec<usize>>)>,
         }
         let mut slots: BTreeMap<SlotKey, Slot> = BTreeMap::new();
         for s in sittings {
@@ -267,12 +268,14 @@ impl Round {
                         }
                         let expected = q.slots.get(slot_index(p)).map(|s| &s.expected);
                         let n_options = expected.and_then(|e| e.options()).map(<[_]>::len);
-                        let picks = match (n_options, &p.answer, p.status) {
-                            (Some(n), Some(a), Status::Correct | Status::Partial | Status::Wrong) => {
+                        // The letters picked, for a part that is a choice question on this
+                        // candidate's paper (a family's ask can differ between candidates).
+                        let picks = n_options.map(|n| match (&p.answer, p.status) {
+                            (Some(a), Status::Correct | Status::Partial | Status::Wrong) => {
                                 parse_letters(a, n).unwrap_or_default()
                             }
                             _ => Vec::new(),
-                        };
+                        });
                         let slot = slots.entry((p.question, p.label.clone())).or_insert(Slot {
                             families: Vec::new(),
                             topic,
@@ -344,10 +347,15 @@ impl Round {
                     discrimination,
                     upper_lower: stats::upper_lower(&item, &totals, 1.0),
                     options: s.options.map(|k| {
+                        let asked = s.rows.iter().filter(|r| r.4.is_some()).count().max(1);
                         (0..k)
                             .map(|i| {
-                                let picked = s.rows.iter().filter(|r| r.4.contains(&i)).count();
-                                (letter(i).to_string(), share(picked))
+                                let picked = s
+                                    .rows
+                                    .iter()
+                                    .filter(|r| r.4.as_ref().is_some_and(|p| p.contains(&i)))
+                                    .count();
+                                (letter(i).to_string(), picked as f64 / asked as f64)
                             })
                             .collect()
                     }),
