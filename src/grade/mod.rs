@@ -128,7 +128,7 @@ pub struct ItemStats {
     /// For choice questions: the share of candidates picking each option, by letter, among the
     /// candidates for whom the part was a choice question.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<(String, f64)>>,
+    pub options: Option<OptionShares>,
     /// The share of candidates whose answer was invalid.
     pub invalid: f64,
     /// The share who left it unanswered.
@@ -191,6 +191,60 @@ pub enum Answers<'a> {
     Unreadable(String, String),
 }
 
+/// A choice part on one candidate's paper: its options' texts and the letters picked.
+struct Choices {
+    texts: Vec<String>,
+    picked: Vec<usize>,
+}
+
+/// The share of candidates picking each option of a choice part, among those for whom it was a
+/// choice question. When every paper has the same options (in any order), an option is counted
+/// by its text and reported under its letter on the first graded paper; otherwise by letter.
+fn option_shares(rows: &[(usize, f64, f64, Status, Option<Choices>)], k: usize) -> OptionShares {
+    let asked: Vec<&Choices> = rows.iter().filter_map(|r| r.4.as_ref()).collect();
+    let n = asked.len().max(1) as f64;
+    let first = asked.first().map(|c| c.texts.clone()).unwrap_or_default();
+    let mut sorted_first = first.clone();
+    sorted_first.sort();
+    let same = asked.iter().all(|c| {
+        let mut t = c.texts.clone();
+        t.sort();
+        t == sorted_first
+    });
+    let shares = (0..k)
+        .map(|i| {
+            let picked = asked
+                .iter()
+                .filter(|c| {
+                    if same {
+                        c.picked.iter().any(|&p| c.texts.get(p) == first.get(i))
+                    } else {
+                        c.picked.contains(&i)
+                    }
+                })
+                .count();
+            (letter(i).to_string(), picked as f64 / n)
+        })
+        .collect();
+    OptionShares {
+        asked: asked.len(),
+        by: if same { "option" } else { "letter" },
+        shares,
+    }
+}
+
+/// The options picked on a choice part.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionShares {
+    /// The candidates for whom the part was a choice question (the shares' denominator).
+    pub asked: usize,
+    /// `option` when every paper had the same options (counted by option, under the letters of
+    /// the first graded paper), `letter` when the options differ between papers (by letter).
+    pub by: &'static str,
+    /// The share picking each option, by letter.
+    pub shares: Vec<(String, f64)>,
+}
+
 /// A slot's key in paper order: question number, then the label.
 type SlotKey = (usize, String);
 
@@ -205,7 +259,7 @@ impl Round {
             topic: String,
             points: (f64, f64),
             options: Option<usize>,
-            rows: Vec<(usize, f64, f64, Status, Option<Vec<usize>>)>,
+            rows: Vec<(usize, f64, f64, Status, Option<Choices>)>,
         }
         let mut slots: BTreeMap<SlotKey, Slot> = BTreeMap::new();
         for s in sittings {
@@ -267,14 +321,19 @@ impl Round {
                             c.problems.push(format!("{}: {}", p.label, p.feedback));
                         }
                         let expected = q.slots.get(slot_index(p)).map(|s| &s.expected);
-                        let n_options = expected.and_then(|e| e.options()).map(<[_]>::len);
-                        // The letters picked, for a part that is a choice question on this
-                        // candidate's paper (a family's ask can differ between candidates).
-                        let picks = n_options.map(|n| match (&p.answer, p.status) {
-                            (Some(a), Status::Correct | Status::Partial | Status::Wrong) => {
-                                parse_letters(a, n).unwrap_or_default()
-                            }
-                            _ => Vec::new(),
+                        let options = expected.and_then(|e| e.options());
+                        let n_options = options.map(<[_]>::len);
+                        // The options and the letters picked, for a part that is a choice
+                        // question on this candidate's paper (a family's ask can differ).
+                        let picks = options.map(|o| Choices {
+                            texts: o.iter().map(|x| x.text.clone()).collect(),
+                            picked: match (&p.answer, p.status) {
+                                (
+                                    Some(a),
+                                    Status::Correct | Status::Partial | Status::Wrong,
+                                ) => parse_letters(a, o.len()).unwrap_or_default(),
+                                _ => Vec::new(),
+                            },
                         });
                         let slot = slots.entry((p.question, p.label.clone())).or_insert(Slot {
                             families: Vec::new(),
@@ -325,14 +384,14 @@ impl Round {
                 let mut flags = Vec::new();
                 if let Some(d) = discrimination.filter(|d| *d < LOW_DISCRIMINATION) {
                     flags.push(format!(
-                        "discrimination {d:.2} is below {LOW_DISCRIMINATION}"
+                        "discrimination {d:.3} is below {LOW_DISCRIMINATION}"
                     ));
                 }
                 if let Some(f) = facility {
                     if f < FACILITY_RANGE.0 {
-                        flags.push(format!("facility {f:.2} is below {} (hard)", FACILITY_RANGE.0));
+                        flags.push(format!("facility {f:.3} is below {} (hard)", FACILITY_RANGE.0));
                     } else if f > FACILITY_RANGE.1 {
-                        flags.push(format!("facility {f:.2} is above {} (easy)", FACILITY_RANGE.1));
+                        flags.push(format!("facility {f:.3} is above {} (easy)", FACILITY_RANGE.1));
                     }
                 }
                 ItemStats {
@@ -346,19 +405,7 @@ impl Round {
                     facility,
                     discrimination,
                     upper_lower: stats::upper_lower(&item, &totals, 1.0),
-                    options: s.options.map(|k| {
-                        let asked = s.rows.iter().filter(|r| r.4.is_some()).count().max(1);
-                        (0..k)
-                            .map(|i| {
-                                let picked = s
-                                    .rows
-                                    .iter()
-                                    .filter(|r| r.4.as_ref().is_some_and(|p| p.contains(&i)))
-                                    .count();
-                                (letter(i).to_string(), picked as f64 / asked as f64)
-                            })
-                            .collect()
-                    }),
+                    options: s.options.map(|k| option_shares(&s.rows, k)),
                     invalid: share(count(Status::Invalid)),
                     unanswered: share(count(Status::Unanswered)),
                     flags,
@@ -426,7 +473,7 @@ impl Round {
         let letters = self
             .items
             .iter()
-            .filter_map(|i| i.options.as_ref().map(Vec::len))
+            .filter_map(|i| i.options.as_ref().map(|o| o.shares.len()))
             .max()
             .unwrap_or(0);
         let mut w = csv::Writer::from_writer(Vec::new());
@@ -443,6 +490,7 @@ impl Round {
         ]
         .map(String::from)
         .to_vec();
+        head.extend(["options_by", "options_asked"].map(String::from));
         head.extend((0..letters).map(|i| format!("option_{}", letter(i))));
         head.extend(["invalid", "unanswered", "flags"].map(String::from));
         w.write_record(&head).map_err(csv_err)?;
@@ -459,11 +507,17 @@ impl Round {
                 f3(i.discrimination),
                 f3(i.upper_lower),
             ];
+            row.push(i.options.as_ref().map_or(String::new(), |o| o.by.to_string()));
+            row.push(
+                i.options
+                    .as_ref()
+                    .map_or(String::new(), |o| o.asked.to_string()),
+            );
             for k in 0..letters {
                 row.push(
                     i.options
                         .as_ref()
-                        .and_then(|o| o.get(k))
+                        .and_then(|o| o.shares.get(k))
                         .map_or(String::new(), |(_, s)| format!("{s:.3}")),
                 );
             }
@@ -530,7 +584,14 @@ impl Round {
             .filter_map(|c| c.total)
             .max()
             .unwrap_or(0) as f64;
-        let nbins = (max.round() as usize).clamp(1, 20);
+        // Bins of a round width (1, 2, 2.5, 5, … points), at most 15 of them.
+        let width = [0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0]
+            .into_iter()
+            .find(|w| max / w <= 15.0)
+            .unwrap_or(max / 15.0)
+            .max(f64::MIN_POSITIVE);
+        let nbins = ((max / width).ceil() as usize).max(1);
+        let max = nbins as f64 * width;
         let f2 = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
         let rows = self
             .candidates
@@ -577,10 +638,22 @@ impl Round {
                 discrimination: f2(i.discrimination),
                 upper_lower: f2(i.upper_lower),
                 options: i.options.as_ref().map_or(String::new(), |o| {
-                    o.iter()
+                    let shares = o
+                        .shares
+                        .iter()
                         .map(|(l, s)| format!("{l} {:.0}%", s * 100.0))
                         .collect::<Vec<_>>()
-                        .join(" · ")
+                        .join(" · ");
+                    let whose = if o.asked < i.n {
+                        format!(" (of {} with it as a choice)", o.asked)
+                    } else {
+                        String::new()
+                    };
+                    if o.by == "letter" {
+                        format!("{shares}{whose}; by letter: the options differ between papers")
+                    } else {
+                        format!("{shares}{whose}")
+                    }
                 }),
                 invalid: format!("{:.0}%", i.invalid * 100.0),
                 unanswered: format!("{:.0}%", i.unanswered * 100.0),
@@ -631,5 +704,33 @@ fn csv_err(e: csv::Error) -> Error {
     Error::Render {
         what: "a CSV file".into(),
         message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(texts: &[&str], picked: &[usize]) -> (usize, f64, f64, Status, Option<Choices>) {
+        let c = Choices {
+            texts: texts.iter().map(|t| t.to_string()).collect(),
+            picked: picked.to_vec(),
+        };
+        (0, 0.0, 1.0, Status::Wrong, Some(c))
+    }
+
+    #[test]
+    fn options_are_counted_by_text_when_papers_share_them_else_by_letter() {
+        // The same three options, shuffled on the second paper: both picked "x".
+        let rows = [row(&["x", "y", "z"], &[0]), row(&["z", "x", "y"], &[1])];
+        let o = option_shares(&rows, 3);
+        assert_eq!(o.by, "option");
+        assert_eq!(o.shares[0], ("A".to_string(), 1.0));
+        assert_eq!(o.shares[2].1, 0.0);
+        // Different options: by letter.
+        let rows = [row(&["x", "y"], &[0]), row(&["u", "v"], &[1])];
+        let o = option_shares(&rows, 2);
+        assert_eq!(o.by, "letter");
+        assert_eq!(o.shares, [("A".to_string(), 0.5), ("B".to_string(), 0.5)]);
     }
 }
