@@ -72,9 +72,21 @@ fn statistics_match_a_hand_computed_example() {
         let f = stats::facility(&item, 1.0).unwrap();
         let pb = stats::point_biserial(&item, &totals).unwrap();
         let ul = stats::upper_lower(&item, &totals, 1.0).unwrap();
-        assert!((f - want_facility[i]).abs() < 1e-6, "item {}: facility {f}", i + 1);
-        assert!((pb - want_pb[i]).abs() < 1e-6, "item {}: point-biserial {pb}", i + 1);
-        assert!((ul - want_ul[i]).abs() < 1e-9, "item {}: upper-lower {ul}", i + 1);
+        assert!(
+            (f - want_facility[i]).abs() < 1e-6,
+            "item {}: facility {f}",
+            i + 1
+        );
+        assert!(
+            (pb - want_pb[i]).abs() < 1e-6,
+            "item {}: point-biserial {pb}",
+            i + 1
+        );
+        assert!(
+            (ul - want_ul[i]).abs() < 1e-9,
+            "item {}: upper-lower {ul}",
+            i + 1
+        );
     }
     // Every item worth 2 points instead of 1 (all scores doubled): the figures are unchanged.
     let item: Vec<f64> = HAND.iter().map(|r| 2.0 * r[0]).collect();
@@ -175,7 +187,12 @@ fn a_simulated_round_of_30_gives_scores_items_and_a_report() {
         .args(["grade", "round", "answers", "--format", "csv,json,html"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("30 graded, 0 missing"), "{stdout}");
     let results = round.join("results");
@@ -196,12 +213,19 @@ fn a_simulated_round_of_30_gives_scores_items_and_a_report() {
             .filter(|h| h.starts_with('q') && !row[*h].is_empty())
             .map(|h| row[h].parse::<f64>().unwrap())
             .sum();
-        assert!((total - topics).abs() < 0.02 && (total - parts).abs() < 0.02, "{row:?}");
+        assert!(
+            (total - topics).abs() < 0.02 && (total - parts).abs() < 0.02,
+            "{row:?}"
+        );
     }
     // The totals are what `check` gives for the same files.
     for id in ["c03", "c17", "c30"] {
         let o = groundwork(d.path())
-            .args(["check", &format!("round/keys/{id}.json"), &format!("answers/{id}.txt")])
+            .args([
+                "check",
+                &format!("round/keys/{id}.json"),
+                &format!("answers/{id}.txt"),
+            ])
             .args(["--format", "json"])
             .output()
             .unwrap();
@@ -255,14 +279,19 @@ fn a_simulated_round_of_30_gives_scores_items_and_a_report() {
     );
     let html = std::fs::read_to_string(results.join("report.html")).unwrap();
     assert!(html.contains("id=\"scores-table\"") && html.contains("id=\"items-table\""));
-    assert!(html.contains("class=\"histogram\"") && html.matches("class=\"profile\"").count() == 30);
+    assert!(
+        html.contains("class=\"histogram\"") && html.matches("class=\"profile\"").count() == 30
+    );
     for external in ["http://", "https://", "src=\"", "<link"] {
         let hits: Vec<&str> = html
             .match_indices(external)
             .map(|(i, _)| &html[i.saturating_sub(40)..(i + 40).min(html.len())])
             .filter(|ctx| !ctx.contains("http://www.w3.org/2000/svg"))
             .collect();
-        assert!(hits.is_empty(), "report.html refers outside itself: {hits:?}");
+        assert!(
+            hits.is_empty(),
+            "report.html refers outside itself: {hits:?}"
+        );
     }
 }
 
@@ -298,11 +327,17 @@ fn a_candidate_without_answers_is_listed_as_missing() {
         .collect();
     assert_eq!(
         status,
-        [("c01", "graded", "30"), ("c02", "missing", ""), ("c03", "missing", "")]
+        [
+            ("c01", "graded", "30"),
+            ("c02", "missing", ""),
+            ("c03", "missing", "")
+        ]
     );
     // Statistics count the graded candidate only.
     let (_, items) = read_csv(&round.join("results/items.csv"));
-    assert!(items.iter().all(|r| r["n"] == "1" && r["facility"] == "1.000"));
+    assert!(items
+        .iter()
+        .all(|r| r["n"] == "1" && r["facility"] == "1.000"));
     assert!(round.join("results/report.html").is_file());
     assert!(!round.join("results/results.json").exists());
 }
@@ -318,7 +353,10 @@ fn an_answers_file_for_an_unknown_id_is_an_error_and_nothing_is_written() {
         .assert()
         .code(2);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("answers/c04.txt") && stderr.contains("c04"), "{stderr}");
+    assert!(
+        stderr.contains("answers/c04.txt") && stderr.contains("c04"),
+        "{stderr}"
+    );
     assert!(stderr.contains("hint:"), "{stderr}");
     assert_eq!(tree(d.path()), before);
     // Two files for one candidate: the same.
@@ -331,7 +369,10 @@ fn an_answers_file_for_an_unknown_id_is_an_error_and_nothing_is_written() {
         .assert()
         .code(2);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("c02.json") && stderr.contains("c02.txt"), "{stderr}");
+    assert!(
+        stderr.contains("c02.json") && stderr.contains("c02.txt"),
+        "{stderr}"
+    );
     assert_eq!(tree(d.path()), before);
 }
 
@@ -397,7 +438,10 @@ fn marks_by_hand_replace_the_graders_points() {
         .assert()
         .code(0);
     let (_, rows) = read_csv(&round.join("results/scores.csv"));
-    assert_eq!((rows[0]["total"].as_str(), rows[0]["q1"].as_str()), ("27", "2"));
+    assert_eq!(
+        (rows[0]["total"].as_str(), rows[0]["q1"].as_str()),
+        ("27", "2")
+    );
 }
 
 // ── In a browser ───────────────────────────────────────────────────────────────────────────────
@@ -449,7 +493,11 @@ fn the_report_opens_in_chromium_without_errors() {
          f.srcdoc = {}; document.body.appendChild(f); }})",
         serde_json::to_string(&watched).unwrap()
     ));
-    assert_eq!(problems, serde_json::json!([]), "console problems in report.html");
+    assert_eq!(
+        problems,
+        serde_json::json!([]),
+        "console problems in report.html"
+    );
     // The watcher itself works: a page with an error is caught.
     let bad = watched.replacen("</body>", "<script>undefinedFunction()</script></body>", 1);
     let caught = b.eval(&format!(

@@ -85,8 +85,9 @@ fn read_manifest(batch: &Path) -> Result<Vec<Row>, Error> {
     let bad = |line: u64, message: String| Error::Spec {
         at: format!("{origin}:{line}"),
         message,
-        hint: "manifest.csv is written by `groundwork batch`: rerun it rather than editing the file"
-            .into(),
+        hint:
+            "manifest.csv is written by `groundwork batch`: rerun it rather than editing the file"
+                .into(),
     };
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -119,7 +120,10 @@ fn read_manifest(batch: &Path) -> Result<Vec<Row>, Error> {
         let get = |i: usize| rec.get(i).unwrap_or("").to_string();
         let slug = get(si);
         if slug.is_empty() || crate::candidates::slug(&slug) != slug {
-            return Err(bad(line, format!("`{}` is not a slug", crate::text::echo(&slug))));
+            return Err(bad(
+                line,
+                format!("`{}` is not a slug", crate::text::echo(&slug)),
+            ));
         }
         let want = format!("keys/{slug}.json");
         let pack_json = get(fi).split(' ').any(|f| f == want).then_some(want);
@@ -147,11 +151,10 @@ fn find_answers(dir: &Path, rows: &[Row]) -> Result<Vec<Found>, Error> {
             Ok(n) => names.push(n),
             Err(n) => {
                 return Err(Error::Usage {
-                    message: format!(
-                        "{}: the file name is not UTF-8",
-                        dir.join(n).display()
-                    ),
-                    hint: "name answers files <id>.txt or <id>.json after the manifest's ids or slugs".into(),
+                    message: format!("{}: the file name is not UTF-8", dir.join(n).display()),
+                    hint:
+                        "name answers files <id>.txt or <id>.json after the manifest's ids or slugs"
+                            .into(),
                 })
             }
         }
@@ -236,8 +239,7 @@ fn grade_one(pack: &Pack, dir: &Path, found: &Found) -> Result<Report, String> {
     let answers = found.answers.as_deref().unwrap_or_default();
     let path = dir.join(answers);
     let src = crate::input::read_text(&path, "the answers file").map_err(|e| e.to_string())?;
-    let sheet =
-        AnswerSheet::parse(&src, &path.display().to_string()).map_err(|e| e.to_string())?;
+    let sheet = AnswerSheet::parse(&src, &path.display().to_string()).map_err(|e| e.to_string())?;
     let mut r = report::grade_pack(pack, &sheet).map_err(|e| e.to_string())?;
     if let Some(m) = &found.marks {
         let path = dir.join(m);
@@ -285,7 +287,9 @@ pub fn run(a: GradeArgs) -> Result<Output, Error> {
             let r = if f.answers.is_none() {
                 Err(format!(
                     "{}: a marks file without an answers file",
-                    a.answers.join(f.marks.as_deref().unwrap_or_default()).display()
+                    a.answers
+                        .join(f.marks.as_deref().unwrap_or_default())
+                        .display()
                 ))
             } else {
                 grade_one(&pack, &a.answers, f)

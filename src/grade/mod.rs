@@ -328,10 +328,9 @@ impl Round {
                         let picks = options.map(|o| Choices {
                             texts: o.iter().map(|x| x.text.clone()).collect(),
                             picked: match (&p.answer, p.status) {
-                                (
-                                    Some(a),
-                                    Status::Correct | Status::Partial | Status::Wrong,
-                                ) => parse_letters(a, o.len()).unwrap_or_default(),
+                                (Some(a), Status::Correct | Status::Partial | Status::Wrong) => {
+                                    parse_letters(a, o.len()).unwrap_or_default()
+                                }
                                 _ => Vec::new(),
                             },
                         });
@@ -389,9 +388,15 @@ impl Round {
                 }
                 if let Some(f) = facility {
                     if f < FACILITY_RANGE.0 {
-                        flags.push(format!("facility {f:.3} is below {} (hard)", FACILITY_RANGE.0));
+                        flags.push(format!(
+                            "facility {f:.3} is below {} (hard)",
+                            FACILITY_RANGE.0
+                        ));
                     } else if f > FACILITY_RANGE.1 {
-                        flags.push(format!("facility {f:.3} is above {} (easy)", FACILITY_RANGE.1));
+                        flags.push(format!(
+                            "facility {f:.3} is above {} (easy)",
+                            FACILITY_RANGE.1
+                        ));
                     }
                 }
                 ItemStats {
@@ -451,11 +456,11 @@ impl Round {
                     .iter()
                     .map(|t| c.topics.get(t).map_or(String::new(), |x| num(*x))),
             );
-            row.extend(
-                self.items
-                    .iter()
-                    .map(|i| c.parts.get(&i.label).map_or(String::new(), |p| num(p.awarded))),
-            );
+            row.extend(self.items.iter().map(|i| {
+                c.parts
+                    .get(&i.label)
+                    .map_or(String::new(), |p| num(p.awarded))
+            }));
             row.push(c.total.map_or(String::new(), |t| t.to_string()));
             row.push(c.standing.word().to_string());
             row.push(c.answers_file.as_deref().map_or(String::new(), csv_text));
@@ -507,7 +512,11 @@ impl Round {
                 f3(i.discrimination),
                 f3(i.upper_lower),
             ];
-            row.push(i.options.as_ref().map_or(String::new(), |o| o.by.to_string()));
+            row.push(
+                i.options
+                    .as_ref()
+                    .map_or(String::new(), |o| o.by.to_string()),
+            );
             row.push(
                 i.options
                     .as_ref()
@@ -579,11 +588,7 @@ impl Round {
             facility_hi: f64,
         }
         let totals: Vec<f64> = self.graded().filter_map(|c| c.score).collect();
-        let max = self
-            .graded()
-            .filter_map(|c| c.total)
-            .max()
-            .unwrap_or(0) as f64;
+        let max = self.graded().filter_map(|c| c.total).max().unwrap_or(0) as f64;
         // Bins of a round width (1, 2, 2.5, 5, … points), at most 15 of them.
         let width = [0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0]
             .into_iter()
