@@ -224,17 +224,21 @@ one answers file per candidate, named by the id or the slug: <id>.txt or <id>.js
   that does not parse, a marks file with an error) makes that candidate unreadable: listed with
   the reason, the others still graded and written, and the exit code is 1.
 
-Outputs (into --out, default BATCH_DIR/results/): scores.csv (one row per candidate: id, name,
-total, percentage, points per topic, points per question part), items.csv (per question part:
-facility, point-biserial discrimination against the rest-score, upper-minus-lower 27% index,
-share of each option picked, share invalid and unanswered), report.html (self-contained: tables,
-a histogram of totals, per-topic profiles, flagged items) and with json results.json.
+Outputs (into --out, default BATCH_DIR/results/):
+- scores.csv: one row per candidate: id, name, total, percentage, points per topic, points per
+  question part, status and problems;
+- items.csv: one row per question part: facility, point-biserial discrimination against the
+  rest-score, the upper-minus-lower 27% index (groups of round(0.27 × candidates graded), at
+  least 1; candidates tied on a group's edge share its places left), the share picking each
+  option, the shares invalid and unanswered;
+- report.html: self-contained (tables, a histogram of totals, per-topic profiles, flagged items);
+- results.json (with json): the same data.
 
 Exit codes: 0 every answers file graded, 1 written but some file unreadable, 2 bad input.
 
 Examples:
   groundwork batch --candidates ids.txt --out round/ --format json --quiet
-  groundwork grade round/ answers/                     scores.csv, items.csv, report.html in round/results/
+  groundwork grade round/ answers/                  into round/results/
   groundwork grade round/ answers/ --out results/ --format csv,json,html"
         .to_string()
 }
@@ -430,8 +434,10 @@ pub struct BatchArgs {
 #[derive(Debug, Args)]
 pub struct GradeArgs {
     /// The folder `groundwork batch` wrote (with manifest.csv).
+    #[arg(value_name = "BATCH_DIR")]
     pub batch: PathBuf,
     /// The folder of answers files: <id>.txt or <id>.json, and optional <id>.marks.
+    #[arg(value_name = "ANSWERS_DIR")]
     pub answers: PathBuf,
     /// Where to write the results (created if missing); default BATCH_DIR/results.
     #[arg(long, short, value_name = "DIR")]
