@@ -266,6 +266,40 @@ fn a_simulated_round_of_30_gives_scores_items_and_a_report() {
         assert!((sum - 1.0).abs() < 0.01, "{r:?}");
         assert_eq!(r["invalid"], "0.000");
     }
+    // items.csv agrees with scores.csv: for each part every candidate has, the facility is the
+    // mean of its column ÷ its points, and the discrimination the correlation of the column with
+    // total minus the column (computed here with the textbook formula, not the crate's).
+    let mut compared = 0;
+    for r in &items {
+        let col = format!("q{}", r["label"]);
+        let xs: Vec<f64> = scores.iter().filter_map(|s| s[&col].parse().ok()).collect();
+        if xs.len() < 30 || r["points"].contains('–') {
+            continue;
+        }
+        let points: f64 = r["points"].parse().unwrap();
+        let mean = xs.iter().sum::<f64>() / 30.0;
+        assert!((mean / points - facility(r)).abs() < 0.0006, "{r:?}");
+        let rest: Vec<f64> = scores
+            .iter()
+            .zip(&xs)
+            .map(|(s, x)| s["total"].parse::<f64>().unwrap() - x)
+            .collect();
+        let mr = rest.iter().sum::<f64>() / 30.0;
+        let sxy: f64 = xs
+            .iter()
+            .zip(&rest)
+            .map(|(x, y)| (x - mean) * (y - mr))
+            .sum();
+        let sxx: f64 = xs.iter().map(|x| (x - mean).powi(2)).sum();
+        let syy: f64 = rest.iter().map(|y| (y - mr).powi(2)).sum();
+        if sxx > 0.0 && syy > 0.0 {
+            let want = sxy / (sxx * syy).sqrt();
+            let got: f64 = r["discrimination"].parse().unwrap();
+            assert!((want - got).abs() < 0.0006, "{col}: {want} vs {got}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 4, "only {compared} items compared");
     // The easy questions separate: a positive point-biserial on question 4 (difficulty −1).
     let q4 = items.iter().find(|r| r["label"] == "4").unwrap();
     assert!(q4["discrimination"].parse::<f64>().unwrap() > 0.2, "{q4:?}");
