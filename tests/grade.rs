@@ -111,14 +111,18 @@ difficulty = "medium"
 /// The simulation's difficulty of each question (logit scale): questions 2 and 5 are made hard.
 const DIFFICULTY: [f64; 6] = [-3.0, 3.0, -2.0, -1.0, 3.0, 0.0];
 
-/// A batch of `n` candidates (`c01`…) written with `SPEC` into `dir/round`.
+/// A batch of `n` candidates (`c01`…) written with `SPEC` into `dir/round` as JSON.
 fn batch(dir: &Path, n: usize) -> PathBuf {
+    batch_as(dir, n, "json")
+}
+
+fn batch_as(dir: &Path, n: usize, format: &str) -> PathBuf {
     std::fs::write(dir.join("round.toml"), SPEC).unwrap();
     let ids: String = (1..=n).map(|i| format!("c{i:02}\n")).collect();
     std::fs::write(dir.join("ids.txt"), format!("id\n{ids}")).unwrap();
     groundwork(dir)
         .args(["batch", "--candidates", "ids.txt", "--spec", "round.toml"])
-        .args(["--out", "round", "--format", "json", "--quiet"])
+        .args(["--out", "round", "--format", format, "--quiet"])
         .assert()
         .success();
     dir.join("round")
@@ -476,6 +480,53 @@ fn marks_by_hand_replace_the_graders_points() {
         (rows[0]["total"].as_str(), rows[0]["q1"].as_str()),
         ("27", "2")
     );
+}
+
+#[test]
+fn without_pack_json_the_packs_are_regenerated_from_their_codes() {
+    let d = tempfile::tempdir().unwrap();
+    let round = batch_as(d.path(), 2, "html");
+    assert!(!round.join("keys/c01.json").exists());
+    std::fs::create_dir(d.path().join("answers")).unwrap();
+    // c01 answers with its key (from the code in the manifest), c02 with c01's key.
+    let (_, manifest) = read_csv(&round.join("manifest.csv"));
+    let key = groundwork(d.path())
+        .args(["answers", &manifest[0]["pack_code"]])
+        .output()
+        .unwrap()
+        .stdout;
+    std::fs::write(d.path().join("answers/c01.txt"), &key).unwrap();
+    std::fs::write(d.path().join("answers/c02.txt"), &key).unwrap();
+    groundwork(d.path())
+        .args(["grade", "round", "answers", "--format", "csv,json"])
+        .assert()
+        .code(0);
+    let (_, rows) = read_csv(&round.join("results/scores.csv"));
+    assert_eq!(rows[0]["total"], "30");
+    let check = groundwork(d.path())
+        .args([
+            "check",
+            &manifest[1]["pack_code"],
+            "answers/c02.txt",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(
+        rows[1]["total"],
+        report["score"].as_f64().unwrap().to_string()
+    );
+    assert_ne!(
+        rows[1]["total"], "30",
+        "c01's key should not fit c02's numbers"
+    );
+    // The round keeps the batch's title (from answers.txt).
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(round.join("results/results.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["title"], "Grade test round");
 }
 
 // ── In a browser ───────────────────────────────────────────────────────────────────────────────

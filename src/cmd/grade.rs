@@ -250,7 +250,8 @@ fn grade_one(pack: &Pack, dir: &Path, found: &Found) -> Result<Report, String> {
     Ok(r)
 }
 
-/// The round's title: the batch title from a pack written by the batch (`Title · name`).
+/// The round's title: the batch title from a pack written by the batch (`Title · name`), else
+/// from the batch's `answers.txt`.
 fn round_title(batch: &Path, graded: &[(usize, Pack)], rows: &[Row]) -> String {
     for (i, pack) in graded {
         let shown = if rows[*i].name.is_empty() {
@@ -262,7 +263,15 @@ fn round_title(batch: &Path, graded: &[(usize, Pack)], rows: &[Row]) -> String {
             return t.to_string();
         }
     }
-    format!("Round in {}", batch.display())
+    // Packs regenerated from their codes have no title: the batch's answers.txt starts with it.
+    crate::input::read_text(&batch.join("answers.txt"), "the batch's answers")
+        .ok()
+        .and_then(|t| {
+            let first = t.lines().next()?.strip_prefix("# ")?;
+            Some(first.split_once(": reference answers for ")?.0.to_string())
+        })
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| format!("Round in {}", batch.display()))
 }
 
 /// Runs `grade`.
