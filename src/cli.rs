@@ -30,6 +30,10 @@ pub enum Command {
     /// One distinct variant of a spec per candidate: files per candidate, a manifest, a combined key.
     #[command(after_help = batch_help())]
     Batch(BatchArgs),
+    /// Grade a round: every candidate's answers file against their variant from a batch, into
+    /// scores.csv, items.csv (facility and discrimination per question) and report.html.
+    #[command(after_help = grade_help())]
+    Grade(GradeArgs),
     /// List question families: id, topic, title, difficulties and parameters.
     #[command(after_help = "Examples:
   groundwork families                       one line per family
@@ -205,6 +209,40 @@ starting on an odd page), manifest.csv (slugs, pack codes, files, SHA-256 digest
 holding every variant in a category per family.",
         formats = formats_help()
     )
+}
+
+fn grade_help() -> String {
+    "BATCH_DIR is the --out folder of `groundwork batch` (its manifest.csv says who the candidates are;
+each one's pack is read from keys/<slug>.json, or regenerated from the pack code). ANSWERS_DIR holds
+one answers file per candidate, named by the id or the slug: <id>.txt or <id>.json, in the format
+`groundwork check` reads, and optionally <id>.marks, the interviewer's marks by hand (the format of
+`check --marks`). Other names in ANSWERS_DIR (other extensions, hidden files) are ignored.
+
+- A candidate without an answers file is listed as missing, and not counted in the statistics.
+- An answers file for an id the manifest does not have, or two files for one candidate, is an
+  error naming the file: exit 2, nothing written.
+- A line the grader cannot read marks its part invalid (or is noted), as in `check`; it is listed
+  on stderr and in the outputs, and the rest is graded. A file that cannot be read at all (JSON
+  that does not parse, a marks file with an error) makes that candidate unreadable: listed with
+  the reason, the others still graded and written, and the exit code is 1.
+
+Outputs (into --out, default BATCH_DIR/results/):
+- scores.csv: one row per candidate: id, name, total, percentage, points per topic, points per
+  question part, status and problems;
+- items.csv: one row per question part: facility, point-biserial discrimination against the
+  rest-score, the upper-minus-lower 27% index (groups of round(0.27 × candidates graded), at
+  least 1; candidates tied on a group's edge share its places left), the share picking each
+  option, the shares invalid and unanswered;
+- report.html: self-contained (tables, a histogram of totals, per-topic profiles, flagged items);
+- results.json (with json): the same data.
+
+Exit codes: 0 every answers file graded, 1 written but some file unreadable, 2 bad input.
+
+Examples:
+  groundwork batch --candidates ids.txt --out round/ --format json --quiet
+  groundwork grade round/ answers/                  into round/results/
+  groundwork grade round/ answers/ --out results/ --format csv,json,html"
+        .to_string()
 }
 
 fn show_help() -> String {
@@ -399,6 +437,26 @@ pub struct BatchArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub seal: SealArgs,
+}
+
+/// Arguments of `grade`.
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The folder `groundwork batch` wrote (with manifest.csv).
+    #[arg(value_name = "BATCH_DIR")]
+    pub batch: PathBuf,
+    /// The folder of answers files: <id>.txt or <id>.json, and optional <id>.marks.
+    #[arg(value_name = "ANSWERS_DIR")]
+    pub answers: PathBuf,
+    /// Where to write the results (created if missing); default BATCH_DIR/results.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Comma-separated outputs: csv (scores.csv and items.csv), json (results.json), html
+    /// (report.html).
+    #[arg(long, short, value_name = "LIST", default_value = "csv,html")]
+    pub format: String,
+    #[command(flatten)]
+    pub seal: OpenSealArgs,
 }
 
 /// Where a sealed pack's secret comes from (see `groundwork generate --help`).

@@ -14,7 +14,8 @@
 //! - [`seed`], [`code`], [`seal`]: seed derivation, question and pack codes, sealed packs.
 //! - [`spec`], [`pack`]: pack specs and building packs from them; [`input`]: reading user files.
 //! - [`export`]: exporters and the one place that writes files.
-//! - [`report`]: grading a pack against an answers file ([`answer::sheet`]).
+//! - [`report`]: grading a pack against an answers file ([`answer::sheet`]); [`grade`]: a whole
+//!   batch's answers side by side, with item statistics.
 //! - [`cli`], [`cmd`]: the command line.
 
 pub mod answer;
@@ -27,6 +28,7 @@ pub mod content;
 pub mod error;
 pub mod export;
 pub mod family;
+pub mod grade;
 pub mod input;
 pub mod pack;
 pub mod report;

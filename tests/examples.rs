@@ -4,8 +4,8 @@
 //!
 //! - Files the examples read come from fixtures written first: a spec (`pack.toml`,
 //!   `round2.toml`), candidates (`candidates.csv`, `ids.txt`), answers (`my-answers.txt`,
-//!   `answers.json`), a key (`interview.key`), a template folder (one real template in it), and a
-//!   generated `pack/`.
+//!   `answers.json`, and `answers/alice.txt` for `grade`), a key (`interview.key`), a template
+//!   folder (one real template in it), and a generated `pack/`.
 //! - Codes are taken literally, so a stale code in the README fails: the failure names the code
 //!   of this build to put there. The one exception is a sealed pack's code (a line with
 //!   `--secret-file`): no code can be printed for a key made by `keygen` at run time, so the test
@@ -151,6 +151,9 @@ fn scratch() -> (tempfile::TempDir, PathBuf) {
     std::fs::write(dir.join("ids.txt"), "# one id per line\nalice\nbob\n").unwrap();
     std::fs::write(dir.join("my-answers.txt"), "1: 0.5\n2) 3 times\n3: (A)\n").unwrap();
     std::fs::write(dir.join("answers.json"), "{\"1\": \"0.5\"}\n").unwrap();
+    // `grade`'s answers folder: one candidate of candidates.csv and ids.txt (alice) answered.
+    std::fs::create_dir_all(dir.join("answers")).unwrap();
+    std::fs::write(dir.join("answers/alice.txt"), "1: 0.5\n").unwrap();
     // A template folder overriding one file, as `--templates` expects.
     std::fs::create_dir_all(dir.join("my-templates/html")).unwrap();
     let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/html/catalog.html");

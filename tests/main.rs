@@ -8,6 +8,7 @@ mod compiled_c;
 mod determinism;
 mod examples;
 mod golden;
+mod grade;
 mod help;
 mod layout;
 mod lms;

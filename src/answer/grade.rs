@@ -386,8 +386,8 @@ pub fn parse_real(s: &str) -> Result<f64, String> {
 }
 
 /// Parses option letters such as `A`, `a, c`, `AC`, `(D)` or `D.`, rejecting letters past the
-/// last option.
-fn parse_letters(s: &str, n: usize) -> Result<Vec<usize>, String> {
+/// last option. Public for `groundwork grade`, which counts the options candidates picked.
+pub fn parse_letters(s: &str, n: usize) -> Result<Vec<usize>, String> {
     let mut picks = Vec::new();
     for c in s.chars() {
         // `(D)`, `D.` and `D)` are how people write a letter on paper.

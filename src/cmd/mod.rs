@@ -8,6 +8,7 @@ pub mod check;
 pub mod completions;
 pub mod families;
 pub mod generate;
+pub mod grade;
 pub mod practice;
 pub mod show;
 
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Output, Error> {
         Command::Generate(a) => generate::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Batch(a) => batch::run(a),
+        Command::Grade(a) => grade::run(a),
         Command::Families(a) => families::run(a),
         Command::Show(a) => show::run(a),
         Command::Catalog(a) => catalog::run(a),

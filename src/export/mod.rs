@@ -133,11 +133,15 @@ pub const BATCH_FILES: &[&str] = &[
     "marking.pdf",
 ];
 
-/// True for a file name groundwork writes: an exporter's file, a batch's combined file or the
-/// stamp. Only such names are ever removed, whatever a stamp says.
+/// The files `groundwork grade` writes into its results folder.
+pub const GRADE_FILES: &[&str] = &["scores.csv", "items.csv", "results.json", "report.html"];
+
+/// True for a file name groundwork writes: an exporter's file, a batch's combined file, a
+/// grade's result or the stamp. Only such names are ever removed, whatever a stamp says.
 pub fn own_name(name: &str) -> bool {
     name == STAMP
         || BATCH_FILES.contains(&name)
+        || GRADE_FILES.contains(&name)
         || EXPORTERS
             .iter()
             .any(|e| e.files().iter().any(|(n, _)| *n == name))

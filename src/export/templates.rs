@@ -44,6 +44,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/html/report.html"),
     ),
     (
+        "html/grade.html",
+        include_str!("../../templates/html/grade.html"),
+    ),
+    (
         "html/selfcheck.html",
         include_str!("../../templates/html/selfcheck.html"),
     ),
