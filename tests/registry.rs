@@ -565,6 +565,60 @@ fn the_reported_in_range_failures_cross_check() {
     }
 }
 
+/// A pin that makes a quality flaw certain is refused at once, with a parameter error that says
+/// why, instead of being redrawn 64 times into a generic "no fair question" (the bounded-cost test
+/// times that); and a neighbouring pin still generates, so the refusal is no broader than the flaw.
+#[test]
+fn a_pin_that_makes_a_flaw_certain_is_refused_with_its_reason() {
+    use Difficulty::{Easy, Hard, Medium};
+    // (family, difficulty, refused pins, words of the reason, a neighbouring pin set that
+    // generates): each reason worked out from the family's draw ranges.
+    #[rustfmt::skip]
+    let cases: &[(&str, Difficulty, &[&str], &str, &[&str])] = &[
+        // 0666 & ~000 = 0666: the umask decides nothing.
+        ("filesystem.umask_mode", Medium, &["mask=000"], "clears no permission bit", &["mask=007"]),
+        // Medium records are 10–500 bytes: none fits a 10-byte buffer.
+        ("filesystem.buffered_writes", Medium, &["capacity=10"], "straight to the file", &["capacity=4096"]),
+        // Two records make at most two calls; big records come every 3rd or later.
+        ("filesystem.buffered_writes", Hard, &["records=2"], "one or two", &["records=100"]),
+        // Easy: at most 100 records of at most 128 bytes = 12,800 bytes < 16,384.
+        ("filesystem.buffered_writes", Easy, &["capacity=16384"], "fit in one buffer", &["capacity=256"]),
+        // 1 − 0.99^5000 ≈ 1 − 1.5·10⁻²² at easy's lowest rate.
+        ("probability.fanout_tail", Easy, &["backends=5000"], "prints as 1.00", &["ask=slow", "backends=50"]),
+        // Hard draws at most 1,024 rows: a 2,048-line cache holds any column.
+        ("optimization.cache_lines", Hard, &["cache_lines=2048"], "contrast", &["cache_lines=64"]),
+        // Medium's smallest small buffer is 512 bytes: one read either way.
+        ("optimization.syscall_batching", Medium, &["size=512"], "either buffer", &["size=513", "small_kib=0.5"]),
+        // One page to evict: every policy evicts it.
+        ("optimization.cache_policy", Medium, &["capacity=1"], "nothing to compare", &["capacity=2"]),
+        // 1 → 2 servers moves half the keys both ways.
+        ("hashing.modulo_vs_ring", Medium, &["servers=1"], "no difference", &["servers=2"]),
+        // One object checked: with and without replacement coincide.
+        ("probability.sampling_defects", Medium, &["checked=1"], "no difference", &["ask=strategy", "checked=10"]),
+        // Easy draws at most 32 buckets: 625 keys per bucket.
+        ("hashing.buckets", Easy, &["keys=20000"], "keys per bucket", &["keys=20000", "buckets=20000"]),
+    ];
+    for (id, d, refused, reason, neighbour) in cases {
+        let f = groundwork::family::lookup(id).unwrap();
+        let sets = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let pins = parse_pins(f, &sets(refused)).unwrap();
+        for seed in 0..3 {
+            match generate(f, seed, *d, &pins) {
+                Err(e @ GenError::Params { .. }) => assert!(
+                    e.to_string().contains(reason) && e.hint().is_some_and(|h| !h.is_empty()),
+                    "{id} {refused:?} {d} seed {seed}: refused, but not for the reason ({reason}): {e}"
+                ),
+                other => panic!("{id} {refused:?} {d} seed {seed}: not refused: {other:?}"),
+            }
+        }
+        let pins = parse_pins(f, &sets(neighbour)).unwrap();
+        assert!(
+            (0..4).any(|seed| generates_or_explains(f, seed, *d, &pins).is_some()),
+            "{id} {neighbour:?} {d}: the neighbouring pin is refused too"
+        );
+    }
+}
+
 /// The most a question may take, generated and cross-checked, in a release build.
 const MAX_QUESTION_MS: u128 = 250;
 

@@ -381,33 +381,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_buffer_smaller_than_every_record_is_refused_with_a_hint() {
-        // Medium records are 10 bytes or more: a 1-byte or 10-byte buffer never holds one.
-        for c in ["1", "10"] {
-            let pins = parse_pins(&BufferedWrites, &[format!("capacity={c}")]).unwrap();
-            let err = generate(&BufferedWrites, 1, Difficulty::Medium, &pins).unwrap_err();
-            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("straight to the file"), "{err}");
-        }
-        // A buffer that some records fit in is not refused.
-        let pins = parse_pins(&BufferedWrites, &["capacity=4096".into()]).unwrap();
-        generate(&BufferedWrites, 1, Difficulty::Medium, &pins).unwrap();
-    }
-
-    #[test]
-    fn a_log_that_makes_one_or_two_calls_whatever_the_buffer_is_refused() {
-        // One or two records: at most two calls at any difficulty (big records come 3rd or later).
-        for d in Difficulty::ALL {
-            let pins = parse_pins(&BufferedWrites, &["records=2".into()]).unwrap();
-            let err = generate(&BufferedWrites, 1, d, &pins).unwrap_err();
-            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("one or two"), "{d}: {err}");
-        }
-        // Easy: at most 100 records of at most 128 bytes = 12,800 bytes fit in a 16 KiB buffer.
-        let pins = parse_pins(&BufferedWrites, &["capacity=16384".into()]).unwrap();
-        let err = generate(&BufferedWrites, 1, Difficulty::Easy, &pins).unwrap_err();
-        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("fit in one buffer"), "{err}");
-        // At medium (up to 10,000 records) the same buffer is filled many times.
-        generate(&BufferedWrites, 1, Difficulty::Medium, &pins).unwrap();
-    }
-
 }

@@ -481,15 +481,4 @@ mod tests {
         assert!(crate::family::cross_check(&CacheLines, &q).is_err());
     }
 
-    #[test]
-    fn a_cache_that_holds_every_column_is_refused_for_the_contrasts() {
-        // Hard draws at most 1,024 rows: a 2,048-line cache holds any column's lines.
-        let pins = parse_pins(&CacheLines, &["cache_lines=2048".into()]).unwrap();
-        let err = generate(&CacheLines, 1, Difficulty::Hard, &pins).unwrap_err();
-        assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("contrast"), "{err}");
-        // Row-major alone has no contrast to lose, and easy may draw it.
-        let pins = parse_pins(&CacheLines, &["cache_lines=2048".into(), "ask=row".into()]).unwrap();
-        generate(&CacheLines, 1, Difficulty::Easy, &pins).unwrap();
-    }
-
 }

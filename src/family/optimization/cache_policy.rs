@@ -862,16 +862,5 @@ mod tests {
             );
         }
     }
-    #[test]
-    fn a_pin_that_erases_the_contrast_is_refused_with_a_hint() {
-        let pins = parse_pins(&CachePolicy, &["capacity=1".into()]).unwrap();
-        for d in Difficulty::ALL {
-            let err = generate(&CachePolicy, 1, d, &pins).unwrap_err();
-            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("nothing to compare") && err.hint().is_some(), "{d}: {err}");
-        }
-        // One more and the contrast is there again.
-        let pins = parse_pins(&CachePolicy, &["capacity=2".into()]).unwrap();
-        assert!(Difficulty::ALL.iter().any(|d| generate(&CachePolicy, 1, *d, &pins).is_ok()), "capacity=2");
-    }
 
 }

@@ -323,17 +323,5 @@ mod tests {
         q.slots[0].expected = Expected::Integer { value: value - 1 };
         assert!(crate::family::cross_check(&SyscallBatching, &q).is_err());
     }
-    #[test]
-    fn a_file_no_larger_than_the_small_buffer_is_refused() {
-        // Medium's smallest small buffer is 0.5 KiB = 512 bytes: 0 and 512 bytes take one read
-        // (plus the final 0) with either buffer.
-        for size in ["0", "512"] {
-            let pins = parse_pins(&SyscallBatching, &[format!("size={size}")]).unwrap();
-            let err = generate(&SyscallBatching, 1, Difficulty::Medium, &pins).unwrap_err();
-            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("either buffer"), "{err}");
-        }
-        let pins = parse_pins(&SyscallBatching, &["size=513".into(), "small_kib=0.5".into()]).unwrap();
-        generate(&SyscallBatching, 1, Difficulty::Medium, &pins).unwrap();
-    }
 
 }

@@ -572,16 +572,5 @@ mod tests {
         q.slots[0].expected = Expected::Integer { value: 700 };
         assert!(crate::family::cross_check(&SamplingDefects, &q).is_err());
     }
-    #[test]
-    fn a_pin_that_erases_the_contrast_is_refused_with_a_hint() {
-        let pins = parse_pins(&SamplingDefects, &["checked=1".into()]).unwrap();
-        for d in Difficulty::ALL {
-            let err = generate(&SamplingDefects, 1, d, &pins).unwrap_err();
-            assert!(matches!(err, GenError::Params { .. }) && err.to_string().contains("no difference") && err.hint().is_some(), "{d}: {err}");
-        }
-        // One more and the contrast is there again.
-        let pins = parse_pins(&SamplingDefects, &["checked=2".into()]).unwrap();
-        assert!(Difficulty::ALL.iter().any(|d| generate(&SamplingDefects, 1, *d, &pins).is_ok()), "checked=2");
-    }
 
 }
