@@ -565,6 +565,15 @@ fn the_reported_in_range_failures_cross_check() {
     }
 }
 
+/// One case of [`a_pin_that_makes_a_flaw_certain_is_refused_with_its_reason`].
+type Refusal = (
+    &'static str,
+    Difficulty,
+    &'static [&'static str],
+    &'static str,
+    &'static [&'static str],
+);
+
 /// A pin that makes a quality flaw certain is refused at once, with a parameter error that says
 /// why, instead of being redrawn 64 times into a generic "no fair question" (the bounded-cost test
 /// times that); and a neighbouring pin still generates, so the refusal is no broader than the flaw.
@@ -574,7 +583,7 @@ fn a_pin_that_makes_a_flaw_certain_is_refused_with_its_reason() {
     // (family, difficulty, refused pins, words of the reason, a neighbouring pin set that
     // generates): each reason worked out from the family's draw ranges.
     #[rustfmt::skip]
-    let cases: &[(&str, Difficulty, &[&str], &str, &[&str])] = &[
+    let cases: &[Refusal] = &[
         // 0666 & ~000 = 0666: the umask decides nothing.
         ("filesystem.umask_mode", Medium, &["mask=000"], "clears no permission bit", &["mask=007"]),
         // Medium records are 10–500 bytes: none fits a 10-byte buffer.
