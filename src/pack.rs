@@ -156,14 +156,30 @@ fn plan(spec: &Spec) -> Vec<Slot> {
         for fam in fams {
             let slot = slots.len() as u32;
             let mut pins = Spec::pins_for(section, fam);
-            if spec.paper_only && !pins.contains_key("ask") {
+            // With a family seed (a batch's `vary = "numbers"`), every candidate gets the same
+            // ask of each family too, drawn from the family seed: the same kind of question with
+            // the same parts, so `grade` can compare a question slot across candidates. (Only
+            // where the section pins nothing of that family, so no pin goes unused.)
+            let same_asks = spec.family_seed.is_some() && pins.is_empty();
+            if (spec.paper_only || same_asks) && !pins.contains_key("ask") {
                 // Pin a paper-friendly ask when some drawn asks need a computer. A pinned ask
                 // gives the same question as a draw that landed on it, and the code carries it.
-                let ok = family::paper_asks(fam, section.difficulty);
                 let drawn = fam.params().iter().find(|p| p.key == "ask").map(|p| p.kind);
                 if let Some(family::ParamKind::Choice { draw, .. }) = drawn {
-                    if ok.len() < draw[section.difficulty.index()].len() && !ok.is_empty() {
-                        let mut rng = seed::paper_ask_rng(spec.seed, slot);
+                    let drawn = draw[section.difficulty.index()];
+                    let ok = if spec.paper_only {
+                        family::paper_asks(fam, section.difficulty)
+                    } else {
+                        drawn.to_vec()
+                    };
+                    let narrowed = spec.paper_only && ok.len() < drawn.len();
+                    if !ok.is_empty() && (narrowed || (same_asks && ok.len() > 1)) {
+                        let seed = if same_asks {
+                            spec.family_seed()
+                        } else {
+                            spec.seed
+                        };
+                        let mut rng = seed::paper_ask_rng(seed, slot);
                         let a = ok[rng.random_range(0..ok.len())];
                         pins.insert("ask".into(), family::ParamValue::Choice(a.to_string()));
                     }

@@ -483,6 +483,23 @@ fn family_lists(out: &std::path::Path, ids: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Each candidate's recorded ask per question (`ask=-` for a family without one).
+fn ask_lists(out: &std::path::Path, ids: &[&str]) -> Vec<Vec<String>> {
+    ids.iter()
+        .map(|id| {
+            let pack: serde_json::Value =
+                serde_json::from_slice(&fs::read(out.join(format!("keys/{id}.json"))).unwrap())
+                    .unwrap();
+            pack["questions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| format!("ask={}", q["params"]["ask"].as_str().unwrap_or("-")))
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
 fn every_candidate_gets_the_same_families_without_repeats_unless_told_to_vary() {
     let ids = ["ada", "grace", "alan", "barbara", "edsger"];
@@ -505,6 +522,16 @@ fn every_candidate_gets_the_same_families_without_repeats_unless_told_to_vary() 
     };
     let same = run("same", &[]);
     assert!(same.iter().all(|f| *f == same[0]), "{same:?}");
+    // The same ask of each family too, so a question slot asks the same kind of question of
+    // everyone and `grade` can compare it (bloom alone draws among 3 asks at medium: 5 candidates
+    // drawing freely would differ). A filesystem trace may still mark more calls for one
+    // candidate than another.
+    let asks = ask_lists(&d.path().join("same"), &ids);
+    assert!(asks.iter().all(|a| *a == asks[0]), "{asks:?}");
+    assert!(
+        asks[0][0].starts_with("ask=") && asks[0][0] != "ask=-",
+        "{asks:?}"
+    );
     let mut once = same[0].clone();
     once.sort();
     once.dedup();
