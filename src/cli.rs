@@ -199,8 +199,8 @@ fn batch_help() -> String {
 The candidates file has one id per line (`#` comments and blank lines are skipped), or is a table
 with `,`, `;` or tab between cells whose header names an `id`, `candidate`, `email` or `name`
 column; a `name` column goes on the paper's name line. Any id works (an email, a name with
-spaces): its files use a safe slug of it. Every candidate gets the same families in the same order
-with other numbers, from a seed derived from the spec's seed and the id (`--vary families` lets
+spaces): its files use a safe slug of it. Every candidate gets the same families in the same order,
+each with the same ask, with other numbers, from a seed derived from the spec's seed and the id (`--vary families` lets
 topic sections draw per candidate); rerunning reproduces every byte, and candidates already
 written with the same inputs are skipped. Output: papers/ (the candidates' files, no answers),
 keys/ (keys, marking sheets, pack JSON), papers.pdf, keys.pdf and marking.pdf (everyone's, each
@@ -428,7 +428,7 @@ pub struct BatchArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// What differs between candidates: `numbers` (the default: everyone gets the same families
-    /// in the same order, with other numbers, so papers compare) or `families` (each candidate's
+    /// in the same order with the same asks, and other numbers, so papers compare) or `families` (each candidate's
     /// topic sections draw their own). Overrides the spec's `vary`.
     #[arg(long, value_name = "WHAT")]
     pub vary: Option<String>,

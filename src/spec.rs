@@ -88,8 +88,9 @@ struct RawSection {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Vary {
-    /// Every candidate gets the same families in the same order; only the numbers differ. The
-    /// default: papers that ask the same things can be compared and marked side by side.
+    /// Every candidate gets the same families in the same order, each with the same ask; only
+    /// the numbers differ. The default: papers that ask the same things can be compared and
+    /// marked side by side.
     #[default]
     Numbers,
     /// Each candidate's topic sections draw their own families (harder to share answers, but the

@@ -1,7 +1,7 @@
 //! `groundwork batch`: one variant of a spec per candidate, rendered in parallel.
 //!
-//! **Comparable by default.** Every candidate gets the same families in the same order (the
-//! topic sections are drawn once, from the spec's seed); only the numbers differ, from a seed
+//! **Comparable by default.** Every candidate gets the same families in the same order, each
+//! with the same ask (the topic sections and the asks are drawn once, from the spec's seed); only the numbers differ, from a seed
 //! derived from (pack seed, candidate id). `vary = "families"` (or `--vary families`) lets each
 //! candidate's topic sections draw their own families instead.
 //!
