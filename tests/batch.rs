@@ -467,7 +467,12 @@ topic = "filesystem"
 count = 2
 "#;
 
-fn family_lists(out: &std::path::Path, ids: &[&str]) -> Vec<Vec<String>> {
+/// One string per question of each candidate's pack (`keys/<id>.json`), made by `each`.
+fn per_question(
+    out: &std::path::Path,
+    ids: &[&str],
+    each: impl Fn(&serde_json::Value) -> String,
+) -> Vec<Vec<String>> {
     ids.iter()
         .map(|id| {
             let pack: serde_json::Value =
@@ -477,27 +482,22 @@ fn family_lists(out: &std::path::Path, ids: &[&str]) -> Vec<Vec<String>> {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|q| q["family"].as_str().unwrap().to_string())
+                .map(&each)
                 .collect()
         })
         .collect()
 }
 
+/// Each candidate's families, in paper order.
+fn family_lists(out: &std::path::Path, ids: &[&str]) -> Vec<Vec<String>> {
+    per_question(out, ids, |q| q["family"].as_str().unwrap().to_string())
+}
+
 /// Each candidate's recorded ask per question (`ask=-` for a family without one).
 fn ask_lists(out: &std::path::Path, ids: &[&str]) -> Vec<Vec<String>> {
-    ids.iter()
-        .map(|id| {
-            let pack: serde_json::Value =
-                serde_json::from_slice(&fs::read(out.join(format!("keys/{id}.json"))).unwrap())
-                    .unwrap();
-            pack["questions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|q| format!("ask={}", q["params"]["ask"].as_str().unwrap_or("-")))
-                .collect()
-        })
-        .collect()
+    per_question(out, ids, |q| {
+        format!("ask={}", q["params"]["ask"].as_str().unwrap_or("-"))
+    })
 }
 
 #[test]
