@@ -193,24 +193,10 @@ impl Family for AmdahlLocks {
         let sim = |n: u64| des::throughput(n as usize, 1, s.c, s.w) / one;
         match s.ask.as_str() {
             "knee" => {
-                let k = q.expected_integer(0)? as u64;
                 let ceiling = (s.w + s.c) as f64 / s.c as f64;
-                if (sim(k) - ceiling).abs() > 0.01 * ceiling {
-                    return Err(CheckError(format!("{k} threads simulate to {:.3}, not the ceiling {ceiling:.3}", sim(k))));
-                }
-                if k > 1 && sim(k - 1) > 0.995 * ceiling {
-                    return Err(CheckError(format!("{} threads already reach the ceiling", k - 1)));
-                }
-                Ok(())
+                des::check_knee(sim, q.expected_integer(0)? as u64, ceiling, "the ceiling")
             }
-            _ => {
-                let x = q.expected_real(0)?;
-                let got = sim(s.n);
-                if (got - x).abs() > 0.01 * x {
-                    return Err(CheckError(format!("the simulation gives {got:.3}, the key {x:.3}")));
-                }
-                Ok(())
-            }
+            _ => des::check_close(sim(s.n), q.expected_real(0)?),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! so the run is exact and deterministic; the throughput is measured over the second half of the
 //! run, after the start-up transient.
 
+use crate::family::CheckError;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -54,6 +55,39 @@ pub fn throughput(jobs: usize, servers: usize, service: u64, delay: u64) -> f64 
         }
     }
     0.0
+}
+
+/// The second route's check of a "knee" answer: `k` threads reach `bound` (the `what`, say "the
+/// core bound") in the simulation, within 1%, and `k − 1` threads stay below 99.5% of it.
+pub fn check_knee(
+    sim: impl Fn(u64) -> f64,
+    k: u64,
+    bound: f64,
+    what: &str,
+) -> Result<(), CheckError> {
+    let at = sim(k);
+    if (at - bound).abs() > 0.01 * bound {
+        return Err(CheckError(format!(
+            "{k} threads simulate to {at:.3}, not {what} {bound:.3}"
+        )));
+    }
+    if k > 1 && sim(k - 1) > 0.995 * bound {
+        return Err(CheckError(format!(
+            "{} threads already reach {what} in simulation",
+            k - 1
+        )));
+    }
+    Ok(())
+}
+
+/// The second route's check of a throughput or speedup: the simulation within 1% of the key.
+pub fn check_close(simulated: f64, key: f64) -> Result<(), CheckError> {
+    if (simulated - key).abs() > 0.01 * key {
+        return Err(CheckError(format!(
+            "the simulation gives {simulated:.3}, the key {key:.3}"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

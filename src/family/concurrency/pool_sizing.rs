@@ -197,24 +197,9 @@ impl Family for PoolSizing {
         let core_bound = s.p as f64 / s.c as f64 * 1000.0;
         match s.ask.as_str() {
             "threads" => {
-                let k = q.expected_integer(0)? as u64;
-                let at = sim(k);
-                if (at - core_bound).abs() > 0.01 * core_bound {
-                    return Err(CheckError(format!("{k} threads simulate to {at:.1}/s, not the core bound {core_bound:.1}/s")));
-                }
-                if k > 1 && sim(k - 1) > 0.995 * core_bound {
-                    return Err(CheckError(format!("{} threads already reach the core bound in simulation", k - 1)));
-                }
-                Ok(())
+                des::check_knee(sim, q.expected_integer(0)? as u64, core_bound, "the core bound (requests/s)")
             }
-            _ => {
-                let x = q.expected_real(0)?;
-                let at = sim(s.n);
-                if (at - x).abs() > 0.01 * x {
-                    return Err(CheckError(format!("the simulation gives {at:.2}/s, the key {x:.2}/s")));
-                }
-                Ok(())
-            }
+            _ => des::check_close(sim(s.n), q.expected_real(0)?),
         }
     }
 }
