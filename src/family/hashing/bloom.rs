@@ -17,7 +17,8 @@
 //! **Key.** The formulas above (the standard approximation, stated in the prompt as the model).
 //!
 //! **Second route.** A real Bloom filter: m bits, k indexes from xxh3-64 seeded 0..k (reduced
-//! mod m), n real keys inserted (n ≤ 20,000, scaled down keeping m/n). (1) The fraction of bits
+//! mod m), n real keys inserted (n ≤ 20,000, scaled down keeping m/n), built once in `generate`
+//! for the evidence and carried in the scenario to `cross_check`. (1) The fraction of bits
 //! really set must agree with the fill the key implies, key^(1/k), within the exact spread of the
 //! occupancy (the variance of the number of zero bits) plus the model's finite-size difference.
 //! (2) Non-member keys are queried, enough for about 400 false positives (30,000–200,000), and the
@@ -42,6 +43,7 @@ use crate::family::{
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
+use std::fmt::Write as _;
 
 /// The family.
 pub struct Bloom;
@@ -87,6 +89,9 @@ struct Scenario {
     /// `fix`: the change each option makes, in option order (see [`Change`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     changes: Vec<Change>,
+    /// `fp_rate`: the real filter the evidence shows, which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    real: Option<Measured>,
 }
 
 /// A change to a filter, for the `fix` ask.
@@ -185,9 +190,9 @@ impl Filter {
         self.bits.iter().map(|w| w.count_ones() as u64).sum::<u64>() as f64 / self.m as f64
     }
     fn insert(&mut self, key: &[u8]) {
-        let idx: Vec<u64> = self.indexes(key).collect();
-        for i in idx {
-            self.bits[(i / 64) as usize] |= 1 << (i % 64);
+        for i in 0..self.k as u64 {
+            let b = xxh3_64_with_seed(key, i) % self.m;
+            self.bits[(b / 64) as usize] |= 1 << (b % 64);
         }
     }
     fn contains(&self, key: &[u8]) -> bool {
@@ -221,6 +226,7 @@ const MAX_MODEL_GAP: f64 = 0.02;
 
 /// One real filter: its size, its measured fill, and the false positives among `queries`
 /// non-members.
+#[derive(Debug, Serialize, Deserialize)]
 struct Measured {
     m: u64,
     n: u64,
@@ -234,13 +240,21 @@ fn measure(m: u64, n: u64, k: u32, rng: &mut rand_chacha::ChaCha8Rng) -> Measure
     let scale = (n / 20_000).max(1);
     let (m, n) = (m / scale, n / scale);
     let mut f = Filter::new(m, k);
+    // One buffer for every key: the same bytes as `format!`, without an allocation per key.
+    let mut key = String::with_capacity(48);
     for i in 0..n {
-        f.insert(format!("member:{i}").as_bytes());
+        key.clear();
+        let _ = write!(key, "member:{i}");
+        f.insert(key.as_bytes());
     }
     let fill = f.fill();
     let queries = (400.0 / fill.powi(k as i32)).clamp(30_000.0, 200_000.0) as u64;
     let salt: u64 = rng.random();
-    let fp = mc::probability(queries, rng, |g| f.contains(format!("other:{salt}:{}", g.random::<u64>()).as_bytes()));
+    let fp = mc::probability(queries, rng, |g| {
+        key.clear();
+        let _ = write!(key, "other:{salt}:{}", g.random::<u64>());
+        f.contains(key.as_bytes())
+    });
     Measured { m, n, fill, fp }
 }
 
@@ -331,15 +345,15 @@ impl Family for Bloom {
             let mut changes = Change::ALL.to_vec();
             let rot = cx.rng().random_range(0..changes.len());
             changes.rotate_left(rot);
-            return Ok(fix_question(Scenario { ask: ask.into(), n, m, k, target, changes }));
+            return Ok(fix_question(Scenario { ask: ask.into(), n, m, k, target, changes, real: None }));
         }
-        let s = Scenario { ask: ask.into(), n, m, k, target, changes: Vec::new() };
+        let mut s = Scenario { ask: ask.into(), n, m, k, target, changes: Vec::new(), real: None };
         let model = "Use the standard approximation: after $n$ insertions a bit is still 0 with probability $e^(-k n/m)$, and a non-member is reported present when all $k$ of its bits are 1.";
         let (prompt, slots, solution, evidence) = match ask {
             "fp_rate" => {
                 let v = fp_rate(m, n, k);
                 let real = measure(m, n, k, &mut cx.sim_rng("mc"));
-                (
+                let shown = (
                     Content::new()
                         .p(format!("A service keeps a Bloom filter of **m = {m}** bits with **k = {k}** hash functions in front of its database, holding **n = {n}** keys."))
                         .p(model)
@@ -352,7 +366,9 @@ impl Family for Bloom {
                         "A real filter ({} keys in {} bits, k = {k} indexes from xxh3-64 with seeds 0..{k}): {}% of its bits are set (the model says {}%), and {} non-members queried gave a false-positive rate of {}.",
                         real.n, real.m, fmt_sig(100.0 * real.fill, 4), fmt_sig(100.0 * fill_law(real.m, real.n, k).0, 4), real.fp.n, real.fp.describe(4)
                     )),
-                )
+                );
+                s.real = Some(real);
+                shown
             }
             "optimal_k" => {
                 let v = optimal_k(m, n);
@@ -440,7 +456,8 @@ impl Family for Bloom {
         let s: Scenario = q.scenario()?;
         match (s.ask.as_str(), q.expected(0)?) {
             ("fp_rate", Expected::Real { value, .. }) => {
-                let real = measure(s.m, s.n, s.k, &mut cx.sim_rng("check"));
+                // The real filter the evidence shows, built once in `generate`.
+                let real = s.real.as_ref().ok_or_else(|| CheckError("the scenario holds no real filter".into()))?;
                 // (1) The bits really set agree with the key's fill, value^(1/k), within the
                 // occupancy's spread and the model's finite-size difference.
                 let (exact_fill, sd) = fill_law(real.m, real.n, s.k);

@@ -14,7 +14,8 @@
 //! the martingale "gambling team" argument): E = Σ 1/P(w_j) over every j where the pattern's
 //! length-j prefix w_j equals its length-j suffix, P(w) the product of p per H and 1 − p per T. It
 //! must equal the key to 1e-9: no automaton, no linear system. (2) Monte Carlo: flip a seeded coin
-//! until the pattern shows, many times (`mc`'s test for whole-number samples). The simulation
+//! until the pattern shows, many times (once, in `generate`, for the evidence; the estimate travels
+//! in the scenario to `cross_check`) (`mc`'s test for whole-number samples). The simulation
 //! skips a run of flips that keep the automaton where it is (the T's before an H while nothing is
 //! matched, say) with one geometric draw, and its number of runs is sized from the exact
 //! expectation: 2·10⁶/E runs, between 100 and 20,000, so HHHH at p = 0.05 (E ≈ 168,000) takes
@@ -70,6 +71,9 @@ static PARAMS: &[ParamSpec] = &[
 struct Scenario {
     pattern: String,
     p: f64,
+    /// The simulation the evidence shows, which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    est: Option<mc::Estimate>,
 }
 
 /// The KMP automaton: from state s (prefix length matched) on symbol c, the next state.
@@ -224,9 +228,10 @@ impl Family for Patterns {
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let pattern = cx.pick("pattern");
         let p = cx.real("p");
-        let s = Scenario { pattern: pattern.into(), p };
+        let mut s = Scenario { pattern: pattern.into(), p, est: None };
         let v = expected_flips(pattern, p);
         let (est, _) = simulate(&s, runs(v), &mut cx.sim_rng("mc"));
+        s.est = Some(est);
         let coin = if (p - 0.5).abs() < 1e-12 {
             "passes or fails with probability ½ each".to_string()
         } else {
@@ -312,7 +317,9 @@ impl Family for Patterns {
         if (overlap - value).abs() > 1e-9 * overlap {
             return Err(CheckError(format!("key {value}, overlap formula {overlap}")));
         }
-        let (est, _) = simulate(&s, runs(overlap), &mut cx.sim_rng("check"));
+        // The simulation the evidence shows, run once in `generate` (sized by the same expected
+        // count: the automaton's value, equal to the overlap formula's).
+        let est = s.est.ok_or_else(|| CheckError("the scenario holds no simulation".into()))?;
         est.check("checks until the pattern", *value)
     }
 }
@@ -356,7 +363,7 @@ mod tests {
     fn the_simulation_cost_is_bounded_by_the_parameters() {
         // HHHH at p = 0.05: E ≈ 168,420 flips, so 20,000 runs flipped 3.4·10⁹ coins (about 22 s
         // per question). Runs are sized from E and geometric skips jump the runs of T.
-        let s = Scenario { pattern: "HHHH".into(), p: 0.05 };
+        let s = Scenario { pattern: "HHHH".into(), p: 0.05, est: None };
         let e = expected_flips("HHHH", 0.05);
         assert!((e / 168_420.0 - 1.0).abs() < 1e-9, "{e}");
         let (est, steps) = simulate(&s, runs(e), &mut crate::seed::stream_rng("t", 1, "p"));
