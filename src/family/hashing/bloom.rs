@@ -452,7 +452,7 @@ impl Family for Bloom {
         Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&s).followup(followup))
     }
 
-    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+    fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         match (s.ask.as_str(), q.expected(0)?) {
             ("fp_rate", Expected::Real { value, .. }) => {

@@ -298,7 +298,7 @@ impl Family for LoadFactor {
         })
     }
 
-    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+    fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         let (lp_s, lp_u, ch_s) = s.measured;
         let measured = match s.ask.as_str() {

@@ -241,7 +241,7 @@ impl Family for ExpectedMax {
         .with_scenario(&s))
     }
 
-    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+    fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         let Expected::Real { value, .. } = q.expected(0)? else {
             return Err(CheckError("expected a real answer".into()));
