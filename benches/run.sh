@@ -7,6 +7,12 @@
 #   ONLY=rerun bash benches/run.sh # only the rerun of 2000 finished candidates
 #   ONLY=bound bash benches/run.sh # only 100 candidates as html+pdf (papers.pdf, keys.pdf and
 #                                    marking.pdf bound at the end), 1 and 2 threads
+#   ONLY=spec10 bash benches/run.sh # the batch figures of BENCHMARKS.md "spec10": 100 candidates
+#                                    of ../shared/bench/spec10.toml as json (generation), html and
+#                                    pdf on 2 threads (pdf also on 1 thread and for 300 candidates,
+#                                    for memory flat in N), and one 20-question pack
+#                                    (benches/spec20.toml) in every format from a cold process.
+#                                    The per-phase profile is `cargo bench --bench pipeline`.
 # Needs a release build (the script builds it) and GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +42,26 @@ measure() {
 
 echo "| what | median | range | peak RSS |"
 echo "|---|---|---|---|"
+if [ "${ONLY:-}" = spec10 ]; then
+  SPEC10=${SPEC10:-$PWD/../shared/bench/spec10.toml}
+  seq -f "cand%04g" 1 300 > "$WORK/c300.txt"
+  # CPU seconds (user + sys) are printed beside: generation's figure is CPU per candidate.
+  cpu() { awk '{print $1 + $2}' "$WORK/cpu"; }
+  for f in json html pdf; do
+    for threads in 2 1; do
+      [ "$f" != pdf ] && [ "$threads" = 1 ] && continue
+      measure "spec10, 100 candidates, --format $f, $threads thread(s)" env RAYON_NUM_THREADS=$threads "$BIN" batch --spec "$SPEC10" --candidates "$WORK/c100.txt" --out "$WORK/out" --format $f -q
+      /usr/bin/time -f "%U %S" -o "$WORK/cpu" env RAYON_NUM_THREADS=$threads "$BIN" batch --spec "$SPEC10" --candidates "$WORK/c100.txt" --out "$WORK/out2" --format $f -q >/dev/null 2>&1
+      rm -rf "$WORK/out2"
+      echo "|   (CPU of one more run: $(cpu) s, $(awk '{printf "%.1f", ($1 + $2) * 10}' "$WORK/cpu") ms per candidate) | | | |"
+    done
+  done
+  r=$RUNS; RUNS=$(( RUNS < 3 ? RUNS : 3 ))
+  measure "spec10, 300 candidates, --format pdf, 2 threads" env RAYON_NUM_THREADS=2 "$BIN" batch --spec "$SPEC10" --candidates "$WORK/c300.txt" --out "$WORK/out" --format pdf -q
+  RUNS=$r
+  measure "one 20-question pack, every format, cold process" "$BIN" generate --spec benches/spec20.toml --out "$WORK/out" --format html,md,json,selfcheck,pdf,moodle,gift -q
+  exit 0
+fi
 if [ "${ONLY:-}" = bound ]; then
   for threads in 1 2; do
     measure "batch 100 candidates, html+pdf with bound PDFs, $threads thread(s)" env RAYON_NUM_THREADS=$threads "$BIN" batch --candidates "$WORK/c100.txt" --out "$WORK/out" --format html,pdf -q

@@ -15,7 +15,11 @@
 //! average probes to find each inserted key; unsuccessful cost is averaged over every possible
 //! home slot (probes up to and including the first empty slot). The tables are built once, in
 //! `generate`, for the evidence; their averages travel in the scenario to `cross_check`, which
-//! tests them against the key (one run, not a second one). Averaged over 48 tables, the
+//! tests them against the key (one run, not a second one). Tables are built until the check is
+//! settled: at least 16, then one at a time until the mean of the per-table deviations sits inside
+//! the tolerance by `mc::K_SIGMA` standard errors, at most 48 (a wrong key is settled early only
+//! by a 6σ fluke, so only correct keys stop early: at α = 0.5 after 16 tables, near α = 0.8 for
+//! unsuccessful searches after all 48). Averaged over the 48, the
 //! measurements must be within 6% of the key for successful searches and 10% for unsuccessful
 //! ones, while the wrong formulas are 8% (uniform probing, α = 0.5) to 150% away. The
 //! calibration runs in the default suite (40 seeds at α = 0.8, the largest allowed, where the
@@ -34,6 +38,7 @@ use crate::family::{
     About, Ask, CheckError, Contrast, Ctx, Family, FollowUp, GenError, ParamKind, ParamSpec,
     Question, Topic,
 };
+use crate::family::support::mc;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -59,6 +64,11 @@ static PARAMS: &[ParamSpec] = &[
 
 const SLOTS: usize = 8191;
 const TABLES: usize = 48;
+/// The fewest tables measured before the spread of the per-table averages is trusted.
+const MIN_TABLES: usize = 16;
+/// The check's tolerances, relative: successful searches (both schemes) and unsuccessful ones.
+const TOL_SUCCESSFUL: f64 = 0.06;
+const TOL_UNSUCCESSFUL: f64 = 0.10;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Scenario {
@@ -80,39 +90,82 @@ fn chain_successful(a: f64) -> f64 {
 }
 
 /// Measured averages over real tables: (linear successful, linear unsuccessful, chained successful).
-fn measure(alpha: f64, rng: &mut impl RngCore) -> (f64, f64, f64) {
+/// One real table filled to α: (linear successful, linear unsuccessful, chained successful), the
+/// averages over its keys (successful) and over every home slot (unsuccessful).
+fn one_table(alpha: f64, rng: &mut impl RngCore) -> [f64; 3] {
     let n = (alpha * SLOTS as f64).round() as usize;
-    let (mut s_lp, mut u_lp, mut s_ch) = (0.0, 0.0, 0.0);
-    for _ in 0..TABLES {
-        // `free[i]`: a slot at or after i (cyclically) that may be the first free one; following
-        // it (with path halving) finds the first free slot in amortised near-constant time, so a
-        // key that lands in a long cluster costs no walk along it. The probe count is the same
-        // as walking: the distance from the home slot to that free slot, plus one.
-        let mut free: Vec<u32> = (0..SLOTS as u32).collect();
-        let mut occupied = vec![false; SLOTS];
-        let mut chains: Vec<u32> = vec![0; SLOTS];
-        let mut found = 0u64;
-        let mut chain_cost = 0u64;
-        for _ in 0..n {
-            let mut key = [0u8; 16];
-            rng.fill_bytes(&mut key);
-            let h = xxh3_64(&key);
-            let home = (h % SLOTS as u64) as usize;
-            // Linear probing: the probes to insert a new key are the probes to find it later.
-            let slot = first_free(&mut free, &occupied, home);
-            occupied[slot] = true;
-            free[slot] = ((slot + 1) % SLOTS) as u32;
-            found += ((slot + SLOTS - home) % SLOTS) as u64 + 1;
-            // Chaining: appended at the tail, found after as many comparisons as its position.
-            chains[home] += 1;
-            chain_cost += chains[home] as u64;
-        }
-        s_lp += found as f64 / n.max(1) as f64;
-        u_lp += unsuccessful_probes(&occupied) as f64 / SLOTS as f64;
-        s_ch += chain_cost as f64 / n.max(1) as f64;
+    // `free[i]`: a slot at or after i (cyclically) that may be the first free one; following it
+    // (with path halving) finds the first free slot in amortised near-constant time, so a key
+    // that lands in a long cluster costs no walk along it. The probe count is the same as
+    // walking: the distance from the home slot to that free slot, plus one.
+    let mut free: Vec<u32> = (0..SLOTS as u32).collect();
+    let mut occupied = vec![false; SLOTS];
+    let mut chains: Vec<u32> = vec![0; SLOTS];
+    let mut found = 0u64;
+    let mut chain_cost = 0u64;
+    for _ in 0..n {
+        let mut key = [0u8; 16];
+        rng.fill_bytes(&mut key);
+        let h = xxh3_64(&key);
+        let home = (h % SLOTS as u64) as usize;
+        // Linear probing: the probes to insert a new key are the probes to find it later.
+        let slot = first_free(&mut free, &occupied, home);
+        occupied[slot] = true;
+        free[slot] = ((slot + 1) % SLOTS) as u32;
+        found += ((slot + SLOTS - home) % SLOTS) as u64 + 1;
+        // Chaining: appended at the tail, found after as many comparisons as its position.
+        chains[home] += 1;
+        chain_cost += chains[home] as u64;
     }
-    let t = TABLES as f64;
-    (s_lp / t, u_lp / t, s_ch / t)
+    [
+        found as f64 / n.max(1) as f64,
+        unsuccessful_probes(&occupied) as f64 / SLOTS as f64,
+        chain_cost as f64 / n.max(1) as f64,
+    ]
+}
+
+/// Real tables measured one after another until `decided` says their averages settle the check,
+/// at least [`MIN_TABLES`] and at most [`TABLES`]: the averages over the tables built, and how many.
+fn measure_until(alpha: f64, rng: &mut impl RngCore, decided: impl Fn(&[[f64; 3]]) -> bool) -> ([f64; 3], usize) {
+    let mut tables: Vec<[f64; 3]> = Vec::with_capacity(TABLES);
+    while tables.len() < TABLES && (tables.len() < MIN_TABLES || !decided(&tables)) {
+        tables.push(one_table(alpha, rng));
+    }
+    let t = tables.len() as f64;
+    let mean = |i: usize| tables.iter().map(|x| x[i]).sum::<f64>() / t;
+    ([mean(0), mean(1), mean(2)], tables.len())
+}
+
+/// All [`TABLES`] tables: (linear successful, linear unsuccessful, chained successful).
+#[cfg(test)]
+fn measure(alpha: f64, rng: &mut impl RngCore) -> (f64, f64, f64) {
+    let ([s, u, c], _) = measure_until(alpha, rng, |_| false);
+    (s, u, c)
+}
+
+/// The quantities an ask keys, in slot order: (index into a table's triple, Knuth's value at α,
+/// the check's relative tolerance).
+fn quantities(ask: &str, a: f64) -> Vec<(usize, f64, f64)> {
+    match ask {
+        "successful" => vec![(0, lp_successful(a), TOL_SUCCESSFUL)],
+        "unsuccessful" => vec![(1, lp_unsuccessful(a), TOL_UNSUCCESSFUL)],
+        _ => vec![(2, chain_successful(a), TOL_SUCCESSFUL), (0, lp_successful(a), TOL_SUCCESSFUL)],
+    }
+}
+
+/// True when, for every measured quantity (index into a table's triple, the key, the relative
+/// tolerance), the tables' mean sits inside the tolerance by `mc::K_SIGMA` standard errors of
+/// the per-table spread: more tables could not move it out except by a 6σ fluke, so the check
+/// is settled. A wrong key (off by more than the tolerance) is never settled early except by
+/// such a fluke.
+fn settled(tables: &[[f64; 3]], quantities: &[(usize, f64, f64)]) -> bool {
+    let t = tables.len() as f64;
+    quantities.iter().all(|&(i, key, tol)| {
+        let d: Vec<f64> = tables.iter().map(|x| x[i] / key - 1.0).collect();
+        let mean = d.iter().sum::<f64>() / t;
+        let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (t - 1.0)).sqrt();
+        mean.abs() + mc::K_SIGMA * sd / t.sqrt() <= tol
+    })
 }
 
 /// The first free slot at or after `i`, cyclically (the table is never full: α ≤ 0.8).
@@ -152,7 +205,7 @@ impl Family for LoadFactor {
         "hashing.load_factor"
     }
     fn version(&self) -> u32 {
-        2
+        3
     }
     fn topic(&self) -> Topic {
         Topic::Hashing
@@ -175,7 +228,7 @@ impl Family for LoadFactor {
         About {
             asks: "expected probes at load α: linear probing (successful, unsuccessful) against chaining",
             key: "Knuth's formulas",
-            second_route: "48 real tables of xxh3-hashed keys, measured",
+            second_route: "16 to 48 real tables of xxh3-hashed keys (as many as settle the check), measured",
         }
     }
 
@@ -241,10 +294,12 @@ impl Family for LoadFactor {
                     .p(format!("Linear probing: $1/2 (1 + 1/(1 - {alpha}))$ = **{} probes**. Chaining degrades gently with load; open addressing must stay well below $alpha = 1$.", fmt_sig(lp_successful(a), 3))),
             ),
         };
-        let (s, u, c) = measure(a, &mut cx.sim_rng("tables"));
+        // Enough real tables to settle the check for the quantities this ask keys.
+        let asked = quantities(ask, a);
+        let ([s, u, c], tables) = measure_until(a, &mut cx.sim_rng("tables"), |t| settled(t, &asked));
         let measured = (s, u, c);
         let evidence = Content::new().p(format!(
-            "{TABLES} real tables of {} slots filled to $alpha = {alpha}$ with random 16-byte keys hashed by xxh3: linear probing averaged {} probes per successful and {} per unsuccessful search; chaining averaged {} comparisons per successful search (Knuth: {}, {}, {}).",
+            "{tables} real tables of {} slots filled to $alpha = {alpha}$ with random 16-byte keys hashed by xxh3: linear probing averaged {} probes per successful and {} per unsuccessful search; chaining averaged {} comparisons per successful search (Knuth: {}, {}, {}).",
             super::birthday::group(SLOTS as u64),
             fmt_sig(s, 4),
             fmt_sig(u, 4),
@@ -301,18 +356,15 @@ impl Family for LoadFactor {
     fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         let (lp_s, lp_u, ch_s) = s.measured;
-        let measured = match s.ask.as_str() {
-            "successful" => vec![lp_s],
-            "unsuccessful" => vec![lp_u],
-            _ => vec![ch_s, lp_s],
-        };
-        for (i, m) in measured.iter().enumerate() {
-            let Expected::Real { value, .. } = q.expected(i)? else {
+        let measured = [lp_s, lp_u, ch_s];
+        let asked = quantities(&s.ask, s.alpha);
+        for (slot, (i, _, tol)) in asked.iter().enumerate() {
+            let Expected::Real { value, .. } = q.expected(slot)? else {
                 return Err(CheckError("expected a real answer".into()));
             };
-            let tol = if s.ask == "unsuccessful" { 0.10 } else { 0.06 };
+            let m = measured[*i];
             if (m - value).abs() > tol * value {
-                return Err(CheckError(format!("slot {}: key {value}, real tables {m}", i + 1)));
+                return Err(CheckError(format!("slot {}: key {value}, real tables {m}", slot + 1)));
             }
         }
         Ok(())
@@ -377,6 +429,26 @@ mod tests {
         }
         let t = TABLES as f64;
         (s_lp / t, u_lp / t, s_ch / t)
+    }
+
+    #[test]
+    fn tables_stop_when_the_check_is_settled_and_never_for_a_wrong_key() {
+        let tables = |ask: &str, a: f64, wrong: f64, seed: u64| {
+            let mut asked = quantities(ask, a);
+            for q in asked.iter_mut() {
+                q.1 *= wrong;
+            }
+            measure_until(a, &mut crate::seed::stream_rng("settle", seed, "load_factor"), |t| settled(t, &asked)).1
+        };
+        for seed in 0..5 {
+            // A light table settles at the minimum; misses near α = 0.8 scatter, so need more.
+            assert_eq!(tables("successful", 0.5, 1.0, seed), MIN_TABLES);
+            assert!(tables("unsuccessful", 0.8, 1.0, seed) > MIN_TABLES);
+            // A key 7% high (the uniform-probing mistake is further off) is never settled: all
+            // the tables are built, and the check then fails on them.
+            assert_eq!(tables("successful", 0.5, 1.07, seed), TABLES);
+            assert_eq!(tables("chaining", 0.65, 1.07, seed), TABLES);
+        }
     }
 
     #[test]
