@@ -224,7 +224,19 @@ impl Templates {
 
     /// Renders template `name` with `data`, refusing output past [`MAX_RENDERED_BYTES`].
     pub fn render<T: serde::Serialize>(&self, name: &str, data: &T) -> Result<String, Error> {
-        let ctx = tera::Context::from_serialize(data).map_err(|e| Error::Render {
+        let value = serde_json::to_value(data).map_err(|e| Error::Render {
+            what: name.into(),
+            message: e.to_string(),
+        })?;
+        // Every formula the page may show, typeset in one typst run before tera asks for them
+        // one by one (see `math`).
+        #[cfg(feature = "pdf")]
+        {
+            let mut formulas = Vec::new();
+            math_spans(&value, &mut formulas);
+            super::math::prepare(formulas);
+        }
+        let ctx = tera::Context::from_value(value).map_err(|e| Error::Render {
             what: name.into(),
             message: chain(&e),
         })?;
@@ -255,6 +267,23 @@ impl Templates {
             what: name.into(),
             message: e.to_string(),
         })
+    }
+}
+
+/// The source of every math span (`{"style": "math", "text": …}`) in `v`.
+#[cfg(feature = "pdf")]
+fn math_spans<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("style").and_then(|s| s.as_str()) == Some("math") {
+                if let Some(t) = m.get("text").and_then(|t| t.as_str()) {
+                    out.push(t);
+                }
+            }
+            m.values().for_each(|x| math_spans(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| math_spans(x, out)),
+        _ => {}
     }
 }
 
