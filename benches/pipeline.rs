@@ -36,7 +36,10 @@ fn main() {
         .num_threads(1)
         .build_global()
         .expect("the bench's thread pool");
-    let n: usize = std::env::var("N").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
+    let n: usize = std::env::var("N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
     let spec_path = std::env::var("SPEC").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/bench/spec10.toml").to_string()
     });
