@@ -782,6 +782,31 @@ mod tests {
     }
 
     #[test]
+    fn the_cross_check_tests_the_evidence_run() {
+        // The check reads the simulation the evidence shows (no second run): a stored mean
+        // response time twice the simulated one fails it, and a scenario without the run is an
+        // error, not a silent pass.
+        let pins = parse_pins(
+            &Queueing,
+            &[
+                "ask=response".into(),
+                "service_ms=10".into(),
+                "rate=80".into(),
+            ],
+        )
+        .unwrap();
+        let q = generate(&Queueing, 3, Difficulty::Easy, &pins).unwrap();
+        let w = q.scenario["sim"]["w"]["mean"].as_f64().unwrap();
+        assert!((w - 0.05).abs() < 0.005, "simulated W {w} s, closed form 0.05 s");
+        let mut doubled = q.clone();
+        doubled.scenario["sim"]["w"]["mean"] = (2.0 * w).into();
+        assert!(crate::family::cross_check(&Queueing, &doubled).is_err());
+        let mut missing = q.clone();
+        missing.scenario.as_object_mut().unwrap().remove("sim");
+        assert!(crate::family::cross_check(&Queueing, &missing).is_err());
+    }
+
+    #[test]
     fn an_overloaded_pin_is_a_parameter_error() {
         let pins = parse_pins(
             &Queueing,

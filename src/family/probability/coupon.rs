@@ -289,6 +289,17 @@ impl Family for Coupon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cross_check_tests_the_evidence_run() {
+        // The check reads the estimate the evidence shows (no second run): moving the stored
+        // mean 20% away from the key fails it.
+        let mut q = crate::family::generate(&Coupon, 5, crate::family::Difficulty::Medium, &crate::family::Pins::new()).unwrap();
+        crate::family::cross_check(&Coupon, &q).unwrap();
+        let mean = q.scenario["mc"]["mean"].as_f64().unwrap();
+        q.scenario["mc"]["mean"] = (1.2 * mean).into();
+        assert!(crate::family::cross_check(&Coupon, &q).is_err());
+    }
     use crate::family::{generate, parse_pins, Difficulty};
     use crate::audit::stress;
 
