@@ -18,7 +18,8 @@
 //!
 //! **Second route.** `empty`, `pairs`: Monte Carlo with real xxh3 over fresh random key sets
 //! (`mc`'s test for whole-number samples: a zero-variance run against a tiny exact value agrees,
-//! ten hits against an exact 0 do not). `max_load`: a simulator that shares nothing with the key's:
+//! ten hits against an exact 0 do not); that run is the one the evidence shows, run once in
+//! `generate` from its own RNG stream, and its estimate travels in the scenario for `cross_check`. `max_load`: a simulator that shares nothing with the key's:
 //! the bucket counts drawn as a multinomial with sequential binomials (no hashing, no per-key loop);
 //! its mean must agree with the key's (their difference against 0) and land nearer the keyed
 //! option than any distractor.
@@ -68,6 +69,9 @@ struct Scenario {
     /// For `max_load`: the key's simulation of the fullest bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     max: Option<mc::Estimate>,
+    /// For `empty` and `pairs`: the evidence's simulated count, which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    count: Option<mc::Estimate>,
 }
 
 /// Bucket of a key, as the prompt states it.
@@ -202,7 +206,7 @@ impl Family for Buckets {
                 });
             }
         }
-        let mut s = Scenario { ask: ask.into(), m, n, max: None };
+        let mut s = Scenario { ask: ask.into(), m, n, max: None, count: None };
         let mut counts = Vec::new();
         occupancy(m, n, &mut cx.sim_rng("histogram"), &mut counts);
         let max_shown = counts.iter().copied().max().unwrap_or(0);
@@ -225,6 +229,8 @@ impl Family for Buckets {
         let est = simulate(&s, &mut cx.sim_rng("mc"));
         if ask == "max_load" {
             s.max = Some(est);
+        } else {
+            s.count = Some(est);
         }
         let prompt = Content::new().p(format!(
             "A cache hashes **{n}** distinct keys into **{m}** buckets with `xxh3_64(key) mod {m}`; \
@@ -327,7 +333,10 @@ impl Family for Buckets {
     fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         match q.expected(0)? {
-            Expected::Real { value, .. } => simulate(&s, &mut cx.sim_rng("check")).check("expected count", *value),
+            Expected::Real { value, .. } => s
+                .count
+                .ok_or_else(|| CheckError("the scenario lacks the simulated count".into()))?
+                .check("expected count", *value),
             Expected::Choice { options, correct } => {
                 let key = s.max.ok_or_else(|| CheckError("the scenario lacks the key's simulation".into()))?;
                 // Four times the key's key sets, within about 10⁶ binomial draws.
@@ -363,8 +372,8 @@ mod tests {
     #[test]
     fn known_values() {
         // 2 keys, 2 buckets: P(one empty) = 1/2, so 1 empty bucket on average; 1 pair, collides w.p. 1/2.
-        assert!((exact(&Scenario { ask: "empty".into(), m: 2, n: 2, max: None }) - 0.5).abs() < 1e-12);
-        assert!((exact(&Scenario { ask: "pairs".into(), m: 2, n: 2, max: None }) - 0.5).abs() < 1e-12);
+        assert!((exact(&Scenario { ask: "empty".into(), m: 2, n: 2, max: None, count: None }) - 0.5).abs() < 1e-12);
+        assert!((exact(&Scenario { ask: "pairs".into(), m: 2, n: 2, max: None, count: None }) - 0.5).abs() < 1e-12);
         // xxh3_64 of the empty input, from the reference implementation's test vectors.
         assert_eq!(xxh3_64(b""), 0x2d06800538d394c2);
     }

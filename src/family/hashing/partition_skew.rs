@@ -24,7 +24,9 @@
 //!
 //! **Second route.** Sampling: requests drawn with `rand_distr::Zipf`, routed through the same
 //! hash, counted per shard; the keyed shard's sampled share must agree within `mc::K_SIGMA`
-//! standard errors, and no other shard may be significantly hotter.
+//! standard errors, and no other shard may be significantly hotter. That sample is the one the
+//! evidence shows: it is drawn once, in `generate`, from its own RNG stream, and its estimates
+//! travel in the scenario for `cross_check`.
 //!
 //! **Pitfalls**: 1/S ("the hash balances everything"); the most popular key's share alone;
 //! forgetting that the long tail adds its even share to every shard.
@@ -80,6 +82,15 @@ struct Scenario {
     seed: u64,
     /// Which shard the key says is hottest.
     hottest: u64,
+}
+
+/// The scenario as the question stores it: the draw, and the evidence's sampled shares, which the
+/// cross-check tests against the key.
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    #[serde(flatten)]
+    sc: Scenario,
+    sampled: Vec<Estimate>,
 }
 
 fn shard_of(i: u64, sc: &Scenario) -> u64 {
@@ -267,18 +278,17 @@ impl Family for PartitionSkew {
             ),
         )
         .point("more shards shrink the tail's part, not the hot key's: replicate, cache or salt the hot keys instead");
-        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&sc).followup(followup))
+        Ok(Question::new(prompt, slots, solution, evidence).with_scenario(&Stored { sc, sampled: est }).followup(followup))
     }
 
-    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
-        let sc: Scenario = q.scenario()?;
+    fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
+        let Stored { sc, sampled: est } = q.scenario()?;
         let key = q.expected_real(0)? / 100.0;
         let ratio = q.expected_real(1)?;
         if (ratio - key * sc.shards as f64).abs() > 1e-9 * ratio.abs().max(1.0) {
             return Err(CheckError(format!("ratio {ratio} is not share {key} × {} shards", sc.shards)));
         }
-        let est = sample(&sc, &mut cx.sim_rng("check"));
-        let hot = &est[sc.hottest as usize];
+        let hot = est.get(sc.hottest as usize).ok_or_else(|| CheckError(format!("no sampled share for shard {}", sc.hottest)))?;
         if !hot.agrees_with(key) {
             return Err(CheckError(format!("shard {}: key {key}, sampled {}", sc.hottest, hot.describe(4))));
         }

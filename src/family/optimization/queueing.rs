@@ -17,7 +17,10 @@
 //!
 //! **Key.** The closed forms (Erlang C summed term by term), computed from the shown λ and S.
 //!
-//! **Second route.** A discrete-event simulation of the FCFS queue: Poisson arrivals and
+//! **Second route.** The simulation whose figures the evidence shows is the cross-check's second
+//! route: it runs once, in `generate`, from its own RNG stream, its estimates travel in the
+//! scenario, and `cross_check` tests them against the key. It is a discrete-event simulation of
+//! the FCFS queue: Poisson arrivals and
 //! exponential service times from `rand_distr`, each request served by the worker that frees up
 //! first. The first 5% of requests are a warm-up and are dropped; the standard error comes from 40
 //! batch means (requests in a busy queue are correlated, so the naive standard error would be
@@ -85,6 +88,11 @@ struct Scenario {
     lambda: f64,
     /// λ₂ for `slowdown`.
     peak: f64,
+    /// The evidence run at λ, which the cross-check tests the key against.
+    sim: Measured,
+    /// The evidence run at λ₂ (`slowdown` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sim_peak: Option<Measured>,
 }
 
 /// The closed forms for one FCFS queue with c exponential workers.
@@ -125,7 +133,7 @@ fn exact(lambda: f64, s: f64, c: u32) -> Exact {
 }
 
 /// What the simulation measured, each with a batch-means standard error.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Measured {
     /// Busy fraction of the workers.
     rho: Estimate,
@@ -145,7 +153,8 @@ const BATCHES: usize = 40;
 
 /// Requests to simulate at load ρ: enough that each of the 40 batches spans about a hundred
 /// relaxation times S/(1 − √ρ)² (fewer at the highest loads, where the cap applies and the
-/// batch-means standard error grows to say so). The evidence run is a quarter as long.
+/// batch-means standard error grows to say so). The evidence run, which is also the
+/// cross-check's, takes this length.
 fn run_length(rho: f64) -> u64 {
     let relax = 1.0 / (1.0 - rho.sqrt()).powi(2);
     ((BATCHES as f64 * 100.0 * relax) as u64).clamp(100_000, 2_000_000)
@@ -277,7 +286,7 @@ impl Family for Queueing {
         "optimization.queueing"
     }
     fn version(&self) -> u32 {
-        2
+        3
     }
     fn topic(&self) -> Topic {
         Topic::Optimization
@@ -349,21 +358,8 @@ impl Family for Queueing {
                 hint: "set peak_rate above rate".into(),
             });
         }
-        let sc = Scenario {
-            ask: ask.into(),
-            s,
-            c,
-            lambda,
-            peak,
-        };
         let e = exact(lambda, s, c);
-        let sim = simulate(
-            lambda,
-            s,
-            c,
-            run_length(e.rho) / 4,
-            &mut cx.sim_rng("evidence"),
-        );
+        let sim = simulate(lambda, s, c, run_length(e.rho), &mut cx.sim_rng("evidence"));
         let one = format!(
             "A single worker serves requests from one FIFO queue. Requests arrive as a Poisson process at **λ = {} requests/s**, and service times are exponential with a mean of **S = {s_ms} ms**",
             num(lambda)
@@ -582,11 +578,20 @@ impl Family for Queueing {
                     peak,
                     s,
                     c,
-                    run_length(e2.rho) / 4,
+                    run_length(e2.rho),
                     &mut cx.sim_rng("evidence-peak"),
                 ),
             ));
         }
+        let sc = Scenario {
+            ask: ask.into(),
+            s,
+            c,
+            lambda,
+            peak,
+            sim,
+            sim_peak: runs.get(1).map(|r| r.2),
+        };
         let mut evidence = Content::new();
         for (l, e, m) in runs {
             evidence = evidence
@@ -607,16 +612,10 @@ impl Family for Queueing {
         Ok(q)
     }
 
-    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+    fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let sc: Scenario = q.scenario()?;
         let key = |i: usize| q.expected_real(i);
-        let sim = simulate(
-            sc.lambda,
-            sc.s,
-            sc.c,
-            run_length(exact(sc.lambda, sc.s, sc.c).rho),
-            &mut cx.sim_rng("check"),
-        );
+        let sim = sc.sim;
         let agree = |what: &str, key: f64, est: Estimate, scale: f64| {
             est.check(&format!("{what} (÷{scale})"), key / scale)
         };
@@ -640,13 +639,9 @@ impl Family for Queueing {
                 agree("L_q", key(1)?, sim.lq, 1.0)
             }
             "slowdown" => {
-                let peak = simulate(
-                    sc.peak,
-                    sc.s,
-                    sc.c,
-                    run_length(exact(sc.peak, sc.s, sc.c).rho),
-                    &mut cx.sim_rng("check-peak"),
-                );
+                let peak = sc
+                    .sim_peak
+                    .ok_or_else(|| CheckError("no simulation at λ₂ in the scenario".into()))?;
                 let ratio = peak.w.mean / sim.w.mean;
                 let rel = ((peak.w.stderr / peak.w.mean).powi(2)
                     + (sim.w.stderr / sim.w.mean).powi(2))
@@ -784,6 +779,31 @@ mod tests {
         if let Ok(q) = q {
             crate::family::cross_check(&Queueing, &q).unwrap();
         }
+    }
+
+    #[test]
+    fn the_cross_check_tests_the_evidence_run() {
+        // The check reads the simulation the evidence shows (no second run): a stored mean
+        // response time twice the simulated one fails it, and a scenario without the run is an
+        // error, not a silent pass.
+        let pins = parse_pins(
+            &Queueing,
+            &[
+                "ask=response".into(),
+                "service_ms=10".into(),
+                "rate=80".into(),
+            ],
+        )
+        .unwrap();
+        let q = generate(&Queueing, 3, Difficulty::Easy, &pins).unwrap();
+        let w = q.scenario["sim"]["w"]["mean"].as_f64().unwrap();
+        assert!((w - 0.05).abs() < 0.005, "simulated W {w} s, closed form 0.05 s");
+        let mut doubled = q.clone();
+        doubled.scenario["sim"]["w"]["mean"] = (2.0 * w).into();
+        assert!(crate::family::cross_check(&Queueing, &doubled).is_err());
+        let mut missing = q.clone();
+        missing.scenario.as_object_mut().unwrap().remove("sim");
+        assert!(crate::family::cross_check(&Queueing, &missing).is_err());
     }
 
     #[test]

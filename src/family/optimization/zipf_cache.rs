@@ -18,7 +18,10 @@
 //! with `rand_distr::Zipf` through a real LRU (a linked list over arrays), started warm (the top C
 //! keys, then four requests per entry dropped), with batch-means standard errors.
 //!
-//! **Second route.** (a) The same stream through a static cache of the top C keys. (b) Che's
+//! **Second route.** (a) The same stream through a static cache of the top C keys. For `lru` that
+//! is the run the evidence shows: it runs once, in `generate`, from its own RNG stream, and its
+//! estimate travels in the scenario for `cross_check`; for `ideal` (whose evidence simulates
+//! nothing) the cross-check draws its own stream. (b) Che's
 //! approximation: find the characteristic time T with Σ_i (1 − e^(−p_i·T)) = C by bisection; the
 //! hit rate is Σ_i p_i·(1 − e^(−p_i·T)). It is known to be within about a point of LRU under this
 //! model; the cross-check allows 1.5 points plus `mc::K_SIGMA` standard errors.
@@ -100,6 +103,9 @@ struct Scenario {
     n: u64,
     s: f64,
     c: u64,
+    /// For `lru`: the evidence's simulated static-cache hit rate, which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    top_sim: Option<Estimate>,
 }
 
 fn top_share(p: &[f64], c: u64) -> f64 {
@@ -254,11 +260,12 @@ impl Family for ZipfCache {
                 hint: format!("choose a capacity of at least {MIN_ENTRIES} entries (Che's approximation, the second route, is off by points for smaller caches) and fewer entries than keys"),
             });
         }
-        let sc = Scenario {
+        let mut sc = Scenario {
             ask: ask.into(),
             n,
             s,
             c,
+            top_sim: None,
         };
         let p = zipf::shares(n, s);
         let top = top_share(&p, c);
@@ -341,6 +348,7 @@ impl Family for ZipfCache {
             return Ok(q);
         }
         let (lru, top_sim) = simulate(&sc, requests(&sc), &mut cx.sim_rng("key"));
+        sc.top_sim = Some(top_sim);
         let lru_key = 100.0 * lru.mean;
         let prompt = Content::new()
             .p(format!(
@@ -427,7 +435,10 @@ impl Family for ZipfCache {
         let sc: Scenario = q.scenario()?;
         let key = |i: usize| q.expected_real(i).map(|v| v / 100.0);
         let p = zipf::shares(sc.n, sc.s);
-        let top_sim = top_hits(&sc, requests(&sc), &mut cx.sim_rng("check"));
+        let top_sim = match sc.top_sim {
+            Some(est) => est,
+            None => top_hits(&sc, requests(&sc), &mut cx.sim_rng("check")),
+        };
         if !top_sim.agrees_with(key(0)?) {
             return Err(CheckError(format!(
                 "top-C share: key {}, a static cache simulated {}",
@@ -513,6 +524,7 @@ mod tests {
             n: 100,
             s: 0.0001,
             c: 30,
+            top_sim: None,
         };
         let (lru, _) = simulate(&sc, 400_000, &mut ChaCha8Rng::seed_from_u64(1));
         assert!((lru.mean - 0.3).abs() < 0.01, "{lru:?}");

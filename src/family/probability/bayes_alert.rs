@@ -21,7 +21,10 @@
 //!
 //! **Second route.** Monte Carlo over checks: draw incident/no incident with the base rate, then
 //! each alert with its conditional probability, and estimate P(incident | all alerts fired) from
-//! the checks where they fired (stratified so rare incidents are still sampled enough).
+//! the checks where they fired (stratified so rare incidents are still sampled enough). That run is
+//! the one the evidence shows: it runs once, in `generate`, from its own RNG stream, and its
+//! estimate travels in the scenario for `cross_check` (`policy`'s evidence simulates nothing; its
+//! check runs its own).
 //!
 //! **Pitfalls**: base-rate neglect (answering s, or 1 − f); multiplying s·b without normalising.
 
@@ -93,6 +96,9 @@ struct Scenario {
     ask: String,
     alerts: Vec<(f64, f64)>,
     b: f64,
+    /// The evidence's simulated posterior (not for `policy`), which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    posterior: Option<Estimate>,
 }
 
 /// A paging rule over two alerts, with its name on the paper.
@@ -239,9 +245,10 @@ impl Family for BayesAlert {
             let f2 = (cx.rng().random_range(5..=50) as f64) / 1000.0;
             alerts.push((s2, f2));
         }
-        let s = Scenario { ask: ask.into(), alerts, b };
+        let mut s = Scenario { ask: ask.into(), alerts, b, posterior: None };
         let v = posterior(&s.alerts, b);
         let est = simulate(&s, &mut cx.sim_rng("mc"));
+        s.posterior = Some(est);
         let (s1, f1) = s.alerts[0];
         let mut prompt = Content::new().p(format!(
             "A health check runs every minute. During **{}%** of minutes the service really has an \
@@ -382,7 +389,7 @@ impl Family for BayesAlert {
         let Expected::Real { value, .. } = q.expected(0)? else {
             return Err(CheckError("expected a real answer".into()));
         };
-        let est = simulate(&s, &mut cx.sim_rng("check"));
+        let est = s.posterior.ok_or_else(|| CheckError("the scenario lacks the simulated posterior".into()))?;
         if est.agrees_with(*value) {
             Ok(())
         } else {
@@ -441,7 +448,7 @@ fn policy_question(cx: &mut Ctx) -> Result<Question, GenError> {
         })
         .collect();
     let either = Rule::Either.precision(&alerts, b);
-    let s = Scenario { ask: "policy".into(), alerts, b };
+    let s = Scenario { ask: "policy".into(), alerts, b, posterior: None };
     Ok(Question::new(
         Content::new()
             .p(format!(

@@ -25,7 +25,10 @@
 //! 200,000 simulated standard normal draws (`rand_distr::StandardNormal`), so the 1.96 the key
 //! uses is checked, not shared; for `trials`, 20,000 samples of the keyed size, whose share within
 //! ±ε of the true rate must be 95% (one-sided tests at `mc`'s level, with 2 points of slack for
-//! the binomial's discreteness and skew).
+//! the binomial's discreteness and skew). The repeated samples are the run the evidence shows:
+//! they are drawn once, in `generate`, from their own RNG stream, and their estimate travels in the
+//! scenario for `cross_check` (for `trials`, with the sample size it was run at: a key of another
+//! size is simulated afresh at that size). The normal quantile is simulated by the check alone.
 //!
 //! **By hand.** `stderr`: exact with a calculator (a square root). `trials`: z ≈ 2 instead of
 //! 1.96 gives a sample 4% larger, inside the ±5% the slot accepts.
@@ -90,6 +93,12 @@ struct Scenario {
     p: f64,
     /// ε as a fraction (trials).
     eps: f64,
+    /// For stderr: the evidence's simulated standard deviation, which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sd: Option<Estimate>,
+    /// For trials: the sample size the evidence simulated, and its coverage of ±ε.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    coverage: Option<(u64, Estimate)>,
 }
 
 fn stderr(p: f64, n: u64) -> f64 {
@@ -191,7 +200,7 @@ impl Family for EstimateError {
 
     fn generate(&self, cx: &mut Ctx) -> Result<Question, GenError> {
         let ask = cx.pick("ask");
-        let sc = if ask == "stderr" {
+        let mut sc = if ask == "stderr" {
             let n = cx.int("samples") as u64;
             let rate = cx.real("rate_pct") / 100.0;
             let x = ((rate * n as f64).round() as u64).clamp(1, n.saturating_sub(1).max(1));
@@ -201,7 +210,7 @@ impl Family for EstimateError {
                     hint: "set samples to 2 or more".into(),
                 });
             }
-            Scenario { ask: ask.into(), x, n, p: x as f64 / n as f64, eps: 0.0 }
+            Scenario { ask: ask.into(), x, n, p: x as f64 / n as f64, eps: 0.0, sd: None, coverage: None }
         } else {
             let rate = if ask == "trials" { cx.real("rate_pct") } else { 50.0 };
             // The margin is drawn against the rarer outcome, so 99.9% behaves like 0.1%.
@@ -228,13 +237,14 @@ impl Family for EstimateError {
                     hint: "choose a smaller margin_pct (a tenth to a half of the rarer of rate_pct and 100 − rate_pct, at most 5 points, is typical)".into(),
                 });
             }
-            Scenario { ask: ask.into(), x: 0, n: 0, p, eps }
+            Scenario { ask: ask.into(), x: 0, n: 0, p, eps, sd: None, coverage: None }
         };
         let (prompt, slots, solution, evidence) = match ask {
             "stderr" => {
                 let (x, n, p) = (sc.x, sc.n, sc.p);
                 let se = stderr(p, n);
                 let est = simulate_sd(p, n, &mut cx.sim_rng("evidence"));
+                sc.sd = Some(est);
                 (
                     Content::new()
                         .p(format!("To estimate a service's error rate, you sample **{n}** requests and **{x}** of them fail, so the estimate is $hat(p) = {x}/{n}$ = {}%.", pp(p)))
@@ -273,6 +283,7 @@ impl Family for EstimateError {
                 let (p, eps) = (sc.p, sc.eps);
                 let n = sample_size(p, eps);
                 let cov = simulate_coverage(p, eps, n, &mut cx.sim_rng("evidence"));
+                sc.coverage = Some((n, cov));
                 let (known, rate_text) = if ask == "trials" {
                     (
                         format!("From last month's logs, the error rate is about **{}%**.", num(100.0 * p)),
@@ -349,7 +360,7 @@ impl Family for EstimateError {
         let key = |i: usize| q.expected_real(i);
         if sc.ask == "stderr" {
             let mut rng = cx.sim_rng("check");
-            let est = simulate_sd(sc.p, sc.n, &mut rng);
+            let est = sc.sd.ok_or_else(|| CheckError("the scenario lacks the simulated standard deviation".into()))?;
             est.check("standard error (a), as a fraction", key(0)? / 100.0)?;
             // The margin's multiple of the standard error, against a simulated 97.5% quantile
             // (both keys are rounded to 3 figures: 1% of slack).
@@ -361,7 +372,10 @@ impl Family for EstimateError {
             Ok(())
         } else {
             let n = key(0)?.round().max(1.0) as u64;
-            let cov = simulate_coverage(sc.p, sc.eps, n, &mut cx.sim_rng("check"));
+            let cov = match sc.coverage {
+                Some((simulated, cov)) if simulated == n => cov,
+                _ => simulate_coverage(sc.p, sc.eps, n, &mut cx.sim_rng("check")),
+            };
             if cov.not_below(0.95 - COVERAGE_SLACK) && cov.not_above(0.95 + COVERAGE_SLACK) {
                 Ok(())
             } else {

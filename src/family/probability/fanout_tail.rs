@@ -13,7 +13,9 @@
 //! until it first exceeds t.
 //!
 //! **Second route.** `slow`: Monte Carlo with `rand_distr::Binomial` (the number of slow
-//! backends in each simulated request), within `K_SIGMA` standard errors. `largest_n`: the
+//! backends in each simulated request), within `K_SIGMA` standard errors; that run is the one the
+//! evidence shows, run once in `generate` from its own RNG stream, and its estimate travels in the
+//! scenario for `cross_check`. `largest_n`: the
 //! logarithmic inversion ⌊ln(1 − t) / ln(1 − p)⌋, which must give the same N; the generator
 //! re-draws (boundedly) when that ratio is within 10⁻⁶ of an integer, so the answer never hangs
 //! on rounding. A Monte Carlo estimate at N and N + 1 is shown as evidence.
@@ -107,6 +109,9 @@ struct Scenario {
     /// (fan-out, slow probability) per tier.
     tiers: Vec<(u64, f64)>,
     target: f64,
+    /// For `slow`: the evidence's simulated P(slow), which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    slow: Option<Estimate>,
 }
 
 /// P(at least one slow backend): the complement of "every backend is fast".
@@ -251,6 +256,7 @@ impl Family for FanoutTail {
             ask: ask.into(),
             tiers,
             target: 0.0,
+            slow: Some(est),
         };
         // The per-call slow rate that would keep one tier's requests slow at most 1% of the time.
         let (n1, p1) = scenario.tiers[0];
@@ -277,11 +283,11 @@ impl Family for FanoutTail {
         .with_scenario(&scenario))
     }
 
-    fn cross_check(&self, q: &Question, cx: &mut Ctx) -> Result<(), CheckError> {
+    fn cross_check(&self, q: &Question, _cx: &mut Ctx) -> Result<(), CheckError> {
         let s: Scenario = q.scenario()?;
         match (s.ask.as_str(), q.expected(0)?) {
             ("slow", Expected::Real { value, .. }) => {
-                let est = simulate(&s.tiers, 100_000, &mut cx.sim_rng("check"));
+                let est = s.slow.ok_or_else(|| CheckError("the scenario lacks the simulated P(slow)".into()))?;
                 if est.agrees_with(*value) {
                     Ok(())
                 } else {
@@ -364,6 +370,7 @@ fn largest_question(cx: &mut Ctx) -> Result<Question, GenError> {
         ask: "largest_n".into(),
         tiers: vec![(n, p)],
         target: t,
+        slow: None,
     };
     Ok(Question::new(
         prompt,
@@ -425,7 +432,9 @@ mod tests {
             let mut q = generate(&FanoutTail, 4, Difficulty::Medium, &pins).unwrap();
             crate::family::cross_check(&FanoutTail, &q).unwrap();
             q.slots[0].expected = match &q.slots[0].expected {
-                Expected::Real { value, .. } => Expected::sig(value * 1.05, 3),
+                // 20% off: 5% is only about 7 standard errors at this draw (P = 0.165, 100,000
+                // trials), so whether it failed depended on where the run landed.
+                Expected::Real { value, .. } => Expected::sig(value * 1.2, 3),
                 Expected::Integer { value } => Expected::Integer { value: value + 1 },
                 e => e.clone(),
             };

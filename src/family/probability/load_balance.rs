@@ -19,7 +19,8 @@
 //! `max_load`: a simulation of both policies (the option nearest the simulated two-choice maximum).
 //!
 //! **Second route.** `idle`, `overloaded`: Monte Carlo placement with its own random stream, and
-//! `mc`'s test for whole-number samples against the exact values. `max_load`: simulators that
+//! `mc`'s test for whole-number samples against the exact values; that run is the one the evidence
+//! shows, run once in `generate`, and its estimate travels in the scenario for `cross_check`. `max_load`: simulators that
 //! share no code with the key's: two choices run on the load histogram alone (each request draws
 //! two positions in the running totals of servers per load level, and the lower level gains one
 //! server), random placement drawn as a multinomial by sequential binomials. Each must agree with
@@ -81,6 +82,9 @@ struct Scenario {
     max_one: Option<Estimate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     max_two: Option<Estimate>,
+    /// For `idle` and `overloaded`: the evidence's simulated count, which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    count: Option<Estimate>,
 }
 
 /// P(Binomial(m, p) ≥ k), summing the pmf below k by its ratio recurrence.
@@ -269,7 +273,7 @@ impl Family for LoadBalance {
                 hint: "for ask=max_load, set servers to 10 or more and requests between servers and 4 × servers (the default is requests = servers)".into(),
             });
         }
-        let mut s = Scenario { ask: ask.into(), n, m, k, max_one: None, max_two: None };
+        let mut s = Scenario { ask: ask.into(), n, m, k, max_one: None, max_two: None, count: None };
         let setting = format!(
             "A load balancer sends each of **{m}** requests to one of **{n}** servers chosen uniformly at random, independently."
         );
@@ -278,6 +282,7 @@ impl Family for LoadBalance {
             "idle" | "overloaded" => {
                 let v = exact(&s);
                 let est = simulate_count(&s, &mut cx.sim_rng("evidence"));
+                s.count = Some(est);
                 let (question, slot_ask, solution) = if ask == "idle" {
                     (
                         "What is the expected number of servers that receive no request at all?",
@@ -371,7 +376,7 @@ impl Family for LoadBalance {
         let s: Scenario = q.scenario()?;
         match q.expected(0)? {
             Expected::Real { value, .. } => {
-                let est = simulate_count(&s, &mut cx.sim_rng("check"));
+                let est = s.count.ok_or_else(|| CheckError("the scenario lacks the simulated count".into()))?;
                 if est.agrees_with(*value) {
                     Ok(())
                 } else {
@@ -431,14 +436,14 @@ mod tests {
     #[test]
     fn known_values() {
         // 2 requests on 2 servers: P(a server idle) = 1/4, so 0.5 idle servers; P(load ≥ 2) = 1/4.
-        let s = Scenario { ask: "idle".into(), n: 2, m: 2, k: 2, max_one: None, max_two: None };
+        let s = Scenario { ask: "idle".into(), n: 2, m: 2, k: 2, max_one: None, max_two: None, count: None };
         assert!((exact(&s) - 0.5).abs() < 1e-12);
-        let s = Scenario { ask: "overloaded".into(), n: 2, m: 2, k: 2, max_one: None, max_two: None };
+        let s = Scenario { ask: "overloaded".into(), n: 2, m: 2, k: 2, max_one: None, max_two: None, count: None };
         assert!((exact(&s) - 0.5).abs() < 1e-12);
         // A fair coin tossed 10 times: P(at least 8 heads) = 56/1024.
         assert!((binomial_tail(10, 0.5, 8) - 56.0 / 1024.0).abs() < 1e-12);
         // n = m large: the idle fraction tends to 1/e.
-        let s = Scenario { ask: "idle".into(), n: 100_000, m: 100_000, k: 2, max_one: None, max_two: None };
+        let s = Scenario { ask: "idle".into(), n: 100_000, m: 100_000, k: 2, max_one: None, max_two: None, count: None };
         assert!((exact(&s) / 100_000.0 - (-1f64).exp()).abs() < 1e-5);
     }
 
@@ -463,7 +468,7 @@ mod tests {
     fn the_independent_simulators_match_known_maxima() {
         // The histogram process and the binomial multinomial against the per-server simulation
         // the key uses, at n = m = 1000 (one choice about 5.5, two about 3): their means agree.
-        let s = Scenario { ask: "max_load".into(), n: 1000, m: 1000, k: 0, max_one: None, max_two: None };
+        let s = Scenario { ask: "max_load".into(), n: 1000, m: 1000, k: 0, max_one: None, max_two: None, count: None };
         let mut rng = crate::seed::stream_rng("test", 1, "lb");
         let (one, two) = simulate_max(&s, &mut rng);
         let runs = 300;

@@ -22,7 +22,11 @@
 //!
 //! **Second route.** Monte Carlo: place the D corrupted objects at uniformly random distinct
 //! positions of a random scrub order and see whether one falls among the first n checked. For `sample_size`, the
-//! key's n must clear the target in simulation and n − 1 must not (each within `K_SIGMA`).
+//! key's n must clear the target in simulation and n − 1 must not (each within `K_SIGMA`). For
+//! `detect` the simulation is the one the evidence shows: it runs once, in `generate`, from its own
+//! RNG stream, and its estimate travels in the scenario for `cross_check`. (`sample_size`'s
+//! evidence simulates nothing; `strategy`'s check simulates 20,000 scrubs of both policies, more
+//! than the evidence's run of the sweep alone, so both keep their own runs.)
 //!
 //! **Pitfalls**: the binomial 1 − (1 − D/N)^n (sampling with replacement: close for small n/N, off
 //! for large); n·D/N (an expectation, not a probability).
@@ -77,6 +81,9 @@ struct Scenario {
     d: u64,
     n: u64,
     target: f64,
+    /// For `detect`: the evidence's simulated P(found), which the cross-check tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    found: Option<mc::Estimate>,
 }
 
 /// P(no corrupted object among n drawn without replacement).
@@ -202,7 +209,7 @@ impl Family for SamplingDefects {
                 hint: "lower corrupted or checked, or raise objects".into(),
             });
         }
-        let s = Scenario { ask: ask.into(), big_n, d, n, target };
+        let mut s = Scenario { ask: ask.into(), big_n, d, n, target, found: None };
         let setting = format!(
             "An object store holds **{}** objects, of which **{d}** are silently corrupted. A \
              scrubber verifies the checksums of objects chosen uniformly at random, each object at \
@@ -215,6 +222,7 @@ impl Family for SamplingDefects {
                 let hand = miss_by_symmetry(big_n, d, n);
                 let binom = (1.0 - d as f64 / big_n as f64).powi(n as i32);
                 let est = simulate(big_n, d, n, &mut cx.sim_rng("mc"));
+                s.found = Some(est);
                 let doubled = miss(big_n, d, (2 * n).min(big_n - d));
                 Question::new(
                     Content::new().p(&setting).p(format!(
@@ -384,7 +392,7 @@ impl Family for SamplingDefects {
         let mut rng = cx.sim_rng("check");
         match q.expected(0)? {
             Expected::Real { value, .. } => {
-                let est = simulate(s.big_n, s.d, s.n, &mut rng);
+                let est = s.found.ok_or_else(|| CheckError("the scenario lacks the simulated P(found)".into()))?;
                 if est.agrees_with(1.0 - *value) {
                     Ok(())
                 } else {
