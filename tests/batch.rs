@@ -792,7 +792,11 @@ fn a_missing_or_altered_bound_pdf_comes_back_identical_without_rewriting_any_can
             .collect()
     };
     let first = everything();
-    assert_eq!(first.len(), 3 * 3 + 3, "three PDFs per candidate, three bound");
+    assert_eq!(
+        first.len(),
+        3 * 3 + 3,
+        "three PDFs per candidate, three bound"
+    );
     for (damage, bound) in [("remove", "papers.pdf"), ("truncate", "keys.pdf")] {
         let path = out.join(bound);
         if damage == "remove" {

@@ -478,7 +478,14 @@ mod tests {
             .map(|p| {
                 doc.get_page_contents(p)
                     .iter()
-                    .flat_map(|c| doc.get_object(*c).unwrap().as_stream().unwrap().content.clone())
+                    .flat_map(|c| {
+                        doc.get_object(*c)
+                            .unwrap()
+                            .as_stream()
+                            .unwrap()
+                            .content
+                            .clone()
+                    })
                     .collect()
             })
             .collect()
@@ -565,7 +572,10 @@ mod tests {
     fn objects_are_written_as_pdf_reads_them() {
         let mut d = Dictionary::new();
         d.set("A b", Object::Name(b"x/y#z".to_vec()));
-        d.set("S", Object::String(b"a(b)\\c\rd".to_vec(), StringFormat::Literal));
+        d.set(
+            "S",
+            Object::String(b"a(b)\\c\rd".to_vec(), StringFormat::Literal),
+        );
         d.set(
             "R",
             Object::Array(vec![
@@ -579,7 +589,10 @@ mod tests {
                 Object::Reference((8, 0)),
             ]),
         );
-        d.set("H", Object::String(vec![0, 0xab], StringFormat::Hexadecimal));
+        d.set(
+            "H",
+            Object::String(vec![0, 0xab], StringFormat::Hexadecimal),
+        );
         let mut out = Vec::new();
         write_object(&mut out, &Object::Dictionary(d), &|id| {
             (id.0 == 7).then_some(42)
