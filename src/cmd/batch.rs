@@ -353,31 +353,25 @@ impl Combined {
     }
 }
 
-/// The names of the bound PDFs, with the view each binds.
-const BOUND: [(&str, View); 3] = [
-    ("papers.pdf", View::Paper),
-    ("keys.pdf", View::Key),
-    ("marking.pdf", View::Marking),
+/// The names of the bound PDFs, with the PDF exporter's file and view each binds.
+const BOUND: [(&str, &str, View); 3] = [
+    ("papers.pdf", "paper.pdf", View::Paper),
+    ("keys.pdf", "key.pdf", View::Key),
+    ("marking.pdf", "marking.pdf", View::Marking),
 ];
 
-/// Binds every candidate's PDF of `view` (from `papers/` or `keys/`, in candidate order, read
-/// one at a time) into `out/name`, staged and renamed into place at the end. Returns its path.
+/// Binds every candidate's PDF `file` of `view` (`papers/<slug>.pdf`, … as [`placement`] puts
+/// it, in candidate order, read one at a time) into `out/name`, staged and renamed into place at
+/// the end. Returns its path.
 #[cfg(feature = "pdf")]
 fn bind_one(
     out: &Path,
-    name: &str,
-    view: View,
+    (name, file, view): (&str, &str, View),
     candidates: &[Candidate],
     title: &str,
     ident: &str,
 ) -> Result<PathBuf, Error> {
     let path = out.join(name);
-    let file = export::pdf::Pdf
-        .files()
-        .iter()
-        .find(|(_, v)| *v == view)
-        .map(|(f, _)| *f)
-        .unwrap_or("paper.pdf");
     let (folder, suffix) = placement(file, view);
     let tmp = export::staging_file(out, name)?;
     let mut binder = export::bind::Binder::new(std::io::BufWriter::new(tmp), &path)?;
@@ -628,12 +622,12 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
     #[cfg(feature = "pdf")]
     if bind {
         let mut entry = Vec::new();
-        for (name, view) in BOUND {
+        for bound in BOUND {
+            let name = bound.0;
             let what = name.trim_end_matches(".pdf");
             let path = bind_one(
                 out,
-                name,
-                view,
+                bound,
                 &candidates,
                 &format!("{base_title}: {what}"),
                 &format!("groundwork batch {bound_digest} {what}"),
@@ -654,7 +648,7 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
         })?;
         export::write_one(&cache, BOUND_ENTRY, &text)?;
     } else if wants("pdf") {
-        written.extend(BOUND.iter().map(|(n, _)| out.join(n)));
+        written.extend(BOUND.iter().map(|(n, _, _)| out.join(n)));
     }
     let mut removed: Vec<PathBuf> = Vec::new();
     for f in folders {
@@ -745,6 +739,17 @@ mod tests {
         assert!(!own_candidate_file("notes.txt"));
         assert!(!own_candidate_file(".pdf"));
         assert!(!own_candidate_file("../x.pdf"));
+    }
+
+    #[cfg(feature = "pdf")]
+    #[test]
+    fn each_bound_pdf_binds_a_file_the_pdf_exporter_writes() {
+        for (name, file, view) in BOUND {
+            assert!(
+                export::pdf::Pdf.files().contains(&(file, view)),
+                "{name} binds {file}, which the PDF exporter does not write"
+            );
+        }
     }
 
     #[test]

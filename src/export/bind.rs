@@ -82,15 +82,11 @@ impl<W: Write> Binder<W> {
             version: HEADER_VERSION,
             buf: Vec::new(),
         };
-        // The comment of bytes above 127 marks the file as binary for transfer tools.
         let (major, minor) = HEADER_VERSION;
-        b.emit(format!("%PDF-{major}.{minor}\n%\u{80}\u{80}\u{80}\u{80}\n").as_bytes())?;
+        b.emit(format!("%PDF-{major}.{minor}\n").as_bytes())?;
+        // A comment of bytes above 127 marks the file as binary for transfer tools.
+        b.emit(b"%\x80\x80\x80\x80\n")?;
         Ok(b)
-    }
-
-    /// Pages bound so far, blank ones included.
-    pub fn pages(&self) -> i64 {
-        self.pages
     }
 
     fn emit(&mut self, bytes: &[u8]) -> Result<(), Error> {
@@ -106,17 +102,13 @@ impl<W: Write> Binder<W> {
         self.offsets.len() as u32 + 1
     }
 
-    /// Writes `obj` as indirect object `id` (already allocated), references renumbered by `map`.
-    fn write_indirect(
-        &mut self,
-        id: u32,
-        obj: &Object,
-        map: &dyn Fn(ObjectId) -> Option<u32>,
-    ) -> Result<(), Error> {
+    /// Writes `obj` (its references already in this file's numbering) as indirect object `id`,
+    /// allocated before.
+    fn write_indirect(&mut self, id: u32, obj: &Object) -> Result<(), Error> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         buf.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
-        write_object(&mut buf, obj, map);
+        write_object(&mut buf, obj);
         buf.extend_from_slice(b"\nendobj\n");
         self.offsets[id as usize - 1] = Some(self.at);
         let r = self.emit(&buf);
@@ -183,16 +175,15 @@ impl<W: Write> Binder<W> {
             .collect();
         self.offsets
             .resize(self.offsets.len() + count as usize, None);
-        let map = |id: ObjectId| renumbered.get(&id).copied();
         for (old, new) in &renumbered {
             let mut obj = doc.objects.remove(old).unwrap_or(Object::Null);
-            untag(&mut obj);
+            renumber(&mut obj, &renumbered);
             if *old == root {
                 if let Object::Dictionary(d) = &mut obj {
                     d.set("Parent", Object::Reference((ROOT, 0)));
                 }
             }
-            self.write_indirect(*new, &obj, &map)?;
+            self.write_indirect(*new, &obj)?;
         }
         self.kids.push(renumbered[&root]);
         self.pages += pages.len() as i64;
@@ -203,7 +194,7 @@ impl<W: Write> Binder<W> {
             page.set("Parent", Object::Reference((ROOT, 0)));
             page.set("MediaBox", media_box);
             page.set("Resources", Object::Dictionary(Dictionary::new()));
-            self.write_indirect(id, &Object::Dictionary(page), &|_| None)?;
+            self.write_indirect(id, &Object::Dictionary(page))?;
             self.kids.push(id);
             self.pages += 1;
         }
@@ -244,9 +235,8 @@ impl<W: Write> Binder<W> {
             "Producer",
             text_string(&format!("groundwork {}", env!("CARGO_PKG_VERSION"))),
         );
-        let same = |id: ObjectId| Some(id.0);
         for (id, dict) in [(ROOT, root), (CATALOG, catalog), (INFO, info)] {
-            self.write_indirect(id, &Object::Dictionary(dict), &same)?;
+            self.write_indirect(id, &Object::Dictionary(dict))?;
         }
         let size = self.next_id();
         let mut xref = format!("xref\n0 {size}\n0000000000 65535 f\r\n").into_bytes();
@@ -264,7 +254,7 @@ impl<W: Write> Binder<W> {
         trailer.set("Info", Object::Reference((INFO, 0)));
         trailer.set("ID", Object::Array(vec![id.clone(), id]));
         let mut tail = b"trailer\n".to_vec();
-        write_object(&mut tail, &Object::Dictionary(trailer), &same);
+        write_object(&mut tail, &Object::Dictionary(trailer));
         tail.extend_from_slice(format!("\nstartxref\n{start}\n%%EOF\n").as_bytes());
         self.emit(&tail)?;
         self.out
@@ -308,21 +298,29 @@ fn dict_references(d: &Dictionary, out: &mut Vec<ObjectId>) {
     }
 }
 
-/// Removes the keys that point into the structure tree, which the bound file does not have.
-fn untag(obj: &mut Object) {
+/// Puts `obj` in the bound file's numbering: each reference renumbered by `map`, or `null` when
+/// it points to an object left behind (as a reference to a missing object means); and removes
+/// the keys that point into the structure tree, which the bound file does not have.
+fn renumber(obj: &mut Object, map: &BTreeMap<ObjectId, u32>) {
     match obj {
-        Object::Array(a) => a.iter_mut().for_each(untag),
-        Object::Dictionary(d) => untag_dict(d),
-        Object::Stream(s) => untag_dict(&mut s.dict),
+        Object::Reference(id) => {
+            *obj = match map.get(id) {
+                Some(n) => Object::Reference((*n, 0)),
+                None => Object::Null,
+            }
+        }
+        Object::Array(a) => a.iter_mut().for_each(|o| renumber(o, map)),
+        Object::Dictionary(d) => renumber_dict(d, map),
+        Object::Stream(s) => renumber_dict(&mut s.dict, map),
         _ => {}
     }
 }
 
-fn untag_dict(d: &mut Dictionary) {
+fn renumber_dict(d: &mut Dictionary, map: &BTreeMap<ObjectId, u32>) {
     d.remove(b"StructParents");
     d.remove(b"StructParent");
     for (_, v) in d.iter_mut() {
-        untag(v);
+        renumber(v, map);
     }
 }
 
@@ -346,10 +344,9 @@ fn text_string(s: &str) -> Object {
     }
 }
 
-/// Serialises `obj` (a direct object, or a stream) into `out`, each reference renumbered by
-/// `map`; a reference `map` does not know (an object left behind) becomes `null`, as a reference
-/// to a missing object means. A stream's `/Length` is set to its bytes' length.
-pub fn write_object(out: &mut Vec<u8>, obj: &Object, map: &dyn Fn(ObjectId) -> Option<u32>) {
+/// Serialises `obj` (a direct object, or a stream) into `out`. A stream's `/Length` is set to its
+/// bytes' length.
+pub fn write_object(out: &mut Vec<u8>, obj: &Object) {
     match obj {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
@@ -385,31 +382,25 @@ pub fn write_object(out: &mut Vec<u8>, obj: &Object, map: &dyn Fn(ObjectId) -> O
                 if i > 0 {
                     out.push(b' ');
                 }
-                write_object(out, o, map);
+                write_object(out, o);
             }
             out.push(b']');
         }
-        Object::Dictionary(d) => write_dict(out, d, None, map),
+        Object::Dictionary(d) => write_dict(out, d, None),
         Object::Stream(s) => {
-            write_dict(out, &s.dict, Some(s.content.len()), map);
+            write_dict(out, &s.dict, Some(s.content.len()));
             out.extend_from_slice(b"\nstream\n");
             out.extend_from_slice(&s.content);
             out.extend_from_slice(b"\nendstream");
         }
-        Object::Reference(id) => match map(*id) {
-            Some(n) => out.extend_from_slice(format!("{n} 0 R").as_bytes()),
-            None => out.extend_from_slice(b"null"),
-        },
+        Object::Reference((n, generation)) => {
+            out.extend_from_slice(format!("{n} {generation} R").as_bytes())
+        }
     }
 }
 
 /// A dictionary; with `length`, a stream's, whose `/Length` is that (first, replacing any other).
-fn write_dict(
-    out: &mut Vec<u8>,
-    d: &Dictionary,
-    length: Option<usize>,
-    map: &dyn Fn(ObjectId) -> Option<u32>,
-) {
+fn write_dict(out: &mut Vec<u8>, d: &Dictionary, length: Option<usize>) {
     out.extend_from_slice(b"<<");
     if let Some(n) = length {
         out.extend_from_slice(format!("/Length {n}").as_bytes());
@@ -420,7 +411,7 @@ fn write_dict(
         }
         write_name(out, k);
         out.push(b' ');
-        write_object(out, v, map);
+        write_object(out, v);
     }
     out.extend_from_slice(b">>");
 }
@@ -517,6 +508,32 @@ mod tests {
             .collect();
         assert_eq!(got.len(), want.len());
         assert_eq!(got, want);
+        // Every page hangs from the catalog's page tree, each node's /Parent the node whose /Kids
+        // list it, so that inherited attributes resolve.
+        let top = doc
+            .catalog()
+            .unwrap()
+            .get(b"Pages")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        for p in &pages {
+            let mut node = *p;
+            while node != top {
+                let parent = doc
+                    .get_dictionary(node)
+                    .unwrap()
+                    .get(b"Parent")
+                    .and_then(Object::as_reference)
+                    .unwrap_or_else(|_| panic!("{node:?} has no /Parent"));
+                let kids = doc.get_dictionary(parent).unwrap().get(b"Kids").unwrap();
+                assert!(
+                    kids.as_array().unwrap().contains(&Object::Reference(node)),
+                    "{node:?}'s /Parent does not list it"
+                );
+                node = parent;
+            }
+        }
         // The blank page has the size of the page before it, and no content at all.
         let blank_at = a_pages.len();
         let size = |doc: &lopdf::Document, p| inherited(doc, p, b"MediaBox").unwrap();
@@ -589,14 +606,15 @@ mod tests {
                 Object::Reference((8, 0)),
             ]),
         );
+        d.set("StructParents", Object::Integer(3));
         d.set(
             "H",
             Object::String(vec![0, 0xab], StringFormat::Hexadecimal),
         );
+        let mut obj = Object::Dictionary(d);
+        renumber(&mut obj, &BTreeMap::from([((7, 0), 42)]));
         let mut out = Vec::new();
-        write_object(&mut out, &Object::Dictionary(d), &|id| {
-            (id.0 == 7).then_some(42)
-        });
+        write_object(&mut out, &obj);
         assert_eq!(
             String::from_utf8_lossy(&out),
             "<</A#20b /x#2Fy#23z/S (a\\(b\\)\\\\c\\rd)/R [0.5 -12.25 0.000001 -3 true null 42 0 R null]/H <00AB>>>"
