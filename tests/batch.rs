@@ -757,3 +757,77 @@ fn papers_hold_no_answer_solution_or_follow_up_and_the_bound_pdfs_start_each_can
         assert_eq!(at, all.len(), "{bound}: nothing else");
     }
 }
+
+#[test]
+fn a_missing_or_altered_bound_pdf_comes_back_identical_without_rewriting_any_candidate() {
+    let d = setup("ada\ngrace\nalan\n");
+    let run = |tmpdir: Option<&str>| {
+        let mut c = groundwork(d.path());
+        if let Some(t) = tmpdir {
+            c.env("TMPDIR", t);
+        }
+        c.args([
+            "batch",
+            "--candidates",
+            "candidates.csv",
+            "--out",
+            "out",
+            "--format",
+            "pdf",
+        ])
+        .assert()
+        .success()
+    };
+    run(None).stdout(predicate::str::contains("3 written, 0 unchanged"));
+    let out = d.path().join("out");
+    let everything = || -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+        tree(&out)
+            .into_iter()
+            .filter(|f| f.ends_with(".pdf"))
+            .map(|f| {
+                let p = out.join(&f);
+                let modified = fs::metadata(&p).unwrap().modified().unwrap();
+                (f, fs::read(&p).unwrap(), modified)
+            })
+            .collect()
+    };
+    let first = everything();
+    assert_eq!(
+        first.len(),
+        3 * 3 + 3,
+        "three PDFs per candidate, three bound"
+    );
+    for (damage, bound) in [("remove", "papers.pdf"), ("truncate", "keys.pdf")] {
+        let path = out.join(bound);
+        if damage == "remove" {
+            fs::remove_file(&path).unwrap();
+        } else {
+            let bytes = fs::read(&path).unwrap();
+            fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        }
+        // With no scratch folder no pack can be generated: only binding can make it succeed.
+        run(Some("/nonexistent-groundwork-tmp")).stdout(predicate::str::contains(
+            "0 written, 3 unchanged and skipped",
+        ));
+        for ((f, bytes, modified), (f2, bytes2, modified2)) in first.iter().zip(everything()) {
+            assert_eq!(*f, f2);
+            assert!(*bytes == bytes2, "{damage} {bound}: {f} differs");
+            if f.contains('/') {
+                assert_eq!(*modified, modified2, "{damage} {bound}: {f} was rewritten");
+            }
+        }
+    }
+    // Untouched, nothing is bound again.
+    let bound_at = fs::metadata(out.join("marking.pdf"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    run(None).stdout(predicate::str::contains("0 written, 3 unchanged"));
+    assert_eq!(
+        fs::metadata(out.join("marking.pdf"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        bound_at
+    );
+}

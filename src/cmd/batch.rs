@@ -18,8 +18,14 @@
 //!
 //! **Memory.** Candidates are processed in chunks: a chunk is generated and rendered in parallel
 //! (rayon), then its files are written (each atomically) and its rows appended, in candidate
-//! order, to the combined outputs. The bound PDFs keep each candidate's laid-out pages (not the
-//! pack) until the end.
+//! order, to the combined outputs.
+//!
+//! **Binding.** The bound PDFs are made last, from the candidates' PDFs as they are on disk
+//! (written by this run, or kept from an earlier one): each candidate's file is read, parsed and
+//! its pages' objects copied, renumbered, straight into the bound file ([`crate::export::bind`]),
+//! one candidate at a time, so memory does not grow with the batch and nothing is typeset or
+//! laid out twice. The bound files leave out the candidates' structure trees (they are for
+//! printing); each candidate's own PDF keeps its tags.
 //!
 //! **Reruns.** A candidate is skipped when the digest of its inputs (groundwork's version, the
 //! spec's bytes, the seed, the formats, the templates, the seal's fingerprint, `vary` and the
@@ -27,8 +33,8 @@
 //! recorded SHA-256. The entry holds what the combined files need (pack code, answers, LMS
 //! fragments), so a rerun of 2,000 finished candidates reads and hashes their files and nothing
 //! more (BENCHMARKS.md). The bound PDFs are rebuilt only when a candidate changed or one of them
-//! is missing or altered; then every candidate is laid out again (its files are rewritten with
-//! the same bytes).
+//! is missing or altered (the cache entry `bound.json` records what went into them and their
+//! digests); rebuilding them reads the candidates' PDFs and rewrites none of them.
 //!
 //! Every folder the batch writes has a stamp ([`crate::export::STAMP`]) listing the files
 //! groundwork wrote there: a rerun removes the ones the manifest no longer lists (a candidate
@@ -110,18 +116,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The laid-out PDF documents of one candidate, for the bound files.
-#[derive(Default)]
-#[cfg(feature = "pdf")]
-struct Docs {
-    paper: Option<typst_layout::PagedDocument>,
-    key: Option<typst_layout::PagedDocument>,
-    marking: Option<typst_layout::PagedDocument>,
-}
-#[cfg(not(feature = "pdf"))]
-#[derive(Default)]
-struct Docs;
-
 /// Everything one candidate contributes to the combined outputs; also what the rerun cache keeps
 /// of it, so that a finished candidate is skipped without regenerating its pack.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -140,9 +134,6 @@ struct Done {
     /// True when the candidate was finished and skipped.
     #[serde(skip)]
     skipped: bool,
-    /// Its laid-out PDFs, when the bound files are being built.
-    #[serde(skip)]
-    docs: Docs,
 }
 
 impl Done {
@@ -195,7 +186,10 @@ fn file_digest(path: &Path) -> Option<String> {
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return None;
     }
-    Some(hex(&Sha256::digest(std::fs::read(path).ok()?)))
+    // Streamed: a bound PDF grows with the batch, the memory to check it does not.
+    let mut hash = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path).ok()?, &mut hash).ok()?;
+    Some(hex(&hash.finalize()))
 }
 
 /// The candidate's [`Done`] from the cache, if the candidate is finished with these inputs: the
@@ -244,8 +238,6 @@ struct Job<'a> {
     seal: Option<&'a crate::seal::Seal>,
     out: &'a Path,
     stamp_base: &'a str,
-    /// True when the bound PDFs are rebuilt: every candidate is laid out, none skipped.
-    bind: bool,
 }
 
 fn one(c: &Candidate, job: &Job) -> Result<Done, Error> {
@@ -259,33 +251,16 @@ fn one(c: &Candidate, job: &Job) -> Result<Done, Error> {
     let files = candidate_files(c, &individual);
     let names: Vec<String> = files.iter().map(|(n, _, _)| n.clone()).collect();
     // A rerun decides from the cache entry and the files, without regenerating the pack.
-    if !job.bind {
-        if let Some(done) = finished(c, job.out, &inputs, &names) {
-            return Ok(done);
-        }
+    if let Some(done) = finished(c, job.out, &inputs, &names) {
+        return Ok(done);
     }
     let mut spec = job.spec.clone();
     spec.seed = candidate_seed(spec.seed, &c.id);
     spec.title = format!("{} · {}", job.base_title, c.display_name());
     let mut pack: Pack = pack::build(&spec, job.seal)?;
     pack.meta.candidate = c.display_name().to_string();
-    let mut docs = Docs::default();
     let mut rendered: Vec<(String, Vec<u8>)> = Vec::new();
     for (name, e, view) in &files {
-        #[cfg(feature = "pdf")]
-        if e.id() == "pdf" {
-            let doc = export::pdf::layout(&pack, *view, job.templates)?;
-            let bytes = export::pdf::write(&doc, &export::pdf::ident(&pack, *view))?;
-            if job.bind {
-                match view {
-                    View::Paper => docs.paper = Some(doc),
-                    View::Marking => docs.marking = Some(doc),
-                    _ => docs.key = Some(doc),
-                }
-            }
-            rendered.push((name.clone(), bytes));
-            continue;
-        }
         rendered.push((name.clone(), e.render(&pack, *view, job.templates)?));
     }
     let digests = rendered
@@ -314,7 +289,6 @@ fn one(c: &Candidate, job: &Job) -> Result<Done, Error> {
             None
         },
         skipped: false,
-        docs,
     };
     // Each folder's files atomically (temp + rename); the cache entry, written after the files,
     // is what lets a rerun skip the candidate.
@@ -379,21 +353,44 @@ impl Combined {
     }
 }
 
-/// The bound PDFs being built, one per view.
-#[cfg(feature = "pdf")]
-#[derive(Default)]
-struct Bound {
-    papers: export::pdf::Binder,
-    keys: export::pdf::Binder,
-    marking: export::pdf::Binder,
-}
-
-/// The names of the bound PDFs, with the view each binds.
-const BOUND: [(&str, View); 3] = [
-    ("papers.pdf", View::Paper),
-    ("keys.pdf", View::Key),
-    ("marking.pdf", View::Marking),
+/// The names of the bound PDFs, with the PDF exporter's file and view each binds.
+const BOUND: [(&str, &str, View); 3] = [
+    ("papers.pdf", "paper.pdf", View::Paper),
+    ("keys.pdf", "key.pdf", View::Key),
+    ("marking.pdf", "marking.pdf", View::Marking),
 ];
+
+/// Binds every candidate's PDF `file` of `view` (`papers/<slug>.pdf`, … as [`placement`] puts
+/// it, in candidate order, read one at a time) into `out/name`, staged and renamed into place at
+/// the end. Returns its path.
+#[cfg(feature = "pdf")]
+fn bind_one(
+    out: &Path,
+    (name, file, view): (&str, &str, View),
+    candidates: &[Candidate],
+    title: &str,
+    ident: &str,
+) -> Result<PathBuf, Error> {
+    let path = out.join(name);
+    let (folder, suffix) = placement(file, view);
+    let tmp = export::staging_file(out, name)?;
+    let mut binder = export::bind::Binder::new(std::io::BufWriter::new(tmp), &path)?;
+    for c in candidates {
+        let source = out.join(folder).join(format!("{}{suffix}", c.slug));
+        let pdf = std::fs::read(&source).map_err(|e| Error::io("reading", &source, e))?;
+        binder.add(&pdf, &source)?;
+    }
+    let tmp = binder
+        .finish(title, ident)?
+        .into_inner()
+        .map_err(|e| Error::io("writing", &path, e.into_error()))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io("writing", &path, e))?;
+    tmp.persist(&path)
+        .map_err(|e| Error::io("writing", &path, e.error))?;
+    Ok(path)
+}
 
 /// True when the bound PDFs in `out` are the ones `digest` describes, intact.
 fn bound_is_current(out: &Path, digest: &str) -> bool {
@@ -585,10 +582,7 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
         seal: seal.as_ref(),
         out,
         stamp_base: &stamp_base,
-        bind,
     };
-    #[cfg(feature = "pdf")]
-    let mut bound = Bound::default();
     let (mut made, mut skipped) = (0usize, 0usize);
     for chunk in candidates.chunks(CHUNK) {
         let done: Vec<Result<Done, Error>> = chunk
@@ -610,18 +604,6 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             if let (Some(g), Some(x)) = (gift.as_mut(), &d.gift) {
                 g.push(x)?;
             }
-            #[cfg(feature = "pdf")]
-            {
-                if let Some(doc) = &d.docs.paper {
-                    bound.papers.add(doc);
-                }
-                if let Some(doc) = &d.docs.key {
-                    bound.keys.add(doc);
-                }
-                if let Some(doc) = &d.docs.marking {
-                    bound.marking.add(doc);
-                }
-            }
             if d.skipped {
                 skipped += 1;
             } else {
@@ -640,14 +622,25 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
     #[cfg(feature = "pdf")]
     if bind {
         let mut entry = Vec::new();
-        for ((name, _), binder) in BOUND.iter().zip([bound.papers, bound.keys, bound.marking]) {
+        for bound in BOUND {
+            let name = bound.0;
             let what = name.trim_end_matches(".pdf");
-            let bytes = binder.finish(
+            let path = bind_one(
+                out,
+                bound,
+                &candidates,
                 &format!("{base_title}: {what}"),
                 &format!("groundwork batch {bound_digest} {what}"),
             )?;
-            entry.push((name.to_string(), hex(&Sha256::digest(&bytes))));
-            written.push(export::write_one(out, name, &bytes)?);
+            let digest = file_digest(&path).ok_or_else(|| {
+                Error::io(
+                    "reading",
+                    &path,
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "it is gone"),
+                )
+            })?;
+            entry.push((name.to_string(), digest));
+            written.push(path);
         }
         let text = serde_json::to_vec(&(&bound_digest, &entry)).map_err(|e| Error::Render {
             what: "the batch cache".into(),
@@ -655,7 +648,7 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
         })?;
         export::write_one(&cache, BOUND_ENTRY, &text)?;
     } else if wants("pdf") {
-        written.extend(BOUND.iter().map(|(n, _)| out.join(n)));
+        written.extend(BOUND.iter().map(|(n, _, _)| out.join(n)));
     }
     let mut removed: Vec<PathBuf> = Vec::new();
     for f in folders {
@@ -746,6 +739,17 @@ mod tests {
         assert!(!own_candidate_file("notes.txt"));
         assert!(!own_candidate_file(".pdf"));
         assert!(!own_candidate_file("../x.pdf"));
+    }
+
+    #[cfg(feature = "pdf")]
+    #[test]
+    fn each_bound_pdf_binds_a_file_the_pdf_exporter_writes() {
+        for (name, file, view) in BOUND {
+            assert!(
+                export::pdf::Pdf.files().contains(&(file, view)),
+                "{name} binds {file}, which the PDF exporter does not write"
+            );
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! The candidate's paper is rendered from [`view::PaperView`], a type that holds no answers, so no
 //! template mistake can leak the key onto the paper.
 
+#[cfg(feature = "pdf")]
+pub mod bind;
 pub mod gift;
 pub mod html;
 pub mod json;
