@@ -23,6 +23,17 @@
 //! errors, and is *marginal* when p < [`WARN_P`] (beyond 5σ): marginal results pass, but are
 //! recorded per thread ([`take_record`]) so the long stress run can list them as warnings.
 //!
+//! ## One run per question
+//! The simulation whose figures a question's evidence shows is its cross-check's second route:
+//! it runs once, in `generate`, from its own RNG stream, and its estimates travel in the
+//! question's scenario; `cross_check` applies the tests above to them against the key. A second,
+//! independent run in `cross_check` would test nothing the first does not (every question is
+//! cross-checked before it is written), and cost as much again. A family whose check simulates
+//! something the evidence does not show (another simulator, a quantity the key depends on) runs
+//! that in `cross_check`. No run was made smaller to save time; `hashing.load_factor` stops
+//! building tables early only once its check is settled (the key inside the tolerance by
+//! [`K_SIGMA`] standard errors), which a wrong key never is but by a 6σ fluke.
+//!
 //! ## The false-alarm budget
 //! A correct key fails one test with probability at most [`FAIL_P`] = 2·Φ(−6) ≈ 1.97·10⁻⁹ (the
 //! binomial and Markov tests are exact or conservative; the t test is exact for normal batch
