@@ -17,8 +17,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-7}
-cargo build --release --locked -q
-BIN=$PWD/target/release/groundwork
+# BIN=/path/to/another/groundwork measures that binary instead (e.g. an older build, for a
+# before-and-after table measured in one sitting).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --locked -q
+  BIN=$PWD/target/release/groundwork
+fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 for n in 100 1000 2000; do seq -f "cand%04g" 1 "$n" > "$WORK/c$n.txt"; done
