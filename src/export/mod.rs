@@ -379,15 +379,43 @@ pub(crate) fn staging_file(dir: &Path, name: &str) -> Result<tempfile::NamedTemp
 }
 
 pub(crate) fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, Error> {
+    write_files_durably(dir, files, true)
+}
+
+/// [`write_files`] without the fsync of each file before its rename, for a batch: it writes
+/// hundreds of files and flushes them with one [`sync_filesystem`] per chunk of candidates
+/// instead (an fsync per file cost about a second of waiting per 100 candidates). The renames
+/// stay atomic; what a crash can leave is a renamed file whose data never reached the disk, and a
+/// rerun checks every file against its recorded SHA-256 before it skips a candidate.
+pub(crate) fn write_files_unsynced(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+) -> Result<Vec<PathBuf>, Error> {
+    write_files_durably(dir, files, false)
+}
+
+/// Flushes the filesystem that holds `dir` (syncfs(2)): the one flush of a batch's chunk.
+pub(crate) fn sync_filesystem(dir: &Path) -> Result<(), Error> {
+    let f = std::fs::File::open(dir).map_err(|e| Error::io("opening", dir, e))?;
+    rustix::fs::syncfs(&f).map_err(|e| Error::io("flushing", dir, e.into()))
+}
+
+fn write_files_durably(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    sync: bool,
+) -> Result<Vec<PathBuf>, Error> {
     // Stage every file first; rename only when all are staged, so a failure leaves no partial set.
     let mut staged = Vec::new();
     for (name, bytes) in files {
         let mut tmp = staging_file(dir, name)?;
         tmp.write_all(bytes)
             .map_err(|e| Error::io("writing", dir.join(name), e))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io("writing", dir.join(name), e))?;
+        if sync {
+            tmp.as_file()
+                .sync_all()
+                .map_err(|e| Error::io("writing", dir.join(name), e))?;
+        }
         staged.push((tmp, dir.join(name)));
     }
     let mut written = Vec::new();
