@@ -103,19 +103,27 @@ pub fn parse_formats(list: &str) -> Result<Vec<&'static dyn Exporter>, Error> {
     Ok(out)
 }
 
-/// Renders every file of every exporter, in memory.
+/// Renders every file of every exporter, in memory. The files are rendered in parallel (a pack's
+/// paper, key and marking PDFs are laid out at once on two cores) and returned in exporter order;
+/// should several fail, the error is the first in that order, whatever the thread count.
 pub fn render_all(
     pack: &Pack,
     exporters: &[&dyn Exporter],
     templates: &Templates,
 ) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let mut files = Vec::new();
-    for e in exporters {
-        for (name, view) in e.files() {
-            files.push((name.to_string(), e.render(pack, *view, templates)?));
-        }
-    }
-    Ok(files)
+    use rayon::prelude::*;
+    let jobs: Vec<(&dyn Exporter, &'static str, View)> = exporters
+        .iter()
+        .flat_map(|e| e.files().iter().map(move |(name, view)| (*e, *name, *view)))
+        .collect();
+    let rendered: Vec<Result<Vec<u8>, Error>> = jobs
+        .par_iter()
+        .map(|(e, _, view)| e.render(pack, *view, templates))
+        .collect();
+    jobs.iter()
+        .zip(rendered)
+        .map(|((_, name, _), bytes)| Ok((name.to_string(), bytes?)))
+        .collect()
 }
 
 /// The stamp file groundwork leaves in every folder it writes: which pack, and which files it wrote
