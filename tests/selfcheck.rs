@@ -839,13 +839,26 @@ fn in_chromium_the_page_counts_points_explains_a_wrong_option_and_keeps_answers_
         "the timer to count",
     );
 
-    // A reload keeps the answers (and the running timer), not the score.
+    // A reload keeps the answers (and the running timer), not the score. The page saved them
+    // (checked first, in its storage), and the reloaded page shows them again (waited for: under
+    // load, headless Chromium can hand the storage to the new document a moment late).
+    for (id, answer) in &typed {
+        b.wait_for(
+            &format!(
+                "Object.keys(localStorage).some(k => k.startsWith('groundwork-selfcheck:') &&                  (JSON.parse(localStorage.getItem(k)).answers || {{}})['{id}'] === {})",
+                json!(answer)
+            ),
+            &format!("the page to save {id}"),
+        );
+    }
     b.reload(ready);
     for (id, answer) in &typed {
-        assert_eq!(
-            b.eval(&format!("document.getElementById('in-{id}').value")),
-            json!(answer),
-            "{id} after a reload"
+        b.wait_for(
+            &format!(
+                "document.getElementById('in-{id}').value === {}",
+                json!(answer)
+            ),
+            &format!("{id} to come back after a reload"),
         );
     }
     let picked = format!(
