@@ -13,6 +13,19 @@ fn setup(candidates: &str) -> tempfile::TempDir {
     d
 }
 
+/// `batch` from `candidates.csv` into `out` in `formats`.
+fn batch_args<'a>(out: &'a str, formats: &'a str) -> [&'a str; 7] {
+    [
+        "batch",
+        "--candidates",
+        "candidates.csv",
+        "--out",
+        out,
+        "--format",
+        formats,
+    ]
+}
+
 const THREE: &str = "name,id,email\nAda Lovelace,ada,a@example.com\n\"Hopper, Grace\",grace,g@example.com\nAlan Turing,alan,t@example.com\n";
 
 #[test]
@@ -336,15 +349,7 @@ fn a_rerun_with_fewer_formats_removes_what_it_no_longer_writes() {
     let d = setup("ada\ngrace\n");
     let run = |formats: &str| {
         groundwork(d.path())
-            .args([
-                "batch",
-                "--candidates",
-                "candidates.csv",
-                "--out",
-                "out",
-                "--format",
-                formats,
-            ])
+            .args(batch_args("out", formats))
             .assert()
             .success()
     };
@@ -568,15 +573,7 @@ fn every_candidate_gets_the_same_families_without_repeats_unless_told_to_vary() 
 fn candidate_files_as_people_write_them() {
     let d = setup("Name;E-mail\nAda Lovelace;ada@example.com\nGrace Hopper;grace@example.com\n");
     groundwork(d.path())
-        .args([
-            "batch",
-            "--candidates",
-            "candidates.csv",
-            "--out",
-            "out",
-            "--format",
-            "html",
-        ])
+        .args(batch_args("out", "html"))
         .assert()
         .success()
         .stdout(predicate::str::contains("2 candidates"));
@@ -594,15 +591,7 @@ fn candidate_files_as_people_write_them() {
     // A one-column file headed `id` has no phantom candidate called "id".
     let d = setup("id\nada\n");
     groundwork(d.path())
-        .args([
-            "batch",
-            "--candidates",
-            "candidates.csv",
-            "--out",
-            "out",
-            "--format",
-            "json",
-        ])
+        .args(batch_args("out", "json"))
         .assert()
         .success()
         .stdout(predicate::str::contains("1 candidate into"));
@@ -766,17 +755,7 @@ fn a_missing_or_altered_bound_pdf_comes_back_identical_without_rewriting_any_can
         if let Some(t) = tmpdir {
             c.env("TMPDIR", t);
         }
-        c.args([
-            "batch",
-            "--candidates",
-            "candidates.csv",
-            "--out",
-            "out",
-            "--format",
-            "pdf",
-        ])
-        .assert()
-        .success()
+        c.args(batch_args("out", "pdf")).assert().success()
     };
     run(None).stdout(predicate::str::contains("3 written, 0 unchanged"));
     let out = d.path().join("out");

@@ -358,6 +358,7 @@ impl Combined {
 }
 
 /// The names of the bound PDFs, with the PDF exporter's file and view each binds.
+#[cfg(feature = "pdf")]
 const BOUND: [(&str, &str, View); 3] = [
     ("papers.pdf", "paper.pdf", View::Paper),
     ("keys.pdf", "key.pdf", View::Key),
@@ -397,6 +398,7 @@ fn bind_one(
 }
 
 /// True when the bound PDFs in `out` are the ones `digest` describes, intact.
+#[cfg(feature = "pdf")]
 fn bound_is_current(out: &Path, digest: &str) -> bool {
     let Ok(text) =
         crate::input::read_text(&out.join(CACHE_DIR).join(BOUND_ENTRY), "the cache entry")
@@ -482,6 +484,7 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             }
         }
     }
+    #[cfg(feature = "pdf")]
     let bound_digest = hex(&Sha256::digest(
         candidates
             .iter()
@@ -491,7 +494,8 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
             .as_bytes(),
     ));
     std::fs::create_dir_all(out).map_err(|e| Error::io("creating", out, e))?;
-    let bind = cfg!(feature = "pdf") && wants("pdf") && !bound_is_current(out, &bound_digest);
+    #[cfg(feature = "pdf")]
+    let bind = wants("pdf") && !bound_is_current(out, &bound_digest);
     let cache = out.join(CACHE_DIR);
     std::fs::create_dir_all(&cache).map_err(|e| Error::io("creating", &cache, e))?;
     // The cache is groundwork's alone: any temporary file in it is a leftover.
@@ -597,8 +601,11 @@ pub fn run(a: BatchArgs) -> Result<Output, Error> {
                 r
             })
             .collect();
-        // The chunk's files were written without an fsync each: one flush for all of them.
-        export::sync_filesystem(out)?;
+        // The chunk's files were written without an fsync each: one flush for all of them (none
+        // when every candidate was finished and skipped).
+        if done.iter().any(|d| d.as_ref().is_ok_and(|d| !d.skipped)) {
+            export::sync_filesystem(out)?;
+        }
         for (c, d) in chunk.iter().zip(done) {
             let d = d?;
             manifest.push(&d.row(c))?;

@@ -215,23 +215,15 @@ fn quiet_poppler(pdf: &mut [u8]) {
 
 /// Math spans are evaluated by typst in math mode, where `#` escapes into code: refuse it.
 fn refuse_code_in_math(v: &serde_json::Value) -> Result<(), Error> {
-    match v {
-        serde_json::Value::Object(m) => {
-            if m.get("style").and_then(|s| s.as_str()) == Some("math") {
-                let t = m.get("text").and_then(|t| t.as_str()).unwrap_or("");
-                if t.contains('#') {
-                    return Err(Error::Render {
-                        what: "PDF".into(),
-                        message: format!(
-                            "the formula `{t}` contains `#`, which typst would run as code"
-                        ),
-                    });
-                }
-            }
-            m.values().try_for_each(refuse_code_in_math)
-        }
-        serde_json::Value::Array(a) => a.iter().try_for_each(refuse_code_in_math),
-        _ => Ok(()),
+    match super::templates::math_sources(v)
+        .into_iter()
+        .find(|t| t.contains('#'))
+    {
+        Some(t) => Err(Error::Render {
+            what: "PDF".into(),
+            message: format!("the formula `{t}` contains `#`, which typst would run as code"),
+        }),
+        None => Ok(()),
     }
 }
 

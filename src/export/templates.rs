@@ -231,11 +231,7 @@ impl Templates {
         // Every formula the page may show, typeset in one typst run before tera asks for them
         // one by one (see `math`).
         #[cfg(feature = "pdf")]
-        {
-            let mut formulas = Vec::new();
-            math_spans(&value, &mut formulas);
-            super::math::prepare(formulas);
-        }
+        super::math::prepare(math_sources(&value));
         let ctx = tera::Context::from_value(value).map_err(|e| Error::Render {
             what: name.into(),
             message: chain(&e),
@@ -270,21 +266,27 @@ impl Templates {
     }
 }
 
-/// The source of every math span (`{"style": "math", "text": …}`) in `v`.
+/// The source of every math span (`{"style": "math", "text": …}`) in `v`, in document order:
+/// what the HTML pages typeset ([`super::math::prepare`]) and the PDF exporter screens for code.
 #[cfg(feature = "pdf")]
-fn math_spans<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
-    match v {
-        serde_json::Value::Object(m) => {
-            if m.get("style").and_then(|s| s.as_str()) == Some("math") {
-                if let Some(t) = m.get("text").and_then(|t| t.as_str()) {
-                    out.push(t);
+pub(crate) fn math_sources(v: &serde_json::Value) -> Vec<&str> {
+    fn walk<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.get("style").and_then(|s| s.as_str()) == Some("math") {
+                    if let Some(t) = m.get("text").and_then(|t| t.as_str()) {
+                        out.push(t);
+                    }
                 }
+                m.values().for_each(|x| walk(x, out));
             }
-            m.values().for_each(|x| math_spans(x, out));
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
         }
-        serde_json::Value::Array(a) => a.iter().for_each(|x| math_spans(x, out)),
-        _ => {}
     }
+    let mut out = Vec::new();
+    walk(v, &mut out);
+    out
 }
 
 /// `math(src=…)`: a formula as HTML. With typst built in, an inline SVG typeset by typst

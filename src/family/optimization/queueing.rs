@@ -690,17 +690,14 @@ mod tests {
         assert!((e.w - 4.0 / 3.0).abs() < 1e-12);
     }
 
+    /// An M/M/1 response-time question: 10 ms of service, 80 requests a second.
+    fn response_pins() -> crate::family::Pins {
+        parse_pins(&Queueing, &["ask=response".into(), "service_ms=10".into(), "rate=80".into()]).unwrap()
+    }
+
     #[test]
     fn pins_are_used() {
-        let pins = parse_pins(
-            &Queueing,
-            &[
-                "ask=response".into(),
-                "service_ms=10".into(),
-                "rate=80".into(),
-            ],
-        )
-        .unwrap();
+        let pins = response_pins();
         let q = generate(&Queueing, 1, Difficulty::Easy, &pins).unwrap();
         assert_eq!(q.slots[0].expected.reference(), "80.0");
         assert_eq!(q.slots[1].expected.reference(), "50.0");
@@ -786,15 +783,7 @@ mod tests {
         // The check reads the simulation the evidence shows (no second run): a stored mean
         // response time twice the simulated one fails it, and a scenario without the run is an
         // error, not a silent pass.
-        let pins = parse_pins(
-            &Queueing,
-            &[
-                "ask=response".into(),
-                "service_ms=10".into(),
-                "rate=80".into(),
-            ],
-        )
-        .unwrap();
+        let pins = response_pins();
         let q = generate(&Queueing, 3, Difficulty::Easy, &pins).unwrap();
         let w = q.scenario["sim"]["w"]["mean"].as_f64().unwrap();
         assert!((w - 0.05).abs() < 0.005, "simulated W {w} s, closed form 0.05 s");
@@ -823,15 +812,7 @@ mod tests {
 
     #[test]
     fn the_cross_check_catches_common_mistakes() {
-        let pins = parse_pins(
-            &Queueing,
-            &[
-                "ask=response".into(),
-                "service_ms=10".into(),
-                "rate=80".into(),
-            ],
-        )
-        .unwrap();
+        let pins = response_pins();
         let mut q = generate(&Queueing, 3, Difficulty::Easy, &pins).unwrap();
         crate::family::cross_check(&Queueing, &q).unwrap();
         // W = S (no queueing) is wrong.
